@@ -1,0 +1,54 @@
+"""Frappoint's scheduling core: every booking rule, once, in plain Python.
+
+No frappe import here (a static test enforces it). Inputs are dataclasses and timezone-aware
+datetimes; outputs are the same, instants in UTC. "Now" is always a parameter.
+"""
+
+from frappoint.scheduling.clock import local_instant, require_aware, zone
+from frappoint.scheduling.dispatch import Candidate, Location, Ranking, Weights, rank_providers
+from frappoint.scheduling.errors import (
+	EmptyShiftPattern,
+	ForbiddenTransition,
+	InvalidDuration,
+	InvalidInput,
+	InvalidLocation,
+	InvalidRange,
+	InvalidShiftPattern,
+	InvalidSlotSize,
+	NaiveDatetime,
+	NotBookable,
+	Reason,
+	SchedulingError,
+	UnitUnavailable,
+	UnknownTier,
+	UnknownTimezone,
+)
+from frappoint.scheduling.explain import ProviderDay, UnitNeeds, why_not
+from frappoint.scheduling.journal import (
+	GENESIS,
+	Break,
+	StoredEvent,
+	Verdict,
+	canonical,
+	event_hash,
+	seal,
+	verify_chain,
+)
+from frappoint.scheduling.lifecycle import Action, Status, allowed_actions, next_status
+from frappoint.scheduling.policy import (
+	BookingPolicy,
+	booking_time_reason,
+	check_booking_time,
+	check_cancellation,
+)
+from frappoint.scheduling.pricing import PriceTier, price_for, tier_named
+from frappoint.scheduling.resources import ServiceUnit, UnitUse, allocate_units
+from frappoint.scheduling.slots import (
+	AvailabilityException,
+	ExceptionKind,
+	Shift,
+	ShiftPattern,
+	Slot,
+	generate_slots,
+)
+from frappoint.scheduling.windows import SeatClaim, ServiceRule, Window, bookable_windows, seats_taken
