@@ -34,7 +34,7 @@ from frappoint.scheduling.journal import (
 	seal,
 	verify_chain,
 )
-from frappoint.scheduling.lifecycle import Action, Status, allowed_actions, next_status
+from frappoint.scheduling.lifecycle import Action, Status, allowed_actions, holds_resources, next_status
 from frappoint.scheduling.policy import (
 	BookingPolicy,
 	booking_time_reason,

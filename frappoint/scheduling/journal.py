@@ -53,7 +53,7 @@ def _encode(value):
 	if isinstance(value, date):
 		return value.isoformat()
 	if isinstance(value, Decimal):
-		return str(value.normalize())
+		return format(value.normalize(), "f")  # 80.00 and 80 hash alike, never as 8E+1
 	if isinstance(value, set | frozenset):
 		return sorted(value)
 	raise TypeError(f"{type(value).__name__} has no canonical form")

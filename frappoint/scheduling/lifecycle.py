@@ -6,6 +6,7 @@ Open --confirm--> Confirmed --complete--> Completed
 Completed, Cancelled and No Show are final.
 """
 
+from datetime import datetime
 from enum import StrEnum
 
 from frappoint.scheduling.errors import ForbiddenTransition
@@ -39,6 +40,15 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
 # Statuses whose seats count as taken (an Open hold only until it expires).
 HOLDS_SEATS = frozenset({Status.OPEN, Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW})
 FINAL = frozenset({Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW})
+
+
+def holds_resources(status: str, hold_expires_at: datetime | None, now: datetime) -> bool:
+	"""Whether an appointment in `status` still occupies its seats and units at `now`."""
+	if status not in HOLDS_SEATS:
+		return False
+	if status == Status.OPEN:
+		return hold_expires_at is None or hold_expires_at > now
+	return True
 
 
 def next_status(status: str, action: str) -> Status:

@@ -14,7 +14,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from frappoint.scheduling.clock import require_aware, require_minutes
-from frappoint.scheduling.lifecycle import HOLDS_SEATS, Status
+from frappoint.scheduling.lifecycle import holds_resources
 from frappoint.scheduling.policy import BookingPolicy, acceptable_starts
 from frappoint.scheduling.pricing import seat_limit
 from frappoint.scheduling.slots import Slot
@@ -62,11 +62,7 @@ class SeatClaim:
 	hold_expires_at: datetime | None = None
 
 	def is_active(self, now: datetime) -> bool:
-		if self.status not in HOLDS_SEATS:
-			return False
-		if self.status == Status.OPEN:
-			return self.hold_expires_at is None or self.hold_expires_at > now
-		return True
+		return holds_resources(self.status, self.hold_expires_at, now)
 
 
 class Window(NamedTuple):
