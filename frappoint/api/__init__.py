@@ -1,0 +1,1 @@
+"""Whitelisted endpoints: parse and check input, check who may call, delegate to `frappoint.booking`."""

@@ -1,0 +1,282 @@
+"""The booking API used by the portal and by integrations. ISO 8601 with offsets in and out.
+
+Guests may list services, read availability and book; to act on an existing appointment they need
+its manage token. Status, price and provider choice are never taken from the caller.
+"""
+
+from datetime import date, datetime, timedelta
+
+import frappe
+from frappe import _
+from frappe.rate_limiter import rate_limit
+from frappe.utils import cint
+
+from frappoint.booking import records, service
+from frappoint.booking.availability import windows_for
+from frappoint.booking.clock import from_site, to_site
+from frappoint.booking.clock import now as clock_now
+from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable
+from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token, token_grants
+from frappoint.permissions import has_appointment_permission, is_staff
+from frappoint.scheduling import InvalidInput, local_instant, tier_named, zone
+
+MAX_RANGE_DAYS = 62
+APPOINTMENT = "Service Appointment"
+
+
+def guest_limit() -> int:
+	"""Requests a guest IP may make per window; staff and API users are not limited."""
+	if frappe.session.user != "Guest":
+		return 10**9
+	return cint(frappe.conf.get("frappoint_guest_rate_limit")) or 60
+
+
+# --- input -------------------------------------------------------------------------------------
+
+
+def bad_input(message: str):
+	frappe.throw(message, exc=InvalidBookingInput, title=_("Invalid input"))
+
+
+def parse_instant(value: str, field: str) -> datetime:
+	try:
+		parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+	except ValueError:
+		bad_input(
+			_("{0} must be an ISO 8601 date and time, for example 2026-06-01T09:30:00+01:00.").format(field)
+		)
+	if parsed.tzinfo is None:
+		bad_input(_("{0} must include a timezone offset, for example +01:00.").format(field))
+	return parsed
+
+
+def parse_day(value: str, field: str) -> date:
+	try:
+		return date.fromisoformat(str(value))
+	except ValueError:
+		bad_input(_("{0} must be a date like 2026-06-01.").format(field))
+
+
+def parse_zone(name: str | None):
+	try:
+		return zone(name or frappe.utils.get_system_timezone())
+	except InvalidInput:
+		bad_input(_("{0} is not a known timezone.").format(name))
+
+
+def active_service(name: str):
+	if not name or not frappe.db.exists("Service Type", {"name": name, "disabled": 0}):
+		bad_input(_("Please choose a service that is offered."))
+	return frappe.get_cached_doc("Service Type", name)
+
+
+def emergency_tier(svc, tier: str | None) -> bool:
+	try:
+		return tier_named(records.price_tiers(svc), tier).emergency
+	except InvalidInput:
+		bad_input(_("That pricing tier is not offered for this service."))
+
+
+def iso(value, tz) -> str | None:
+	instant = from_site(value) if not isinstance(value, datetime) or value.tzinfo is None else value
+	return instant.astimezone(tz).isoformat() if instant else None
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+@frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
+def services() -> list[dict]:
+	rows = frappe.get_all(
+		"Service Type",
+		filters={"disabled": 0},
+		fields=["name", "duration_minutes", "description"],
+		order_by="name",
+	)
+	for row in rows:
+		svc = frappe.get_cached_doc("Service Type", row.name)
+		row["tiers"] = [
+			{"tier": t.tier, "rate": t.rate, "emergency": bool(t.is_emergency)} for t in svc.pricing_tiers
+		]
+		row["providers"] = frappe.get_all(
+			"Service Provider Service",
+			filters={"service_type": row.name, "parenttype": "Service Provider"},
+			pluck="parent",
+		)
+	return rows
+
+
+@frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
+@rate_limit(limit=guest_limit, seconds=60)
+def availability(
+	service_type: str,
+	from_date: str,
+	to_date: str,
+	provider: str | None = None,
+	timezone: str | None = None,
+	tier: str | None = None,
+) -> dict:
+	"""Free start times between two dates (inclusive, in `timezone`), at most 62 days."""
+	svc = active_service(service_type)
+	tz = parse_zone(timezone)
+	first, last = parse_day(from_date, "from_date"), parse_day(to_date, "to_date")
+	if last < first:
+		bad_input(_("to_date must not be before from_date."))
+	if (last - first).days + 1 > MAX_RANGE_DAYS:
+		bad_input(_("Ask for at most {0} days at a time.").format(MAX_RANGE_DAYS))
+	if provider and not frappe.db.exists("Service Provider", provider):
+		bad_input(_("Unknown provider."))
+	windows = windows_for(
+		svc,
+		local_instant(first, datetime.min.time(), tz),
+		local_instant(last + timedelta(days=1), datetime.min.time(), tz) - timedelta(microseconds=1),
+		provider=provider,
+		emergency=emergency_tier(svc, tier),
+	)
+	return {
+		"service_type": svc.name,
+		"timezone": tz.key,
+		"slots": [
+			{
+				"start": w.start.astimezone(tz).isoformat(),
+				"end": w.end.astimezone(tz).isoformat(),
+				"provider": w.provider,
+				"free_seats": w.free_seats,
+			}
+			for w in windows
+		],
+	}
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=guest_limit, seconds=60)
+def hold(
+	service_type: str,
+	start: str,
+	customer_name: str,
+	customer_email: str,
+	customer_phone: str | None = None,
+	provider: str | None = None,
+	tier: str | None = None,
+	timezone: str | None = None,
+) -> dict:
+	"""Hold a time (status Open until the hold expires); returns the appointment and its manage token."""
+	svc = active_service(service_type)
+	when = parse_instant(start, "start")
+	if not (customer_name or "").strip():
+		bad_input(_("Please give your name."))
+	if not frappe.utils.validate_email_address((customer_email or "").strip()):
+		bad_input(_("Please give a valid email address."))
+	if provider and not frappe.db.exists("Service Provider", provider):
+		bad_input(_("Unknown provider."))
+	doc = frappe.get_doc(
+		{
+			"doctype": APPOINTMENT,
+			"service_type": svc.name,
+			"provider": provider or None,
+			"requested_start": to_site(when),
+			"pricing_tier": tier or None,
+			"customer_name": customer_name.strip(),
+			"customer_email": customer_email.strip(),
+			"customer_phone": (customer_phone or "").strip() or None,
+			"source": "API" if frappe.session.user != "Guest" and is_staff(frappe.session.user) else "Portal",
+		}
+	)
+	linked_party(doc)
+	try:
+		doc.insert(ignore_permissions=True)
+	except frappe.UniqueValidationError:
+		# Only reachable if two claims raced past the row locks: the unique seat index decided.
+		frappe.throw(_("This time is no longer available. Please pick another."), exc=SlotUnavailable)
+	return appointment_summary(doc, parse_zone(timezone), with_token=True)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=guest_limit, seconds=60)
+def confirm(appointment: str, token: str | None = None, timezone: str | None = None) -> dict:
+	authorize(appointment, token)
+	return appointment_summary(service.confirm(appointment), parse_zone(timezone))
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=guest_limit, seconds=60)
+def cancel(
+	appointment: str, token: str | None = None, reason: str | None = None, timezone: str | None = None
+) -> dict:
+	by_customer = authorize(appointment, token)
+	doc = service.cancel(appointment, reason=(reason or "").strip()[:500] or None, by_customer=by_customer)
+	return appointment_summary(doc, parse_zone(timezone))
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=guest_limit, seconds=60)
+def reschedule(
+	appointment: str,
+	start: str,
+	token: str | None = None,
+	provider: str | None = None,
+	timezone: str | None = None,
+) -> dict:
+	by_customer = authorize(appointment, token)
+	when = parse_instant(start, "start")
+	new = service.reschedule(appointment, when, provider=provider or None, by_customer=by_customer)
+	return appointment_summary(new, parse_zone(timezone), with_token=by_customer)
+
+
+@frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
+def appointment(appointment: str, token: str | None = None, timezone: str | None = None) -> dict:
+	authorize(appointment, token)
+	return appointment_summary(frappe.get_doc(APPOINTMENT, appointment), parse_zone(timezone))
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def authorize(name: str, token: str | None) -> bool:
+	"""Let staff, the appointment's customer or a valid token holder act; True when it is the customer."""
+	if not name or not isinstance(name, str) or not frappe.db.exists(APPOINTMENT, name):
+		frappe.throw(_("Appointment not found."), exc=frappe.DoesNotExistError)
+	user = frappe.session.user
+	if user != "Guest" and is_staff(user):
+		return False
+	if token_grants(token, name, clock_now()):
+		return True
+	doc = frappe.get_doc(APPOINTMENT, name)
+	if user != "Guest" and has_appointment_permission(doc, "write", user):
+		return True
+	frappe.throw(
+		_("This link is not valid for that appointment, or it has expired."), exc=frappe.PermissionError
+	)
+
+
+def linked_party(doc) -> None:
+	"""A logged-in website user books as their Contact when they have one."""
+	user = frappe.session.user
+	if user == "Guest" or is_staff(user):
+		return
+	contact = frappe.db.get_value("Contact", {"user": user}, "name")
+	if contact:
+		doc.party_type, doc.party = "Contact", contact
+	doc.customer_email = frappe.db.get_value("User", user, "email") or doc.customer_email
+
+
+def appointment_summary(doc, tz, with_token: bool = False) -> dict:
+	summary = {
+		"name": doc.name,
+		"status": doc.status,
+		"service_type": doc.service_type,
+		"provider": doc.provider,
+		"start": iso(doc.start_time, tz),
+		"end": iso(doc.end_time, tz),
+		"hold_expires_at": iso(doc.hold_expires_at, tz),
+		"rate": doc.rate,
+		"rescheduled_from": doc.rescheduled_from,
+		"rescheduled_to": doc.rescheduled_to,
+		"customer_name": doc.customer_name,
+	}
+	if with_token:
+		summary["token"] = manage_token(doc.name, from_site(doc.end_time) + TOKEN_LIFETIME_AFTER_END)
+	return summary

@@ -1,0 +1,82 @@
+"""Frappe exceptions for booking refusals, with the HTTP status a caller should see, and the
+translation of core errors into messages a person can act on."""
+
+import frappe
+from frappe import _
+
+from frappoint.scheduling import (
+	ForbiddenTransition,
+	InvalidInput,
+	NotBookable,
+	Reason,
+	SchedulingError,
+	UnknownTier,
+)
+
+
+class SlotUnavailable(frappe.ValidationError):
+	http_status_code = 409
+
+
+class HoldExpired(frappe.ValidationError):
+	http_status_code = 409
+
+
+class InvalidTransition(frappe.ValidationError):
+	http_status_code = 409
+
+
+class NotBookableTime(frappe.ValidationError):
+	http_status_code = 409
+
+
+class InvalidBookingInput(frappe.ValidationError):
+	http_status_code = 417
+
+
+def reason_message(reason: Reason) -> str:
+	return {
+		Reason.OUTSIDE_SHIFT: _("The provider does not work at that time."),
+		Reason.EXCEPTION: _("The provider is not available then (leave, holiday or a blocked period)."),
+		Reason.FULL: _("This time is no longer available. Please pick another."),
+		Reason.EMERGENCY_ONLY: _("The remaining places at this time are kept for emergencies."),
+		Reason.BUFFER: _("The service and its preparation time do not fit at that time."),
+		Reason.OFF_GRID: _(
+			"Appointments start on the provider's slot times. Please pick one of the offered times."
+		),
+		Reason.LEAD_TIME: _("That time is too soon to book."),
+		Reason.TOO_FAR_AHEAD: _("That time is too far ahead to book."),
+		Reason.IN_PAST: _("That time has already passed."),
+		Reason.TOO_FAR_PAST: _("That time is too far in the past to record."),
+		Reason.UNIT_UNAVAILABLE: _("No room or equipment needed for this service is free at that time."),
+		Reason.CANCELLATION_CUTOFF: _("It is too late to change this appointment online. Please contact us."),
+	}[reason]
+
+
+def refuse(error: SchedulingError):
+	"""Re-raise a core error as a translated Frappe error with the right status."""
+	if isinstance(error, NotBookable):
+		exc = SlotUnavailable if error.reason in (Reason.FULL, Reason.UNIT_UNAVAILABLE) else NotBookableTime
+		frappe.throw(reason_message(error.reason), exc=exc, title=_("Not available"))
+	if isinstance(error, ForbiddenTransition):
+		frappe.throw(
+			_("An appointment that is {0} cannot be {1}.").format(
+				_(error.status), _(ACTION_PAST[error.action])
+			),
+			exc=InvalidTransition,
+			title=_("Not allowed"),
+		)
+	if isinstance(error, UnknownTier):
+		frappe.throw(_("That pricing tier is not offered for this service."), exc=InvalidBookingInput)
+	if isinstance(error, InvalidInput):
+		frappe.throw(_("Invalid booking details: {0}").format(str(error)), exc=InvalidBookingInput)
+	raise error
+
+
+ACTION_PAST = {
+	"confirm": "confirmed",
+	"complete": "completed",
+	"cancel": "cancelled",
+	"expire": "expired",
+	"no_show": "marked as no-show",
+}

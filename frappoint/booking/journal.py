@@ -1,0 +1,139 @@
+"""Writing and checking the appointment journal (Appointment Event rows).
+
+Each event is hashed with the core's canonical form, chained to the previous one and signed with the
+site's Ed25519 key (site config `frappoint_journal_key`). The chain head (sequence and last hash) lives
+in Service Appointment Settings; its row is locked last in every booking transaction, which gives the
+per-site sequence without gaps. Personal data never enters an event: the customer appears by record
+name or as a salted hash.
+"""
+
+import base64
+import json
+import time
+
+import frappe
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from frappoint.scheduling import GENESIS, StoredEvent, Verdict, canonical, event_hash, verify_chain
+from frappoint.scheduling.journal import pseudonym
+
+SETTINGS = "Service Appointment Settings"
+KEY_CONFIG, SALT_CONFIG = "frappoint_journal_key", "frappoint_journal_salt"
+
+
+def ensure_site_keys() -> None:
+	"""Create the signing key and the pseudonym salt once per site (install and migrate)."""
+	from frappe.installer import update_site_config
+
+	if not frappe.conf.get(KEY_CONFIG):
+		raw = Ed25519PrivateKey.generate().private_bytes_raw()
+		update_site_config(KEY_CONFIG, base64.b64encode(raw).decode())
+	if not frappe.conf.get(SALT_CONFIG):
+		update_site_config(SALT_CONFIG, frappe.generate_hash(length=32))
+
+
+def _private_key() -> Ed25519PrivateKey:
+	key = frappe.conf.get(KEY_CONFIG) or frappe.get_site_config().get(KEY_CONFIG)
+	if not key:
+		ensure_site_keys()
+		key = frappe.get_site_config().get(KEY_CONFIG)
+	return Ed25519PrivateKey.from_private_bytes(base64.b64decode(key))
+
+
+def public_key() -> Ed25519PublicKey:
+	return _private_key().public_key()
+
+
+def customer_ref(appointment) -> str:
+	"""The customer's record name, or a salted hash of the guest's email: never the person's data."""
+	if appointment.party_type and appointment.party:
+		return f"{appointment.party_type}:{appointment.party}"
+	salt = frappe.conf.get(SALT_CONFIG) or frappe.get_site_config().get(SALT_CONFIG) or ""
+	return "guest:" + pseudonym(appointment.customer_email or appointment.name, salt)
+
+
+def record(appointment, event_type: str, changes: dict | None = None) -> str:
+	"""Append one event for `appointment` in the current transaction; returns the event's name."""
+	sequence, prev_hash = _lock_head()
+	payload = {
+		"appointment": appointment.name,
+		"event_type": event_type,
+		"actor": frappe.session.user,
+		"timestamp_ns": str(time.time_ns()),
+		"party": customer_ref(appointment),
+		"changes": json.loads(canonical(changes or {})),
+	}
+	digest = event_hash(prev_hash, sequence, payload)
+	signature = base64.b64encode(_private_key().sign(digest.encode())).decode()
+	event = frappe.get_doc(
+		{
+			"doctype": "Appointment Event",
+			"sequence": sequence,
+			**{k: v for k, v in payload.items() if k != "changes"},
+			"changes": canonical(payload["changes"]).decode(),
+			"prev_hash": prev_hash,
+			"hash": digest,
+			"signature": signature,
+		}
+	)
+	event.flags.from_journal = True
+	event.insert(ignore_permissions=True)
+	frappe.db.set_single_value(SETTINGS, {"journal_sequence": sequence, "journal_head_hash": digest})
+	return event.name
+
+
+def _lock_head() -> tuple[int, str]:
+	"""Lock the head row (always the last lock a booking takes) and return the next sequence."""
+	row = frappe.db.sql(
+		"select value from `tabSingles` where doctype=%s and field='journal_sequence' for update", SETTINGS
+	)
+	if not row:
+		frappe.db.set_single_value(SETTINGS, {"journal_sequence": 0, "journal_head_hash": GENESIS})
+		return _lock_head()
+	last = int(row[0][0] or 0)
+	head_hash = frappe.db.get_single_value(SETTINGS, "journal_head_hash") or GENESIS
+	return last + 1, head_hash if last else GENESIS
+
+
+def stored_events(batch: int = 20_000):
+	"""Every event as the core's StoredEvent, in sequence order, read in batches."""
+	last = 0
+	while True:
+		rows = frappe.db.sql(
+			"""select name, sequence, appointment, event_type, actor, timestamp_ns, party, changes,
+				prev_hash, hash, signature
+			from `tabAppointment Event` where sequence > %s order by sequence limit %s""",
+			(last, batch),
+			as_dict=True,
+		)
+		if not rows:
+			return
+		for r in rows:
+			payload = {
+				"appointment": r.appointment,
+				"event_type": r.event_type,
+				"actor": r.actor,
+				"timestamp_ns": r.timestamp_ns,
+				"party": r.party,
+				"changes": json.loads(r.changes or "{}"),
+			}
+			yield StoredEvent(r.sequence, payload, r.prev_hash, r.hash, r.signature or "", r.name)
+		last = rows[-1].sequence
+
+
+def verify() -> Verdict:
+	key = public_key()
+
+	def signature_ok(event: StoredEvent) -> bool:
+		try:
+			key.verify(base64.b64decode(event.signature), event.hash.encode())
+			return True
+		except (InvalidSignature, ValueError):
+			return False
+
+	head = (
+		int(frappe.db.get_single_value(SETTINGS, "journal_sequence") or 0),
+		frappe.db.get_single_value(SETTINGS, "journal_head_hash") or GENESIS,
+	)
+	return verify_chain(list(stored_events()), head=head, signature_ok=signature_ok)

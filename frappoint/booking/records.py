@@ -1,0 +1,165 @@
+"""Stored records -> the scheduling core's plain values. Reads only; no locking, no writes."""
+
+from datetime import datetime, time, timedelta
+
+import frappe
+from frappe.utils import cint, get_time
+
+from frappoint.booking.clock import from_site, to_site
+from frappoint.scheduling import (
+	AvailabilityException,
+	BookingPolicy,
+	Candidate,
+	Location,
+	PriceTier,
+	ServiceRule,
+	ServiceUnit,
+	Shift,
+	ShiftPattern,
+	Slot,
+)
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+SETTINGS = "Service Appointment Settings"
+
+
+def settings():
+	return frappe.get_cached_doc(SETTINGS)
+
+
+def booking_policy(service=None, source=None) -> BookingPolicy:
+	"""The booking window for `service` (its lead-time override) from `source` or the saved settings."""
+	s = source or settings()
+	lead = (
+		cint(service.lead_time_minutes)
+		if service and cint(service.lead_time_minutes)
+		else cint(s.lead_time_minutes)
+	)
+	return BookingPolicy(
+		lead_time_minutes=lead,
+		max_advance_days=max(cint(s.max_advance_days), 1),
+		allow_past_booking=bool(cint(s.allow_past_booking)),
+		max_past_days=cint(s.max_past_days),
+		cancellation_cutoff_hours=cint(s.cancellation_cutoff_hours),
+	)
+
+
+def hold_duration() -> timedelta:
+	return timedelta(minutes=max(cint(settings().hold_minutes), 1))
+
+
+def service_rule(service) -> ServiceRule:
+	return ServiceRule(
+		name=service.name,
+		duration_minutes=cint(service.duration_minutes),
+		buffer_before_minutes=cint(service.buffer_before_minutes),
+		buffer_after_minutes=cint(service.buffer_after_minutes),
+		max_clients_per_slot=max(cint(service.max_clients_per_slot), 1),
+		emergency_reserved_seats=cint(service.emergency_reserved_seats),
+	)
+
+
+def price_tiers(service) -> list[PriceTier]:
+	return [PriceTier(t.tier, t.rate, bool(t.is_emergency)) for t in service.pricing_tiers]
+
+
+def required_units(service) -> dict[str, int]:
+	required: dict[str, int] = {}
+	for row in service.get("required_unit_types") or []:
+		required[row.unit_type] = required.get(row.unit_type, 0) + max(cint(row.qty), 1)
+	return required
+
+
+def shift_pattern(provider) -> ShiftPattern:
+	return ShiftPattern(
+		provider.timezone,
+		tuple(
+			Shift(WEEKDAYS.index(row.weekday), _as_time(row.start_time), _as_time(row.end_time))
+			for row in provider.shifts
+		),
+	)
+
+
+def active_provider(name: str, service_type: str):
+	"""The provider `name` if it is active and offers `service_type`, else a translated refusal."""
+	from frappe import _
+
+	from frappoint.booking.errors import InvalidBookingInput
+
+	provider = frappe.get_cached_doc("Service Provider", name)
+	if not cint(provider.active) or service_type not in {row.service_type for row in provider.services}:
+		frappe.throw(
+			_("{0} does not offer {1}.").format(provider.name, service_type), exc=InvalidBookingInput
+		)
+	return provider
+
+
+def slot_minutes(provider) -> int:
+	return cint(provider.slot_minutes) or cint(settings().default_slot_minutes) or 15
+
+
+def availability_exceptions(provider: str, start: datetime, end: datetime) -> list[AvailabilityException]:
+	rows = frappe.get_all(
+		"Provider Availability Exception",
+		filters={
+			"provider": provider,
+			"from_datetime": ("<", to_site(end)),
+			"to_datetime": (">", to_site(start)),
+		},
+		fields=["kind", "from_datetime", "to_datetime"],
+	)
+	return [AvailabilityException(r.kind, from_site(r.from_datetime), from_site(r.to_datetime)) for r in rows]
+
+
+def slot_from_row(row) -> Slot:
+	return Slot(
+		row.provider,
+		from_site(row.slot_start),
+		from_site(row.slot_end),
+		from_site(row.shift_start),
+		cint(row.capacity),
+	)
+
+
+def skills(text: str | None) -> frozenset[str]:
+	return frozenset(
+		line.strip().lower() for line in (text or "").replace(",", "\n").splitlines() if line.strip()
+	)
+
+
+def dispatch_candidate(provider, booked_minutes: int) -> Candidate:
+	location = None
+	if provider.latitude or provider.longitude:
+		location = Location(float(provider.latitude), float(provider.longitude))
+	return Candidate(provider.name, skills(provider.skills), location, booked_minutes)
+
+
+def service_units(required: dict[str, int], for_update: bool = False) -> list[ServiceUnit]:
+	"""Enabled units of the required types; with `for_update`, their rows are locked in name order."""
+	if not required:
+		return []
+	unit = frappe.qb.DocType("Service Unit")
+	query = (
+		frappe.qb.from_(unit)
+		.select(unit.name, unit.unit_type, unit.capacity)
+		.where(unit.unit_type.isin(sorted(required)) & (unit.disabled == 0))
+		.orderby(unit.name)
+	)
+	rows = (query.for_update() if for_update else query).run(as_dict=True)
+	overlap = dict(
+		frappe.get_all(
+			"Service Unit Type",
+			filters={"name": ("in", sorted(required))},
+			fields=["name", "allow_overlap"],
+			as_list=True,
+		)
+	)
+	return [
+		ServiceUnit(r.name, r.unit_type, max(cint(r.capacity), 1), bool(cint(overlap.get(r.unit_type))))
+		for r in rows
+	]
+
+
+def _as_time(value) -> time:
+	parsed = get_time(value)
+	return time(parsed.hour, parsed.minute)

@@ -1,0 +1,357 @@
+"""Booking actions, each inside the caller's single database transaction.
+
+Lock order, the same in every action so concurrent bookings cannot deadlock:
+  appointment row (actions on an existing appointment) -> slot rows by (provider, start)
+  -> service unit rows by name -> journal head.
+A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index makes MariaDB refuse a
+second claim on it even if this code were wrong. Releasing a seat clears its key.
+"""
+
+from datetime import timedelta
+
+import frappe
+from frappe import _
+from frappe.utils import cint
+
+from frappoint.booking import journal, records
+from frappoint.booking.clock import from_site, to_site
+from frappoint.booking.clock import now as clock_now
+from frappoint.booking.errors import HoldExpired, SlotUnavailable, refuse
+from frappoint.scheduling import (
+	Action,
+	NotBookable,
+	ProviderDay,
+	Reason,
+	SchedulingError,
+	SeatClaim,
+	Status,
+	UnitUse,
+	allocate_units,
+	bookable_windows,
+	check_booking_time,
+	check_cancellation,
+	holds_resources,
+	next_status,
+	rank_providers,
+	seats_taken,
+	tier_named,
+	why_not,
+)
+
+APPOINTMENT = "Service Appointment"
+
+
+# --- reads shared with availability -----------------------------------------------------------
+
+
+def seat_claims(slot_names: list[str]) -> list:
+	"""Rows (slot, seat_no, appointment, status, hold_expires_at) of every seat still keyed."""
+	if not slot_names:
+		return []
+	return frappe.db.sql(
+		"""select c.slot, c.seat_no, a.name as appointment, a.status, a.hold_expires_at
+		from `tabService Appointment Slot` c
+		join `tabService Appointment` a on a.name = c.parent
+		where c.parenttype = 'Service Appointment' and c.seat_key is not null and c.slot in %(slots)s""",
+		{"slots": slot_names},
+		as_dict=True,
+	)
+
+
+def unit_uses(unit_names: list[str], start, end, now) -> list[UnitUse]:
+	"""Uses of these units overlapping [start, end) by appointments that still hold resources."""
+	if not unit_names:
+		return []
+	rows = frappe.db.sql(
+		"""select u.service_unit, a.block_start, a.block_end, a.status, a.hold_expires_at
+		from `tabService Appointment Unit` u
+		join `tabService Appointment` a on a.name = u.parent
+		where u.parenttype = 'Service Appointment' and a.status != 'Cancelled'
+			and u.service_unit in %(units)s and a.block_start < %(end)s and a.block_end > %(start)s""",
+		{"units": unit_names, "start": to_site(start), "end": to_site(end)},
+		as_dict=True,
+	)
+	return [
+		UnitUse(r.service_unit, from_site(r.block_start), from_site(r.block_end))
+		for r in rows
+		if holds_resources(r.status, from_site(r.hold_expires_at), now)
+	]
+
+
+def claims_as_core(rows, slot_keys: dict, now) -> list[SeatClaim]:
+	return [
+		SeatClaim(slot_keys[r.slot], r.status, from_site(r.hold_expires_at))
+		for r in rows
+		if r.slot in slot_keys
+	]
+
+
+# --- hold (called while the appointment is inserted) ------------------------------------------
+
+
+def place_hold(appointment) -> None:
+	"""Fill a new appointment from the rules and claim its seats and units, or refuse."""
+	try:
+		_place_hold(appointment)
+	except SchedulingError as e:
+		refuse(e)
+
+
+def _place_hold(appointment) -> None:
+	service = frappe.get_cached_doc("Service Type", appointment.service_type)
+	if cint(service.disabled):
+		frappe.throw(_("Service {0} is not offered at the moment.").format(service.name), exc=SlotUnavailable)
+	rule = records.service_rule(service)
+	tier = tier_named(records.price_tiers(service), appointment.pricing_tier)
+	policy = records.booking_policy(service)
+	now = clock_now()
+	start = from_site(appointment.requested_start)
+	check_booking_time(start, now, policy)
+	provider = records.active_provider(appointment.provider, service.name) if appointment.provider else None
+	if provider is None:
+		provider = pick_provider(service, rule, start, tier.emergency)
+
+	block_start = start - timedelta(minutes=rule.buffer_before_minutes)
+	block_end = block_start + timedelta(minutes=rule.block_minutes)
+	rows = lock_slots(provider.name, block_start, block_end)
+	expire_stale_holds([r.name for r in rows], now)
+	slot_keys = {r.name: (r.provider, from_site(r.slot_start)) for r in rows}
+	claims = seat_claims(list(slot_keys))
+	taken = seats_taken(claims_as_core(claims, slot_keys, now), now)
+	slots = [records.slot_from_row(r) for r in rows]
+	window = next(
+		(w for w in bookable_windows(slots, rule, taken, now, policy, tier.emergency) if w.start == start),
+		None,
+	)
+	if window is None:
+		raise NotBookable(_why_not_here(start, rule, provider, taken, now, policy, tier.emergency))
+
+	required = records.required_units(service)
+	allocation = {}
+	if required:
+		units = records.service_units(required, for_update=True)
+		uses = unit_uses([u.name for u in units], block_start, block_end, now)
+		allocation = allocate_units(required, units, uses, block_start, block_end)
+
+	names_by_key = {key: name for name, key in slot_keys.items()}
+	used_seats = {}
+	for r in claims:
+		used_seats.setdefault(r.slot, set()).add(cint(r.seat_no))
+	appointment.provider = provider.name
+	appointment.status = Status.CONFIRMED.value if appointment.flags.confirm_on_insert else Status.OPEN.value
+	appointment.start_time = to_site(window.start)
+	appointment.end_time = to_site(window.end)
+	appointment.block_start = to_site(window.slots[0].start)
+	appointment.block_end = to_site(window.slots[-1].end)
+	appointment.hold_expires_at = (
+		None if appointment.flags.confirm_on_insert else to_site(now + records.hold_duration())
+	)
+	appointment.pricing_tier = tier.name
+	appointment.rate = tier.rate
+	appointment.set("slots", [])
+	for slot in window.slots:
+		name = names_by_key[slot.key]
+		seat = min(set(range(1, slot.capacity + 1)) - used_seats.get(name, set()))
+		appointment.append(
+			"slots",
+			{"slot": name, "slot_start": to_site(slot.start), "seat_no": seat, "seat_key": f"{name}#{seat}"},
+		)
+	appointment.set("units", [])
+	for unit_type, unit_names in allocation.items():
+		for unit in unit_names:
+			appointment.append("units", {"service_unit": unit, "unit_type": unit_type})
+
+
+def _why_not_here(start, rule, provider, taken, now, policy, emergency) -> Reason:
+	day = ProviderDay(
+		provider.name,
+		records.shift_pattern(provider),
+		records.availability_exceptions(provider.name, start - timedelta(days=2), start + timedelta(days=2)),
+		records.slot_minutes(provider),
+		max(cint(provider.slot_capacity), 1),
+	)
+	# When the rules see no obstacle the slot rows are missing or taken: report it as taken.
+	return why_not(start, rule, day, taken, now, policy, emergency) or Reason.FULL
+
+
+def lock_slots(provider: str, block_start, block_end) -> list:
+	"""Lock the provider's slots starting inside the block, in start order (see module lock order)."""
+	return frappe.db.sql(
+		"""select name, provider, slot_start, slot_end, shift_start, capacity
+		from `tabService Provider Slot`
+		where provider = %(provider)s and slot_start >= %(start)s and slot_start < %(end)s
+		order by slot_start
+		for update""",
+		{"provider": provider, "start": to_site(block_start), "end": to_site(block_end)},
+		as_dict=True,
+	)
+
+
+def pick_provider(service, rule, start, emergency: bool):
+	"""Dispatch for "any provider": the best-ranked provider with a free window at `start`."""
+	from frappoint.booking.availability import windows_for
+
+	free = {w.provider for w in windows_for(service, start, start, emergency=emergency) if w.start == start}
+	if not free:
+		raise NotBookable(Reason.FULL)
+	providers = [frappe.get_cached_doc("Service Provider", name) for name in sorted(free)]
+	workload = booked_minutes(sorted(free), start)
+	ranking = rank_providers(
+		[records.dispatch_candidate(p, workload.get(p.name, 0)) for p in providers],
+		records.skills(service.required_skills),
+	)
+	return frappe.get_cached_doc("Service Provider", ranking[0].provider)
+
+
+def booked_minutes(providers: list[str], around) -> dict[str, int]:
+	"""Minutes each provider has booked on the (site) day of `around`."""
+	day_start = to_site(around).replace(hour=0, minute=0, second=0, microsecond=0)
+	rows = frappe.db.sql(
+		"""select provider, sum(timestampdiff(minute, start_time, end_time)) as minutes
+		from `tabService Appointment`
+		where provider in %(providers)s and status in ('Open', 'Confirmed', 'Completed')
+			and start_time >= %(day)s and start_time < %(next)s
+		group by provider""",
+		{"providers": providers, "day": day_start, "next": day_start + timedelta(days=1)},
+		as_dict=True,
+	)
+	return {r.provider: cint(r.minutes) for r in rows}
+
+
+# --- lifecycle actions on existing appointments -----------------------------------------------
+
+
+def confirm(name: str):
+	def check(doc, now):
+		if not holds_resources(doc.status, from_site(doc.hold_expires_at), now):
+			frappe.throw(
+				_("The hold on this time has expired. Please choose the time again."),
+				exc=HoldExpired,
+				title=_("Hold expired"),
+			)
+		doc.hold_expires_at = None
+
+	return apply_action(name, Action.CONFIRM, "confirmed", check)
+
+
+def complete(name: str):
+	return apply_action(name, Action.COMPLETE, "completed")
+
+
+def mark_no_show(name: str):
+	return apply_action(name, Action.NO_SHOW, "no_show")
+
+
+def cancel(
+	name: str, reason: str | None = None, by_customer: bool = False, event_type: str | None = "cancelled"
+):
+	def check(doc, now):
+		if by_customer:
+			service = frappe.get_cached_doc("Service Type", doc.service_type)
+			check_cancellation(from_site(doc.start_time), now, records.booking_policy(service))
+		doc.cancellation_reason = reason or _("Cancelled")
+
+	return apply_action(name, Action.CANCEL, event_type, check)
+
+
+def expire(name: str):
+	def check(doc, now):
+		if doc.status != Status.OPEN or holds_resources(doc.status, from_site(doc.hold_expires_at), now):
+			frappe.throw(_("This hold has not expired."), exc=HoldExpired)
+		doc.cancellation_reason = _("Hold expired")
+
+	return apply_action(name, Action.EXPIRE, "hold_expired", check)
+
+
+def apply_action(name: str, action: Action, event_type: str | None, check=None, extra: dict | None = None):
+	"""Lock the appointment, move it along the lifecycle, release seats if it ends, journal it
+	(unless `event_type` is None: the caller then records the one event for the whole action)."""
+	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
+	now = clock_now()
+	try:
+		new_status = next_status(doc.status, action)
+		if check:
+			check(doc, now)
+	except SchedulingError as e:
+		refuse(e)
+	old_status = doc.status
+	doc.status = new_status.value
+	if new_status == Status.CANCELLED:
+		for row in doc.slots:
+			row.seat_key = None
+	doc.flags.booking_action = True
+	doc.save(ignore_permissions=True)
+	if event_type:
+		journal.record(doc, event_type, {"status": [old_status, doc.status], **(extra or {})})
+	return doc
+
+
+def expire_stale_holds(slot_names: list[str], now) -> None:
+	"""Expire the lapsed holds on these (already locked) slots so their seats can be claimed."""
+	stale = {
+		r.appointment
+		for r in seat_claims(slot_names)
+		if r.status == Status.OPEN and not holds_resources(r.status, from_site(r.hold_expires_at), now)
+	}
+	for name in sorted(stale):
+		expire(name)
+
+
+def expire_all_stale_holds() -> int:
+	"""The scheduler's sweep: every lapsed hold, one transaction each."""
+	now = clock_now()
+	names = frappe.get_all(
+		APPOINTMENT,
+		filters={"status": Status.OPEN.value, "hold_expires_at": ("<=", to_site(now))},
+		pluck="name",
+		order_by="hold_expires_at",
+	)
+	expired = 0
+	for name in names:
+		try:
+			expire(name)
+			frappe.db.commit()  # a job, not a controller: each hold is its own transaction
+			expired += 1
+		except frappe.ValidationError:
+			frappe.db.rollback()
+	return expired
+
+
+# --- reschedule --------------------------------------------------------------------------------
+
+
+def reschedule(name: str, new_start, provider: str | None = None, by_customer: bool = False):
+	"""Cancel `name` and book `new_start` atomically: if the new time fails, nothing changes."""
+	frappe.db.savepoint("frappoint_reschedule")
+	try:
+		old = frappe.get_doc(APPOINTMENT, name, for_update=True)
+		was_confirmed = old.status == Status.CONFIRMED
+		if old.status == Status.OPEN and not holds_resources(
+			old.status, from_site(old.hold_expires_at), clock_now()
+		):
+			frappe.throw(
+				_("The hold on this time has expired. Please choose the time again."), exc=HoldExpired
+			)
+		cancel(name, reason=_("Rescheduled"), by_customer=by_customer, event_type=None)
+		new = frappe.copy_doc(old)
+		new.update(
+			{
+				"requested_start": to_site(new_start) if getattr(new_start, "tzinfo", None) else new_start,
+				"provider": provider or old.provider,
+				"rescheduled_from": old.name,
+				"status": Status.OPEN.value,
+			}
+		)
+		new.flags.confirm_on_insert = was_confirmed
+		new.flags.journal_event = "rescheduled_from"
+		new.insert(ignore_permissions=True)
+		frappe.db.set_value(APPOINTMENT, old.name, "rescheduled_to", new.name, update_modified=False)
+		journal.record(
+			old,
+			"rescheduled_to",
+			{"status": [old.status, Status.CANCELLED.value], "rescheduled_to": new.name},
+		)
+		return new
+	except Exception:
+		frappe.db.rollback(save_point="frappoint_reschedule")
+		raise

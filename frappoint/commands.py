@@ -1,0 +1,71 @@
+"""bench commands: `bench --site SITE frappoint make-demo | generate-slots | verify-journal`."""
+
+import json
+
+import click
+from frappe.commands import get_site, pass_context
+
+
+@click.group("frappoint")
+def frappoint():
+	"""Frappoint appointment booking."""
+
+
+@frappoint.command("make-demo")
+@pass_context
+def make_demo(context):
+	"""Create a small demo business: services, providers with shifts, units, slots, appointments."""
+	import frappe
+
+	from frappoint.demo import make_demo as build
+
+	with frappe.init_site(get_site(context)):
+		frappe.connect()
+		summary = build()
+		frappe.db.commit()
+		click.echo(json.dumps(summary, indent=1, default=str))
+
+
+@frappoint.command("generate-slots")
+@click.option("--provider", multiple=True, help="Only these providers (default: every active one)")
+@pass_context
+def generate_slots(context, provider):
+	"""Generate slots over the booking horizon now, reporting conflicts."""
+	import frappe
+
+	from frappoint.booking.slot_generation import regenerate_all
+
+	with frappe.init_site(get_site(context)):
+		frappe.connect()
+		for report in regenerate_all(list(provider) or None, commit=True):
+			click.echo(
+				f"{report['provider']}: {report['created']} created, {report['removed']} removed, "
+				f"{report['kept']} kept, {len(report['conflicts'])} conflicts"
+			)
+			for conflict in report["conflicts"]:
+				click.echo(f"  conflict: booked slot {conflict} no longer fits the shifts")
+
+
+@frappoint.command("verify-journal")
+@pass_context
+def verify_journal(context):
+	"""Check the whole appointment journal: chain, order, completeness and signatures."""
+	import frappe
+
+	from frappoint.booking.journal import verify
+
+	with frappe.init_site(get_site(context)):
+		frappe.connect()
+		verdict = verify()
+		if verdict.ok:
+			click.echo(f"OK: {verdict.count} events verified")
+			return
+		click.echo(
+			f"BROKEN at event #{verdict.broken_at + 1} ({verdict.ref or 'end of journal'}): "
+			f"{verdict.reason.value} - {verdict.detail}",
+			err=True,
+		)
+		raise SystemExit(1)
+
+
+commands = [frappoint]

@@ -1,0 +1,27 @@
+# Copyright (c) 2026, Frappoint and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+
+class JournalIsAppendOnly(frappe.PermissionError):
+	pass
+
+
+class AppointmentEvent(Document):
+	def before_insert(self):
+		if not self.flags.from_journal:
+			frappe.throw(_("Journal events are written by Frappoint only."), exc=JournalIsAppendOnly)
+
+	def on_update(self):
+		if not self.flags.in_insert:
+			frappe.throw(_("Journal events cannot be changed."), exc=JournalIsAppendOnly)
+
+	def on_trash(self):
+		frappe.throw(_("Journal events cannot be deleted."), exc=JournalIsAppendOnly)
+
+
+def on_doctype_update():
+	frappe.db.add_unique("Appointment Event", ["sequence"], constraint_name="unique_journal_sequence")

@@ -1,0 +1,61 @@
+// Copyright (c) 2026, Frappoint and contributors
+// Actions follow the lifecycle; the server decides whether each is allowed.
+
+const ACTIONS = {
+	Open: [
+		["confirm", __("Confirm")],
+		["cancel_appointment", __("Cancel")],
+		["reschedule", __("Reschedule")],
+	],
+	Confirmed: [
+		["complete", __("Complete")],
+		["mark_no_show", __("No Show")],
+		["cancel_appointment", __("Cancel")],
+		["reschedule", __("Reschedule")],
+	],
+};
+
+frappe.ui.form.on("Service Appointment", {
+	setup(frm) {
+		frm.set_query("party_type", () => ({ filters: { name: ["in", ["Customer", "Lead", "Contact"]] } }));
+		frm.set_query("provider", () => ({
+			query: "frappoint.api.desk.providers_for_service",
+			filters: { service_type: frm.doc.service_type || "" },
+		}));
+	},
+	refresh(frm) {
+		if (frm.is_new()) return;
+		for (const [method, label] of ACTIONS[frm.doc.status] || []) {
+			frm.add_custom_button(label, () => run_action(frm, method), __("Actions"));
+		}
+		for (const field of ["rescheduled_from", "rescheduled_to"]) {
+			if (frm.doc[field]) {
+				frm.add_custom_button(__(frappe.meta.get_label(frm.doctype, field)), () =>
+					frappe.set_route("Form", frm.doctype, frm.doc[field])
+				);
+			}
+		}
+	},
+});
+
+function run_action(frm, method) {
+	if (method === "cancel_appointment") {
+		frappe.prompt(
+			{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason") },
+			({ reason }) => frm.call(method, { reason }).then(() => frm.reload_doc()),
+			__("Cancel appointment")
+		);
+	} else if (method === "reschedule") {
+		frappe.prompt(
+			[
+				{ fieldname: "new_start", fieldtype: "Datetime", label: __("New start"), reqd: 1 },
+				{ fieldname: "provider", fieldtype: "Link", options: "Service Provider", label: __("Provider"), default: frm.doc.provider },
+			],
+			(values) =>
+				frm.call(method, values).then((r) => frappe.set_route("Form", frm.doctype, r.message)),
+			__("Reschedule")
+		);
+	} else {
+		frm.call(method).then(() => frm.reload_doc());
+	}
+}

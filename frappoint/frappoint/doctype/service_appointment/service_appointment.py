@@ -1,0 +1,139 @@
+# Copyright (c) 2026, Frappoint and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import validate_email_address
+
+from frappoint.booking import journal, service
+from frappoint.booking.clock import from_site
+from frappoint.booking.errors import InvalidBookingInput
+
+# Set by the booking service only; a direct edit of these would bypass the rules.
+PROTECTED = (
+	"status",
+	"provider",
+	"start_time",
+	"end_time",
+	"block_start",
+	"block_end",
+	"rate",
+	"pricing_tier",
+	"hold_expires_at",
+)
+PARTY_TYPES = ("Customer", "Lead", "Contact")
+
+
+class ServiceAppointment(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from frappoint.frappoint.doctype.service_appointment_slot.service_appointment_slot import (
+			ServiceAppointmentSlot,
+		)
+		from frappoint.frappoint.doctype.service_appointment_unit.service_appointment_unit import (
+			ServiceAppointmentUnit,
+		)
+
+		block_end: DF.Datetime | None
+		block_start: DF.Datetime | None
+		cancellation_reason: DF.SmallText | None
+		color: DF.Color | None
+		customer_email: DF.Data | None
+		customer_name: DF.Data
+		customer_phone: DF.Data | None
+		end_time: DF.Datetime | None
+		hold_expires_at: DF.Datetime | None
+		naming_series: DF.Literal["APT-.YYYY.-"]
+		notes: DF.SmallText | None
+		party: DF.DynamicLink | None
+		party_type: DF.Link | None
+		pricing_tier: DF.Data | None
+		provider: DF.Link | None
+		rate: DF.Currency
+		requested_start: DF.Datetime
+		rescheduled_from: DF.Link | None
+		rescheduled_to: DF.Link | None
+		service_type: DF.Link
+		slots: DF.Table[ServiceAppointmentSlot]
+		source: DF.Literal["Desk", "Portal", "API"]
+		start_time: DF.Datetime | None
+		status: DF.Literal["Open", "Confirmed", "Completed", "Cancelled", "No Show"]
+		title: DF.Data | None
+		units: DF.Table[ServiceAppointmentUnit]
+	# end: auto-generated types
+
+	def before_insert(self):
+		service.place_hold(self)
+
+	def validate(self):
+		if self.party_type and self.party_type not in PARTY_TYPES:
+			frappe.throw(_("Customer Type must be Customer, Lead or Contact."), exc=InvalidBookingInput)
+		if self.customer_email:
+			validate_email_address(self.customer_email.strip(), throw=True)
+		self.title = f"{self.customer_name} · {self.service_type}"
+		if not self.is_new() and not self.flags.booking_action:
+			self.refuse_direct_changes()
+
+	def refuse_direct_changes(self):
+		before = self.get_doc_before_save()
+		if not before:
+			return
+		changed = [f for f in PROTECTED if str(before.get(f) or "") != str(self.get(f) or "")]
+		if changed:
+			frappe.throw(
+				_(
+					"{0} change only through the appointment's actions (Confirm, Cancel, Reschedule...)."
+				).format(", ".join(_(self.meta.get_label(f)) for f in changed)),
+				exc=InvalidBookingInput,
+			)
+
+	def after_insert(self):
+		event = self.flags.journal_event or ("confirmed" if self.status == "Confirmed" else "held")
+		journal.record(
+			self,
+			event,
+			{
+				"status": [None, self.status],
+				"service_type": self.service_type,
+				"provider": self.provider,
+				"start": from_site(self.start_time),
+				"end": from_site(self.end_time),
+				"slots": [row.slot for row in self.slots],
+				"units": [row.service_unit for row in self.units],
+				"rate": self.rate,
+				"rescheduled_from": self.rescheduled_from,
+			},
+		)
+
+	# Desk actions: each checks write permission, then delegates to the booking service.
+	@frappe.whitelist()
+	def confirm(self):
+		self.check_permission("write")
+		return service.confirm(self.name).as_dict()
+
+	@frappe.whitelist()
+	def complete(self):
+		self.check_permission("write")
+		return service.complete(self.name).as_dict()
+
+	@frappe.whitelist()
+	def mark_no_show(self):
+		self.check_permission("write")
+		return service.mark_no_show(self.name).as_dict()
+
+	@frappe.whitelist()
+	def cancel_appointment(self, reason: str | None = None):
+		self.check_permission("write")
+		return service.cancel(self.name, reason=reason).as_dict()
+
+	@frappe.whitelist()
+	def reschedule(self, new_start: str, provider: str | None = None):
+		self.check_permission("write")
+		return service.reschedule(self.name, new_start, provider=provider or None).name

@@ -1,0 +1,62 @@
+# Copyright (c) 2026, Frappoint and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from frappoint.booking import records
+from frappoint.booking.errors import InvalidBookingInput
+from frappoint.scheduling import InvalidInput
+from frappoint.scheduling.slots import require_slot_size
+
+# Changing any of these changes which slots exist.
+SLOT_SHAPING = ("timezone", "slot_minutes", "slot_capacity", "active")
+
+
+class ServiceProvider(Document):
+	def validate(self):
+		try:
+			pattern = records.shift_pattern(self) if self.shifts else None
+			size = require_slot_size(records.slot_minutes(self))
+			for shift in pattern.shifts if pattern else ():
+				if shift.nominal_minutes % size:
+					raise InvalidInput(
+						_("A {0}-minute shift cannot be cut into {1}-minute slots.").format(
+							shift.nominal_minutes, size
+						)
+					)
+			if self.latitude or self.longitude:
+				records.dispatch_candidate(self, 0)
+		except InvalidInput as e:
+			frappe.throw(str(e), exc=InvalidBookingInput, title=_("Invalid provider"))
+		if self.active and not self.shifts:
+			frappe.msgprint(
+				_("{0} has no weekly shifts yet, so nobody can book them.").format(self.name), alert=True
+			)
+
+	def on_update(self):
+		before = self.get_doc_before_save()
+		shifts_changed = before is None or [
+			(r.weekday, str(r.start_time), str(r.end_time)) for r in before.shifts
+		] != [(r.weekday, str(r.start_time), str(r.end_time)) for r in self.shifts]
+		if shifts_changed or any(before.get(f) != self.get(f) for f in SLOT_SHAPING):
+			enqueue_regeneration(self.name)
+
+	@frappe.whitelist()
+	def generate_slots(self):
+		"""Desk button: regenerate now, with progress, and report what changed."""
+		self.check_permission("write")
+		from frappoint.booking.slot_generation import regenerate_all
+
+		return regenerate_all([self.name], publish=True)[0]
+
+
+def enqueue_regeneration(provider: str):
+	frappe.enqueue(
+		"frappoint.tasks.regenerate_provider_slots",
+		provider=provider,
+		job_id=f"frappoint:slots:{provider}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+	)

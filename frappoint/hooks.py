@@ -1,0 +1,33 @@
+app_name = "frappoint"
+app_title = "Frappoint"
+app_publisher = "Frappoint"
+app_description = "Appointment booking for Frappe and ERPNext: slots, resources, lifecycle, journal"
+app_email = "dev@frappoint.test"
+app_license = "mit"
+
+# Install, migrate, uninstall
+after_install = "frappoint.install.after_install"
+after_migrate = "frappoint.install.after_migrate"
+before_uninstall = "frappoint.install.before_uninstall"
+after_app_install = "frappoint.install.after_app_install"
+before_tests = "frappoint.install.before_tests"
+
+# Permissions: providers see their own appointments, customers theirs
+permission_query_conditions = {
+	"Service Appointment": "frappoint.permissions.appointment_query_conditions",
+}
+has_permission = {
+	"Service Appointment": "frappoint.permissions.has_appointment_permission",
+}
+
+scheduler_events = {
+	"cron": {
+		"*/5 * * * *": ["frappoint.tasks.expire_stale_holds"],
+	},
+	"hourly_long": ["frappoint.tasks.keep_slots_generated"],
+}
+
+# Availability is pluggable: other apps append dotted paths here (see DESIGN.md).
+frappoint_availability_providers = []
+
+calendars = ["Service Appointment"]

@@ -1,0 +1,31 @@
+"""Scheduler entry points: thin functions that enqueue or run one booking-service job."""
+
+import frappe
+
+
+def expire_stale_holds():
+	from frappoint.booking.service import expire_all_stale_holds
+
+	expire_all_stale_holds()
+
+
+def keep_slots_generated():
+	frappe.enqueue(
+		"frappoint.tasks.regenerate_all_slots",
+		queue="long",
+		job_id="frappoint:slots:all",
+		deduplicate=True,
+	)
+
+
+def regenerate_all_slots(publish: bool = False):
+	from frappoint.booking.slot_generation import regenerate_all
+
+	return regenerate_all(publish=publish, commit=True)
+
+
+def regenerate_provider_slots(provider: str):
+	from frappoint.booking.slot_generation import regenerate_all
+
+	if frappe.db.exists("Service Provider", provider):
+		return regenerate_all([provider], commit=True)
