@@ -1,0 +1,32 @@
+# Copyright (c) 2026, Frappoint and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from frappoint.booking.errors import InvalidBookingInput
+from frappoint.tests.fixtures import make_service
+
+
+class TestServiceType(FrappeTestCase):
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def test_a_valid_service_saves(self):
+		service = make_service(duration_minutes=45, buffer_before_minutes=15)
+		self.assertEqual(service.pricing_tiers[0].rate, 50)
+
+	def test_zero_or_negative_durations_are_refused(self):
+		for duration in (0, -30):
+			with self.assertRaises(InvalidBookingInput):
+				make_service(duration_minutes=duration)
+
+	def test_tiers_must_exist_and_be_named_once(self):
+		with self.assertRaises(frappe.ValidationError):
+			make_service(pricing_tiers=[])
+		with self.assertRaises(InvalidBookingInput):
+			make_service(pricing_tiers=[{"tier": "A", "rate": 1}, {"tier": "A", "rate": 2}])
+
+	def test_emergency_seats_need_an_emergency_tier(self):
+		with self.assertRaises(InvalidBookingInput):
+			make_service(emergency_reserved_seats=1, pricing_tiers=[{"tier": "Standard", "rate": 10}])

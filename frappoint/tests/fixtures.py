@@ -1,0 +1,102 @@
+"""Factories for site tests: each test builds what it needs, with unique names, no test records."""
+
+from datetime import datetime, timedelta
+
+import frappe
+from frappe.utils import add_days, get_datetime, getdate
+
+from frappoint.booking.slot_generation import regenerate
+
+EVERY_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+BOOKING_SETTINGS = {
+	"lead_time_minutes": 0,
+	"max_advance_days": 30,
+	"allow_past_booking": 0,
+	"max_past_days": 0,
+	"cancellation_cutoff_hours": 24,
+	"default_slot_minutes": 15,
+	"hold_minutes": 10,
+}
+
+
+def unique(prefix: str) -> str:
+	return f"{prefix} {frappe.generate_hash(length=6)}"
+
+
+def use_booking_settings(**overrides) -> None:
+	frappe.db.set_single_value("Service Appointment Settings", {**BOOKING_SETTINGS, **overrides})
+	frappe.clear_document_cache("Service Appointment Settings", "Service Appointment Settings")
+
+
+def make_unit_type(allow_overlap=0, name=None):
+	name = name or unique("Room")
+	return frappe.get_doc({"doctype": "Service Unit Type", "unit_type_name": name, "allow_overlap": allow_overlap}).insert()
+
+
+def make_unit(unit_type: str, capacity=1, name=None):
+	return frappe.get_doc(
+		{"doctype": "Service Unit", "unit_name": name or unique("Unit"), "unit_type": unit_type, "capacity": capacity}
+	).insert()
+
+
+def make_service(**values):
+	doc = {
+		"doctype": "Service Type",
+		"service_name": unique("Service"),
+		"duration_minutes": 30,
+		"pricing_tiers": [{"tier": "Standard", "rate": 50}, {"tier": "Emergency", "rate": 150, "is_emergency": 1}],
+	}
+	doc.update(values)
+	return frappe.get_doc(doc).insert()
+
+
+def make_provider(services=(), shifts=None, generate_days=3, **values):
+	doc = {
+		"doctype": "Service Provider",
+		"provider_name": unique("Provider"),
+		"timezone": frappe.utils.get_system_timezone(),
+		"services": [{"service_type": s} for s in services],
+		"shifts": shifts
+		if shifts is not None
+		else [{"weekday": d, "start_time": "09:00:00", "end_time": "17:00:00"} for d in EVERY_DAY],
+	}
+	doc.update(values)
+	provider = frappe.get_doc(doc).insert()
+	if generate_days:
+		regenerate(provider.name, day(0), day(generate_days))
+	return provider
+
+
+def day(offset: int):
+	return add_days(getdate(), offset)
+
+
+def at(offset_days: int, hour: int, minute: int = 0) -> datetime:
+	"""A naive site-time datetime `offset_days` from today."""
+	return get_datetime(f"{day(offset_days)} {hour:02d}:{minute:02d}:00")
+
+
+def book(service: str, provider: str | None, start: datetime, **values):
+	doc = {
+		"doctype": "Service Appointment",
+		"service_type": service,
+		"provider": provider,
+		"requested_start": start,
+		"customer_name": "Test Customer",
+		"customer_email": f"{frappe.generate_hash(length=8)}@example.com",
+	}
+	doc.update(values)
+	return frappe.get_doc(doc).insert()
+
+
+def expire_hold_now(name: str) -> None:
+	"""Move a hold's expiry into the past, as if the customer walked away."""
+	frappe.db.set_value(
+		"Service Appointment", name, "hold_expires_at", frappe.utils.now_datetime() - timedelta(minutes=1)
+	)
+
+
+def live_seats(name: str) -> list[str]:
+	return frappe.get_all(
+		"Service Appointment Slot", filters={"parent": name, "seat_key": ("is", "set")}, pluck="seat_key"
+	)
