@@ -1,7 +1,6 @@
 """A small demo business so a new user sees Frappoint working at once. Idempotent: running it again
 reuses what exists and adds nothing twice."""
 
-
 import frappe
 from frappe.utils import add_days, get_datetime, getdate
 

@@ -50,7 +50,7 @@ def windows_for(
 		limit_page_length=0,
 	)
 	slot_keys = {r.name: (r.provider, from_site(r.slot_start)) for r in rows}
-	taken = seats_taken(claims_as_core(seat_claims(list(slot_keys)), slot_keys, now), now)
+	taken = seats_taken(claims_as_core(seat_claims(list(slot_keys)), slot_keys), now)
 	windows = [
 		w
 		for w in bookable_windows(

@@ -48,7 +48,9 @@ def reason_message(reason: Reason) -> str:
 		Reason.TOO_FAR_AHEAD: _("That time is too far ahead to book."),
 		Reason.IN_PAST: _("That time has already passed."),
 		Reason.TOO_FAR_PAST: _("That time is too far in the past to record."),
-		Reason.UNIT_UNAVAILABLE: _("No room or equipment needed for this service is free at that time."),
+		Reason.UNIT_UNAVAILABLE: _(
+			"The room or equipment this service needs is no longer available at that time."
+		),
 		Reason.CANCELLATION_CUTOFF: _("It is too late to change this appointment online. Please contact us."),
 	}[reason]
 

@@ -53,6 +53,16 @@ def customer_ref(appointment) -> str:
 	return "guest:" + pseudonym(appointment.customer_email or appointment.name, salt)
 
 
+def lock() -> None:
+	"""Take the site's booking lock: the journal head row, locked FOR UPDATE until the transaction ends.
+
+	Every booking action takes it first. Serialising the writers this way is what makes concurrent
+	bookings deadlock-free: the locking reads a booking needs take InnoDB gap locks, and two bookings
+	holding gap locks on neighbouring ledger rows would otherwise deadlock on their inserts.
+	"""
+	_lock_head()
+
+
 def record(appointment, event_type: str, changes: dict | None = None) -> str:
 	"""Append one event for `appointment` in the current transaction; returns the event's name."""
 	sequence, prev_hash = _lock_head()
@@ -84,16 +94,21 @@ def record(appointment, event_type: str, changes: dict | None = None) -> str:
 
 
 def _lock_head() -> tuple[int, str]:
-	"""Lock the head row (always the last lock a booking takes) and return the next sequence."""
-	row = frappe.db.sql(
-		"select value from `tabSingles` where doctype=%s and field='journal_sequence' for update", SETTINGS
+	"""Lock the head rows (always the last lock a booking takes) and return the next sequence and the
+	hash to chain to. Both values come from the locking read: a plain read could return the snapshot
+	taken before another booking moved the head."""
+	rows = dict(
+		frappe.db.sql(
+			"""select field, value from `tabSingles`
+			where doctype = %s and field in ('journal_sequence', 'journal_head_hash') for update""",
+			SETTINGS,
+		)
 	)
-	if not row:
+	if "journal_sequence" not in rows:
 		frappe.db.set_single_value(SETTINGS, {"journal_sequence": 0, "journal_head_hash": GENESIS})
 		return _lock_head()
-	last = int(row[0][0] or 0)
-	head_hash = frappe.db.get_single_value(SETTINGS, "journal_head_hash") or GENESIS
-	return last + 1, head_hash if last else GENESIS
+	last = int(rows["journal_sequence"] or 0)
+	return last + 1, (rows.get("journal_head_hash") or GENESIS) if last else GENESIS
 
 
 def stored_events(batch: int = 20_000):

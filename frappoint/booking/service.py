@@ -1,8 +1,9 @@
 """Booking actions, each inside the caller's single database transaction.
 
-Lock order, the same in every action so concurrent bookings cannot deadlock:
-  appointment row (actions on an existing appointment) -> slot rows by (provider, start)
-  -> service unit rows by name -> journal head.
+Lock order, the same in every action: booking lock (the journal head, see `journal.lock`) ->
+appointment row -> slot rows by (provider, start) -> service unit rows by name. The booking lock
+serialises writers site-wide, across any number of web workers and hosts, so they cannot deadlock;
+the slot and unit row locks still guard against slot regeneration and direct edits.
 A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index makes MariaDB refuse a
 second claim on it even if this code were wrong. Releasing a seat clears its key.
 """
@@ -42,45 +43,55 @@ APPOINTMENT = "Service Appointment"
 
 
 # --- reads shared with availability -----------------------------------------------------------
+# The ledger rows (consumed slots, used units) carry everything availability needs, so a booking can
+# read them with a locking ("current") read after taking its row locks: a plain read would use the
+# transaction's snapshot, which may predate the claim another booking committed while we waited.
+
+CURRENT_READ = " lock in share mode"
 
 
-def seat_claims(slot_names: list[str]) -> list:
-	"""Rows (slot, seat_no, appointment, status, hold_expires_at) of every seat still keyed."""
+def seat_claims(slot_names: list[str], current: bool = False) -> list:
+	"""Rows (slot, seat_no, appointment, hold_until) of every seat still keyed on these slots."""
 	if not slot_names:
 		return []
 	return frappe.db.sql(
-		"""select c.slot, c.seat_no, a.name as appointment, a.status, a.hold_expires_at
-		from `tabService Appointment Slot` c
-		join `tabService Appointment` a on a.name = c.parent
-		where c.parenttype = 'Service Appointment' and c.seat_key is not null and c.slot in %(slots)s""",
+		"""select slot, seat_no, parent as appointment, hold_until
+		from `tabService Appointment Slot`
+		where parenttype = 'Service Appointment' and seat_key is not null and slot in %(slots)s"""
+		+ (CURRENT_READ if current else ""),
 		{"slots": slot_names},
 		as_dict=True,
 	)
 
 
-def unit_uses(unit_names: list[str], start, end, now) -> list[UnitUse]:
+def ledger_status(hold_until) -> str:
+	"""A keyed ledger row belongs to an Open hold while `hold_until` is set, else to a booking."""
+	return Status.OPEN.value if hold_until else Status.CONFIRMED.value
+
+
+def unit_uses(unit_names: list[str], start, end, now, current: bool = False) -> list[UnitUse]:
 	"""Uses of these units overlapping [start, end) by appointments that still hold resources."""
 	if not unit_names:
 		return []
 	rows = frappe.db.sql(
-		"""select u.service_unit, a.block_start, a.block_end, a.status, a.hold_expires_at
-		from `tabService Appointment Unit` u
-		join `tabService Appointment` a on a.name = u.parent
-		where u.parenttype = 'Service Appointment' and a.status != 'Cancelled'
-			and u.service_unit in %(units)s and a.block_start < %(end)s and a.block_end > %(start)s""",
+		"""select service_unit, block_start, block_end, hold_until
+		from `tabService Appointment Unit`
+		where parenttype = 'Service Appointment' and live = 1
+			and service_unit in %(units)s and block_start < %(end)s and block_end > %(start)s"""
+		+ (CURRENT_READ if current else ""),
 		{"units": unit_names, "start": to_site(start), "end": to_site(end)},
 		as_dict=True,
 	)
 	return [
 		UnitUse(r.service_unit, from_site(r.block_start), from_site(r.block_end))
 		for r in rows
-		if holds_resources(r.status, from_site(r.hold_expires_at), now)
+		if holds_resources(ledger_status(r.hold_until), from_site(r.hold_until), now)
 	]
 
 
-def claims_as_core(rows, slot_keys: dict, now) -> list[SeatClaim]:
+def claims_as_core(rows, slot_keys: dict) -> list[SeatClaim]:
 	return [
-		SeatClaim(slot_keys[r.slot], r.status, from_site(r.hold_expires_at))
+		SeatClaim(slot_keys[r.slot], ledger_status(r.hold_until), from_site(r.hold_until))
 		for r in rows
 		if r.slot in slot_keys
 	]
@@ -104,6 +115,7 @@ def _place_hold(appointment) -> None:
 	rule = records.service_rule(service)
 	tier = tier_named(records.price_tiers(service), appointment.pricing_tier)
 	policy = records.booking_policy(service)
+	journal.lock()
 	now = clock_now()
 	start = from_site(appointment.requested_start)
 	check_booking_time(start, now, policy)
@@ -114,10 +126,9 @@ def _place_hold(appointment) -> None:
 	block_start = start - timedelta(minutes=rule.buffer_before_minutes)
 	block_end = block_start + timedelta(minutes=rule.block_minutes)
 	rows = lock_slots(provider.name, block_start, block_end)
-	expire_stale_holds([r.name for r in rows], now)
 	slot_keys = {r.name: (r.provider, from_site(r.slot_start)) for r in rows}
-	claims = seat_claims(list(slot_keys))
-	taken = seats_taken(claims_as_core(claims, slot_keys, now), now)
+	claims = expire_stale_holds(seat_claims(list(slot_keys), current=True), now)
+	taken = seats_taken(claims_as_core(claims, slot_keys), now)
 	slots = [records.slot_from_row(r) for r in rows]
 	window = next(
 		(w for w in bookable_windows(slots, rule, taken, now, policy, tier.emergency) if w.start == start),
@@ -130,7 +141,7 @@ def _place_hold(appointment) -> None:
 	allocation = {}
 	if required:
 		units = records.service_units(required, for_update=True)
-		uses = unit_uses([u.name for u in units], block_start, block_end, now)
+		uses = unit_uses([u.name for u in units], block_start, block_end, now, current=True)
 		allocation = allocate_units(required, units, uses, block_start, block_end)
 
 	names_by_key = {key: name for name, key in slot_keys.items()}
@@ -143,9 +154,8 @@ def _place_hold(appointment) -> None:
 	appointment.end_time = to_site(window.end)
 	appointment.block_start = to_site(window.slots[0].start)
 	appointment.block_end = to_site(window.slots[-1].end)
-	appointment.hold_expires_at = (
-		None if appointment.flags.confirm_on_insert else to_site(now + records.hold_duration())
-	)
+	hold_until = None if appointment.flags.confirm_on_insert else to_site(now + records.hold_duration())
+	appointment.hold_expires_at = hold_until
 	appointment.pricing_tier = tier.name
 	appointment.rate = tier.rate
 	appointment.set("slots", [])
@@ -154,12 +164,28 @@ def _place_hold(appointment) -> None:
 		seat = min(set(range(1, slot.capacity + 1)) - used_seats.get(name, set()))
 		appointment.append(
 			"slots",
-			{"slot": name, "slot_start": to_site(slot.start), "seat_no": seat, "seat_key": f"{name}#{seat}"},
+			{
+				"slot": name,
+				"slot_start": to_site(slot.start),
+				"seat_no": seat,
+				"seat_key": f"{name}#{seat}",
+				"hold_until": hold_until,
+			},
 		)
 	appointment.set("units", [])
 	for unit_type, unit_names in allocation.items():
 		for unit in unit_names:
-			appointment.append("units", {"service_unit": unit, "unit_type": unit_type})
+			appointment.append(
+				"units",
+				{
+					"service_unit": unit,
+					"unit_type": unit_type,
+					"block_start": appointment.block_start,
+					"block_end": appointment.block_end,
+					"hold_until": hold_until,
+					"live": 1,
+				},
+			)
 
 
 def _why_not_here(start, rule, provider, taken, now, policy, emergency) -> Reason:
@@ -266,6 +292,7 @@ def expire(name: str):
 def apply_action(name: str, action: Action, event_type: str | None, check=None, extra: dict | None = None):
 	"""Lock the appointment, move it along the lifecycle, release seats if it ends, journal it
 	(unless `event_type` is None: the caller then records the one event for the whole action)."""
+	journal.lock()
 	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
 	now = clock_now()
 	try:
@@ -279,6 +306,11 @@ def apply_action(name: str, action: Action, event_type: str | None, check=None, 
 	if new_status == Status.CANCELLED:
 		for row in doc.slots:
 			row.seat_key = None
+		for row in doc.units:
+			row.live = 0
+	if new_status != Status.OPEN:
+		for row in [*doc.slots, *doc.units]:
+			row.hold_until = None
 	doc.flags.booking_action = True
 	doc.save(ignore_permissions=True)
 	if event_type:
@@ -286,15 +318,28 @@ def apply_action(name: str, action: Action, event_type: str | None, check=None, 
 	return doc
 
 
-def expire_stale_holds(slot_names: list[str], now) -> None:
-	"""Expire the lapsed holds on these (already locked) slots so their seats can be claimed."""
-	stale = {
-		r.appointment
-		for r in seat_claims(slot_names)
-		if r.status == Status.OPEN and not holds_resources(r.status, from_site(r.hold_expires_at), now)
-	}
-	for name in sorted(stale):
-		expire(name)
+def expire_stale_holds(claims: list, now) -> list:
+	"""Expire lapsed holds among these claims (their slots are locked) and return the claims left.
+
+	An appointment another transaction is acting on right now is skipped (SKIP LOCKED) and its seats
+	count as taken: waiting for it here could deadlock with a cancel that waits for our slot locks.
+	"""
+	stale = sorted(
+		{
+			r.appointment
+			for r in claims
+			if r.hold_until and not holds_resources(Status.OPEN, from_site(r.hold_until), now)
+		}
+	)
+	expired = set()
+	for name in stale:
+		if frappe.db.sql(
+			"select name from `tabService Appointment` where name = %s and status = 'Open' for update skip locked",
+			name,
+		):
+			expire(name)
+			expired.add(name)
+	return [r for r in claims if r.appointment not in expired]
 
 
 def expire_all_stale_holds() -> int:
@@ -324,6 +369,7 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 	"""Cancel `name` and book `new_start` atomically: if the new time fails, nothing changes."""
 	frappe.db.savepoint("frappoint_reschedule")
 	try:
+		journal.lock()
 		old = frappe.get_doc(APPOINTMENT, name, for_update=True)
 		was_confirmed = old.status == Status.CONFIRMED
 		if old.status == Status.OPEN and not holds_resources(

@@ -12,9 +12,10 @@ from datetime import date, time, timedelta
 import frappe
 from frappe.utils import cint, now_datetime
 
-from frappoint.booking import records
+from frappoint.booking import journal, records
 from frappoint.booking.clock import from_site, to_site
 from frappoint.booking.clock import now as clock_now
+from frappoint.booking.service import seat_claims
 from frappoint.scheduling import generate_slots, local_instant, zone
 
 SLOT = "Service Provider Slot"
@@ -44,6 +45,7 @@ def slot_name(provider: str, start_utc) -> str:
 
 
 def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotReport:
+	journal.lock()  # no booking may claim a seat on these slots while we decide which to keep
 	provider = frappe.get_doc("Service Provider", provider_name)
 	report = SlotReport(provider_name)
 	tz = zone(provider.timezone)
@@ -71,7 +73,7 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 		as_dict=True,
 	)
 	wanted_by_name = {slot_name(provider.name, s.start): s for s in wanted}
-	held = _held_slots([r.name for r in stored])
+	held = {r.slot for r in seat_claims([r.name for r in stored], current=True)}
 	now = clock_now()
 	unwanted = []
 	for row in stored:
@@ -97,18 +99,6 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 	_insert(provider.name, wanted_by_name)
 	report.created = len(wanted_by_name)
 	return report
-
-
-def _held_slots(names: list[str]) -> set[str]:
-	if not names:
-		return set()
-	return set(
-		frappe.get_all(
-			"Service Appointment Slot",
-			filters={"slot": ("in", names), "seat_key": ("is", "set"), "parenttype": "Service Appointment"},
-			pluck="slot",
-		)
-	)
 
 
 def _insert(provider: str, slots_by_name: dict) -> None:

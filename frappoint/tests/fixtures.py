@@ -30,12 +30,19 @@ def use_booking_settings(**overrides) -> None:
 
 def make_unit_type(allow_overlap=0, name=None):
 	name = name or unique("Room")
-	return frappe.get_doc({"doctype": "Service Unit Type", "unit_type_name": name, "allow_overlap": allow_overlap}).insert()
+	return frappe.get_doc(
+		{"doctype": "Service Unit Type", "unit_type_name": name, "allow_overlap": allow_overlap}
+	).insert()
 
 
 def make_unit(unit_type: str, capacity=1, name=None):
 	return frappe.get_doc(
-		{"doctype": "Service Unit", "unit_name": name or unique("Unit"), "unit_type": unit_type, "capacity": capacity}
+		{
+			"doctype": "Service Unit",
+			"unit_name": name or unique("Unit"),
+			"unit_type": unit_type,
+			"capacity": capacity,
+		}
 	).insert()
 
 
@@ -44,7 +51,10 @@ def make_service(**values):
 		"doctype": "Service Type",
 		"service_name": unique("Service"),
 		"duration_minutes": 30,
-		"pricing_tiers": [{"tier": "Standard", "rate": 50}, {"tier": "Emergency", "rate": 150, "is_emergency": 1}],
+		"pricing_tiers": [
+			{"tier": "Standard", "rate": 50},
+			{"tier": "Emergency", "rate": 150, "is_emergency": 1},
+		],
 	}
 	doc.update(values)
 	return frappe.get_doc(doc).insert()
@@ -91,9 +101,10 @@ def book(service: str, provider: str | None, start: datetime, **values):
 
 def expire_hold_now(name: str) -> None:
 	"""Move a hold's expiry into the past, as if the customer walked away."""
-	frappe.db.set_value(
-		"Service Appointment", name, "hold_expires_at", frappe.utils.now_datetime() - timedelta(minutes=1)
-	)
+	lapsed = frappe.utils.now_datetime() - timedelta(minutes=1)
+	frappe.db.set_value("Service Appointment", name, "hold_expires_at", lapsed)
+	for ledger in ("Service Appointment Slot", "Service Appointment Unit"):
+		frappe.db.set_value(ledger, {"parent": name}, "hold_until", lapsed)
 
 
 def live_seats(name: str) -> list[str]:

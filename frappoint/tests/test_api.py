@@ -8,7 +8,14 @@ from frappe.tests.utils import FrappeTestCase
 from frappoint.api import booking as api
 from frappoint.booking.clock import from_site
 from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable
-from frappoint.tests.fixtures import at, day, expire_hold_now, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import (
+	at,
+	day,
+	expire_hold_now,
+	make_provider,
+	make_service,
+	use_booking_settings,
+)
 
 
 def iso(naive):
@@ -40,7 +47,9 @@ class TestBookingAPI(FrappeTestCase):
 		before = frappe.db.count("Service Appointment"), frappe.db.count("Appointment Event")
 		with self.assertRaises(exc) as caught:
 			call()
-		self.assertEqual((frappe.db.count("Service Appointment"), frappe.db.count("Appointment Event")), before)
+		self.assertEqual(
+			(frappe.db.count("Service Appointment"), frappe.db.count("Appointment Event")), before
+		)
 		return caught.exception
 
 	# --- availability ---
@@ -103,7 +112,9 @@ class TestBookingAPI(FrappeTestCase):
 
 	def test_a_taken_time_is_a_409_and_stores_nothing(self):
 		self.hold()
-		error = self.assert_nothing_stored(lambda: self.hold(customer_email="late@example.com"), SlotUnavailable)
+		error = self.assert_nothing_stored(
+			lambda: self.hold(customer_email="late@example.com"), SlotUnavailable
+		)
 		self.assertEqual(error.http_status_code, 409)
 
 	def test_price_and_status_sent_by_the_client_are_ignored(self):

@@ -21,7 +21,9 @@ class TestAppointmentEvent(FrappeTestCase):
 
 	def test_events_cannot_be_written_edited_or_deleted_through_frappe(self):
 		with self.assertRaises(JournalIsAppendOnly):
-			frappe.get_doc({"doctype": "Appointment Event", "event_type": "forged"}).insert(ignore_permissions=True)
+			frappe.get_doc({"doctype": "Appointment Event", "event_type": "forged"}).insert(
+				ignore_permissions=True
+			)
 		self.event.event_type = "confirmed"
 		with self.assertRaises(JournalIsAppendOnly):
 			self.event.save(ignore_permissions=True)

@@ -20,8 +20,13 @@ class TestProviderAvailabilityException(FrappeTestCase):
 
 	def exception(self, kind, start, end):
 		return frappe.get_doc(
-			{"doctype": "Provider Availability Exception", "provider": self.provider.name, "kind": kind,
-			 "from_datetime": start, "to_datetime": end}
+			{
+				"doctype": "Provider Availability Exception",
+				"provider": self.provider.name,
+				"kind": kind,
+				"from_datetime": start,
+				"to_datetime": end,
+			}
 		).insert()
 
 	def test_an_exception_must_end_after_it_starts(self):

@@ -23,6 +23,14 @@ PROTECTED = (
 	"hold_expires_at",
 )
 PARTY_TYPES = ("Customer", "Lead", "Contact")
+LEDGERS = {
+	"slots": ("slot", "seat_no", "seat_key", "hold_until"),
+	"units": ("service_unit", "block_start", "block_end", "hold_until", "live"),
+}
+
+
+def ledger(doc, table: str) -> list[tuple[str, ...]]:
+	return [tuple(str(row.get(f) or "") for f in LEDGERS[table]) for row in doc.get(table)]
 
 
 class ServiceAppointment(Document):
@@ -86,6 +94,7 @@ class ServiceAppointment(Document):
 		if not before:
 			return
 		changed = [f for f in PROTECTED if str(before.get(f) or "") != str(self.get(f) or "")]
+		changed += [table for table in LEDGERS if ledger(before, table) != ledger(self, table)]
 		if changed:
 			frappe.throw(
 				_(

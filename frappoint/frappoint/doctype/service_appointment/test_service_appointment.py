@@ -113,7 +113,9 @@ class TestServiceAppointment(FrappeTestCase):
 	def test_any_provider_picks_the_best_ranked_free_one(self):
 		skilled = make_service(required_skills="gas")
 		plain = make_provider([skilled.name], provider_name="AAA " + frappe.generate_hash(length=5))
-		expert = make_provider([skilled.name], skills="gas", provider_name="ZZZ " + frappe.generate_hash(length=5))
+		expert = make_provider(
+			[skilled.name], skills="gas", provider_name="ZZZ " + frappe.generate_hash(length=5)
+		)
 		first = book(skilled.name, None, at(2, 10))
 		self.assertEqual(first.provider, expert.name)  # skills outrank the alphabet
 		second = book(skilled.name, None, at(2, 10))
@@ -260,7 +262,9 @@ class TestAppointmentPermissions(FrappeTestCase):
 
 	def make_user(self, role):
 		email = f"{frappe.generate_hash(length=8)}@example.com"
-		user = frappe.get_doc({"doctype": "User", "email": email, "first_name": "Test", "send_welcome_email": 0})
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": "Test", "send_welcome_email": 0}
+		)
 		user.append("roles", {"role": role})
 		user.insert(ignore_permissions=True)
 		return user.name

@@ -25,5 +25,7 @@ class TestServiceProviderSlot(FrappeTestCase):
 		self.assertTrue(row.name.endswith("Z"))
 
 	def test_generated_slots_are_indexed_for_booking_reads(self):
-		indexes = {r.Key_name for r in frappe.db.sql("show index from `tabService Provider Slot`", as_dict=True)}
+		indexes = {
+			r.Key_name for r in frappe.db.sql("show index from `tabService Provider Slot`", as_dict=True)
+		}
 		self.assertIn("provider_slot_start_index", indexes)
