@@ -2,8 +2,8 @@
 # For license information, please see license.txt
 
 import frappe
-from pymysql.err import IntegrityError
 from frappe.tests.utils import FrappeTestCase
+from pymysql.err import IntegrityError
 
 from frappoint.booking import service
 from frappoint.booking.errors import (

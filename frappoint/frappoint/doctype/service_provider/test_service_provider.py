@@ -5,7 +5,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking.errors import InvalidBookingInput
-from frappoint.tests.fixtures import book, at, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import at, book, make_provider, make_service, use_booking_settings
 
 
 def slot_count(provider):
