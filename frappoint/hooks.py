@@ -31,3 +31,29 @@ scheduler_events = {
 frappoint_availability_providers = []
 
 calendars = ["Service Appointment"]
+
+# The appointment form shows its journal events in the timeline.
+additional_timeline_content = {
+	"Service Appointment": ["frappoint.booking.journal.timeline"],
+}
+
+# Personal data: erasure redacts appointments; the journal holds none, so it still verifies.
+user_data_fields = [
+	{
+		"doctype": "Service Appointment",
+		"filter_by": "customer_email",
+		"redact_fields": [
+			"customer_name",
+			"customer_email",
+			"customer_phone",
+			"notes",
+			"cancellation_reason",
+		],
+	},
+]
+
+doc_events = {
+	"Personal Data Download Request": {
+		"after_insert": "frappoint.privacy.attach_appointment_data",
+	},
+}

@@ -2,7 +2,7 @@
 
 import frappe
 
-from frappoint.booking.journal import ensure_site_keys
+from frappoint.booking.journal import drop_triggers, ensure_site_keys, ensure_triggers
 
 ROLES = ("Frappoint Manager", "Frappoint User", "Service Provider")
 SETTINGS_DEFAULTS = {
@@ -26,10 +26,12 @@ def after_install():
 		if not settings.get(field):
 			frappe.db.set_single_value("Service Appointment Settings", field, value)
 	ensure_site_keys()
+	ensure_triggers()
 
 
 def after_migrate():
 	ensure_site_keys()
+	ensure_triggers()
 
 
 def after_app_install(app_name):
@@ -37,7 +39,7 @@ def after_app_install(app_name):
 
 
 def before_uninstall():
-	"""Nothing outside Frappoint's own DocTypes is created yet; they go with the app."""
+	drop_triggers()
 
 
 def before_tests():

@@ -33,9 +33,22 @@ def test_canonical_form_ignores_key_order_and_offsets():
 		canonical({"at": datetime(2026, 6, 1)})
 
 
-def test_hash_chains_over_the_previous_hash():
-	assert event_hash(GENESIS, 1, {"x": 1}) != event_hash("1" * 64, 1, {"x": 1})
-	assert event_hash(GENESIS, 1, {"x": 1}) != event_hash(GENESIS, 2, {"x": 1})
+def test_hash_chains_over_the_previous_hash_and_the_content():
+	assert event_hash(GENESIS, {"x": 1}) != event_hash("1" * 64, {"x": 1})
+	assert event_hash(GENESIS, {"x": 1}) != event_hash(GENESIS, {"x": 2})
+
+
+def test_swapped_sequence_numbers_are_reported_as_reordering():
+	events = build_chain([{"n": i} for i in range(4)])
+	a, b = events[1], events[2]
+	renumbered = [
+		events[0],
+		StoredEvent(a.sequence, b.payload, b.prev_hash, b.hash, ref=b.ref),
+		StoredEvent(b.sequence, a.payload, a.prev_hash, a.hash, ref=a.ref),
+		events[3],
+	]
+	verdict = verify_chain(renumbered, head(events))
+	assert (verdict.reason, verdict.broken_at, verdict.ref) == (Break.REORDERED, 1, b.ref)
 
 
 def test_an_untouched_chain_verifies():

@@ -45,12 +45,23 @@ def public_key() -> Ed25519PublicKey:
 	return _private_key().public_key()
 
 
+def _salt() -> str:
+	return frappe.conf.get(SALT_CONFIG) or frappe.get_site_config().get(SALT_CONFIG) or ""
+
+
+def actor() -> str:
+	"""Staff by user id; a customer (website user or guest) only by pseudonym."""
+	user = frappe.session.user
+	if user in ("Administrator", "Guest") or frappe.db.get_value("User", user, "user_type") == "System User":
+		return user
+	return "customer:" + pseudonym(user, _salt())
+
+
 def customer_ref(appointment) -> str:
 	"""The customer's record name, or a salted hash of the guest's email: never the person's data."""
 	if appointment.party_type and appointment.party:
 		return f"{appointment.party_type}:{appointment.party}"
-	salt = frappe.conf.get(SALT_CONFIG) or frappe.get_site_config().get(SALT_CONFIG) or ""
-	return "guest:" + pseudonym(appointment.customer_email or appointment.name, salt)
+	return "guest:" + pseudonym(appointment.customer_email or appointment.name, _salt())
 
 
 def lock() -> None:
@@ -69,12 +80,12 @@ def record(appointment, event_type: str, changes: dict | None = None) -> str:
 	payload = {
 		"appointment": appointment.name,
 		"event_type": event_type,
-		"actor": frappe.session.user,
+		"actor": actor(),
 		"timestamp_ns": str(time.time_ns()),
 		"party": customer_ref(appointment),
 		"changes": json.loads(canonical(changes or {})),
 	}
-	digest = event_hash(prev_hash, sequence, payload)
+	digest = event_hash(prev_hash, payload)
 	signature = base64.b64encode(_private_key().sign(digest.encode())).decode()
 	event = frappe.get_doc(
 		{
@@ -152,3 +163,53 @@ def verify() -> Verdict:
 		frappe.db.get_single_value(SETTINGS, "journal_head_hash") or GENESIS,
 	)
 	return verify_chain(list(stored_events()), head=head, signature_ok=signature_ok)
+
+
+# --- guards and views ---------------------------------------------------------------------------
+
+TRIGGERS = {
+	"frappoint_journal_no_update": "BEFORE UPDATE",
+	"frappoint_journal_no_delete": "BEFORE DELETE",
+}
+
+
+def ensure_triggers() -> None:
+	"""MariaDB refuses UPDATE and DELETE on the journal table, whoever asks (DDL: commits first)."""
+	frappe.db.commit()
+	for name, timing in TRIGGERS.items():
+		frappe.db.sql_ddl(
+			f"""create trigger if not exists `{name}` {timing} on `tabAppointment Event` for each row
+			signal sqlstate '45000' set message_text = 'Appointment Event rows are append-only'"""
+		)
+
+
+def drop_triggers() -> None:
+	"""For tests that tamper with rows on purpose, and for uninstall."""
+	frappe.db.commit()
+	for name in TRIGGERS:
+		frappe.db.sql_ddl(f"drop trigger if exists `{name}`")
+
+
+def timeline(doctype: str, docname: str) -> list[dict]:
+	"""The appointment's journal events as items of the desk form's timeline."""
+	from frappe.utils import escape_html
+
+	events = frappe.get_all(
+		"Appointment Event",
+		filters={"appointment": docname},
+		fields=["name", "sequence", "event_type", "actor", "creation", "hash"],
+		order_by="sequence asc",
+	)
+	return [
+		{
+			"icon": "lock",
+			"creation": e.creation,
+			"content": frappe._('Journal #{0}: {1} by {2} <span class="text-muted">{3}</span>').format(
+				e.sequence,
+				f'<a href="/app/appointment-event/{e.name}"><b>{escape_html(e.event_type)}</b></a>',
+				escape_html(e.actor or ""),
+				escape_html(e.hash[:12]),
+			),
+		}
+		for e in events
+	]

@@ -8,6 +8,7 @@ A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index make
 second claim on it even if this code were wrong. Releasing a seat clears its key.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 import frappe
@@ -112,7 +113,6 @@ def _place_hold(appointment) -> None:
 	service = frappe.get_cached_doc("Service Type", appointment.service_type)
 	if cint(service.disabled):
 		frappe.throw(_("Service {0} is not offered at the moment.").format(service.name), exc=SlotUnavailable)
-	rule = records.service_rule(service)
 	tier = tier_named(records.price_tiers(service), appointment.pricing_tier)
 	policy = records.booking_policy(service)
 	journal.lock()
@@ -121,8 +121,19 @@ def _place_hold(appointment) -> None:
 	check_booking_time(start, now, policy)
 	provider = records.active_provider(appointment.provider, service.name) if appointment.provider else None
 	if provider is None:
-		provider = pick_provider(service, rule, start, tier.emergency)
+		provider = pick_provider(service, records.service_rule(service), start, tier.emergency)
+	confirmed = appointment.flags.confirm_on_insert
+	appointment.status = Status.CONFIRMED.value if confirmed else Status.OPEN.value
+	appointment.hold_expires_at = None if confirmed else to_site(now + records.hold_duration())
+	appointment.pricing_tier = tier.name
+	appointment.rate = tier.rate
+	claim(appointment, service, provider, start, now, policy, tier.emergency)
 
+
+def claim(appointment, service, provider, start, now, policy, emergency: bool) -> None:
+	"""Lock `provider`'s slots (and the units) for a service starting at `start`, check them with the
+	core, and write the appointment's ledger rows. Needs the booking lock; raises NotBookable."""
+	rule = records.service_rule(service)
 	block_start = start - timedelta(minutes=rule.buffer_before_minutes)
 	block_end = block_start + timedelta(minutes=rule.block_minutes)
 	rows = lock_slots(provider.name, block_start, block_end)
@@ -131,11 +142,11 @@ def _place_hold(appointment) -> None:
 	taken = seats_taken(claims_as_core(claims, slot_keys), now)
 	slots = [records.slot_from_row(r) for r in rows]
 	window = next(
-		(w for w in bookable_windows(slots, rule, taken, now, policy, tier.emergency) if w.start == start),
+		(w for w in bookable_windows(slots, rule, taken, now, policy, emergency) if w.start == start),
 		None,
 	)
 	if window is None:
-		raise NotBookable(_why_not_here(start, rule, provider, taken, now, policy, tier.emergency))
+		raise NotBookable(_why_not_here(start, rule, provider, taken, now, policy, emergency))
 
 	required = records.required_units(service)
 	allocation = {}
@@ -148,16 +159,12 @@ def _place_hold(appointment) -> None:
 	used_seats = {}
 	for r in claims:
 		used_seats.setdefault(r.slot, set()).add(cint(r.seat_no))
+	hold_until = appointment.hold_expires_at if appointment.status == Status.OPEN else None
 	appointment.provider = provider.name
-	appointment.status = Status.CONFIRMED.value if appointment.flags.confirm_on_insert else Status.OPEN.value
 	appointment.start_time = to_site(window.start)
 	appointment.end_time = to_site(window.end)
 	appointment.block_start = to_site(window.slots[0].start)
 	appointment.block_end = to_site(window.slots[-1].end)
-	hold_until = None if appointment.flags.confirm_on_insert else to_site(now + records.hold_duration())
-	appointment.hold_expires_at = hold_until
-	appointment.pricing_tier = tier.name
-	appointment.rate = tier.rate
 	appointment.set("slots", [])
 	for slot in window.slots:
 		name = names_by_key[slot.key]
@@ -258,6 +265,42 @@ def confirm(name: str):
 		doc.hold_expires_at = None
 
 	return apply_action(name, Action.CONFIRM, "confirmed", check)
+
+
+def start(name: str):
+	def check(doc, now):
+		doc.started_at = to_site(now)
+
+	return apply_action(name, Action.START, "started", check)
+
+
+def reassign(name: str, provider_name: str):
+	"""Give the appointment, at the same time, to another provider who is free then."""
+	journal.lock()
+	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
+	now = clock_now()
+	try:
+		next_status(doc.status, Action.REASSIGN)
+		if provider_name == doc.provider:
+			return doc
+		service = frappe.get_cached_doc("Service Type", doc.service_type)
+		provider = records.active_provider(provider_name, service.name)
+		# Free our own units first, or the new allocation would count them as taken.
+		frappe.db.set_value("Service Appointment Unit", {"parent": doc.name}, "live", 0)
+		staff_policy = replace(
+			records.booking_policy(service), lead_time_minutes=0, allow_past_booking=True, max_past_days=3650
+		)
+		previous = doc.provider
+		emergency = tier_named(records.price_tiers(service), doc.pricing_tier).emergency
+		claim(doc, service, provider, from_site(doc.start_time), now, staff_policy, emergency)
+	except SchedulingError as e:
+		refuse(e)
+	doc.flags.booking_action = True
+	doc.save(ignore_permissions=True)
+	journal.record(
+		doc, "reassigned", {"provider": [previous, doc.provider], "slots": [r.slot for r in doc.slots]}
+	)
+	return doc
 
 
 def complete(name: str):

@@ -1,9 +1,11 @@
 """Journal hashing: the canonical form of an event, SHA-256 chaining and chain verification.
 
-hash(n) = SHA-256(prev_hash(n) + "\\n" + canonical(event n)), with prev_hash(1) = GENESIS. The event's
-sequence number is part of what is hashed, so renumbering is a change. A chain alone cannot show that
-its newest events were cut off; `verify_chain` takes the head (count and last hash) recorded elsewhere
-for that. Signatures are checked by a callback so the key never enters the core.
+hash(n) = SHA-256(prev_hash(n) + "\\n" + canonical(event n)), with prev_hash(1) = GENESIS. The chain,
+not the stored sequence number, fixes the true order: the sequence is where an event is stored, so
+events whose sequence numbers were swapped still hash correctly and are reported as reordered. A
+chain alone cannot show that its newest events were cut off; `verify_chain` takes the head (count
+and last hash) recorded elsewhere for that. Signatures are checked by a callback so the key never
+enters the core.
 """
 
 import hashlib
@@ -28,7 +30,7 @@ class Break(StrEnum):
 @dataclass(frozen=True)
 class StoredEvent:
 	sequence: int
-	payload: Mapping  # what was hashed, sequence excluded (it is added back)
+	payload: Mapping  # what was hashed (the sequence is not: see the module docstring)
 	prev_hash: str
 	hash: str
 	signature: str = ""
@@ -66,13 +68,12 @@ def canonical(event: Mapping) -> bytes:
 	).encode()
 
 
-def event_hash(prev_hash: str, sequence: int, payload: Mapping) -> str:
-	body = canonical({**payload, "sequence": sequence})
-	return hashlib.sha256(prev_hash.encode() + b"\n" + body).hexdigest()
+def event_hash(prev_hash: str, payload: Mapping) -> str:
+	return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(payload)).hexdigest()
 
 
 def seal(prev_hash: str, sequence: int, payload: Mapping) -> StoredEvent:
-	return StoredEvent(sequence, dict(payload), prev_hash, event_hash(prev_hash, sequence, payload))
+	return StoredEvent(sequence, dict(payload), prev_hash, event_hash(prev_hash, payload))
 
 
 def pseudonym(value: str, salt: str) -> str:
@@ -101,7 +102,7 @@ def verify_chain(
 	expected_prev, expected_sequence = GENESIS, 1
 	seen_hashes = set()
 	for index, event in enumerate(events):
-		if event_hash(event.prev_hash, event.sequence, event.payload) != event.hash:
+		if event_hash(event.prev_hash, event.payload) != event.hash:
 			return broken(index, Break.CHANGED, "its content no longer matches its hash")
 		if signature_ok is not None and not signature_ok(event):
 			return broken(index, Break.BAD_SIGNATURE, "its signature does not verify")

@@ -3,7 +3,9 @@
 Open --confirm--> Confirmed --complete--> Completed
   |                  |  \\--no_show--> No Show
   +--cancel/expire---+--cancel--> Cancelled
-Completed, Cancelled and No Show are final.
+Completed, Cancelled and No Show are final. `start` (the provider begins the job) and `reassign`
+(another provider takes it) keep the status as it is; they exist so the journal can
+record them as actions the lifecycle allows.
 """
 
 from datetime import datetime
@@ -26,6 +28,8 @@ class Action(StrEnum):
 	CANCEL = "cancel"
 	EXPIRE = "expire"
 	NO_SHOW = "no_show"
+	START = "start"
+	REASSIGN = "reassign"
 
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
@@ -35,6 +39,9 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
 	(Status.CONFIRMED, Action.COMPLETE): Status.COMPLETED,
 	(Status.CONFIRMED, Action.NO_SHOW): Status.NO_SHOW,
 	(Status.CONFIRMED, Action.CANCEL): Status.CANCELLED,
+	(Status.CONFIRMED, Action.START): Status.CONFIRMED,
+	(Status.OPEN, Action.REASSIGN): Status.OPEN,
+	(Status.CONFIRMED, Action.REASSIGN): Status.CONFIRMED,
 }
 
 # Statuses whose seats count as taken (an Open hold only until it expires).

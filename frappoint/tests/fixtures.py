@@ -111,3 +111,20 @@ def live_seats(name: str) -> list[str]:
 	return frappe.get_all(
 		"Service Appointment Slot", filters={"parent": name, "seat_key": ("is", "set")}, pluck="seat_key"
 	)
+
+
+def ensure_outgoing_email() -> None:
+	"""Mail is only queued in tests, but Frappe still wants a default outgoing account to queue it."""
+	if frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}):
+		return
+	frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": unique("Frappoint Outgoing"),
+			"email_id": f"{frappe.generate_hash(length=8)}@example.com",
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"smtp_server": "localhost",
+			"no_smtp_authentication": 1,
+		}
+	).insert(ignore_permissions=True)

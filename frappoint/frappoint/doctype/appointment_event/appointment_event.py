@@ -15,8 +15,8 @@ class AppointmentEvent(Document):
 		if not self.flags.from_journal:
 			frappe.throw(_("Journal events are written by Frappoint only."), exc=JournalIsAppendOnly)
 
-	def on_update(self):
-		if not self.flags.in_insert:
+	def validate(self):
+		if not self.is_new():
 			frappe.throw(_("Journal events cannot be changed."), exc=JournalIsAppendOnly)
 
 	def on_trash(self):

@@ -4,7 +4,6 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from frappoint.booking.journal import verify
 from frappoint.frappoint.doctype.appointment_event.appointment_event import JournalIsAppendOnly
 from frappoint.tests.fixtures import at, book, make_provider, make_service, use_booking_settings
 
@@ -38,12 +37,3 @@ class TestAppointmentEvent(FrappeTestCase):
 		row = frappe.db.get_value("Appointment Event", self.event.name, ["party", "changes"], as_dict=True)
 		self.assertNotIn(self.appointment.customer_email, row.party + row.changes)
 		self.assertNotIn(self.appointment.customer_name, row.changes)
-
-	def test_a_row_changed_behind_frappes_back_is_found(self):
-		self.assertTrue(verify().ok)
-		frappe.db.sql(
-			"update `tabAppointment Event` set event_type='cancelled' where name=%s", self.event.name
-		)
-		verdict = verify()
-		self.assertFalse(verdict.ok)
-		self.assertEqual((verdict.ref, verdict.reason.value), (self.event.name, "changed"))

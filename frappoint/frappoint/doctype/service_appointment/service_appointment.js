@@ -6,12 +6,15 @@ const ACTIONS = {
 		["confirm", __("Confirm")],
 		["cancel_appointment", __("Cancel")],
 		["reschedule", __("Reschedule")],
+		["reassign", __("Reassign")],
 	],
 	Confirmed: [
+		["start", __("Start")],
 		["complete", __("Complete")],
 		["mark_no_show", __("No Show")],
 		["cancel_appointment", __("Cancel")],
 		["reschedule", __("Reschedule")],
+		["reassign", __("Reassign")],
 	],
 };
 
@@ -54,6 +57,12 @@ function run_action(frm, method) {
 			(values) =>
 				frm.call(method, values).then((r) => frappe.set_route("Form", frm.doctype, r.message)),
 			__("Reschedule")
+		);
+	} else if (method === "reassign") {
+		frappe.prompt(
+			{ fieldname: "provider", fieldtype: "Link", options: "Service Provider", label: __("New provider"), reqd: 1 },
+			({ provider }) => frm.call(method, { provider }).then(() => frm.reload_doc()),
+			__("Reassign to another provider")
 		);
 	} else {
 		frm.call(method).then(() => frm.reload_doc());

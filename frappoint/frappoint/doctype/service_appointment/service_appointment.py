@@ -72,6 +72,7 @@ class ServiceAppointment(Document):
 		slots: DF.Table[ServiceAppointmentSlot]
 		source: DF.Literal["Desk", "Portal", "API"]
 		start_time: DF.Datetime | None
+		started_at: DF.Datetime | None
 		status: DF.Literal["Open", "Confirmed", "Completed", "Cancelled", "No Show"]
 		title: DF.Data | None
 		units: DF.Table[ServiceAppointmentUnit]
@@ -126,6 +127,16 @@ class ServiceAppointment(Document):
 	def confirm(self):
 		self.check_permission("write")
 		return service.confirm(self.name).as_dict()
+
+	@frappe.whitelist()
+	def start(self):
+		self.check_permission("write")
+		return service.start(self.name).as_dict()
+
+	@frappe.whitelist()
+	def reassign(self, provider: str):
+		self.check_permission("write")
+		return service.reassign(self.name, provider).as_dict()
 
 	@frappe.whitelist()
 	def complete(self):
