@@ -9,7 +9,10 @@ name or as a salted hash.
 
 import base64
 import json
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 import frappe
 from cryptography.exceptions import InvalidSignature
@@ -122,47 +125,90 @@ def _lock_head() -> tuple[int, str]:
 	return last + 1, (rows.get("journal_head_hash") or GENESIS) if last else GENESIS
 
 
+EVENT_COLUMNS = (
+	"name", "sequence", "appointment", "event_type", "actor", "timestamp_ns", "party", "changes",
+	"prev_hash", "hash", "signature",
+)  # fmt: skip
+# One separated string per row: pymysql parses columns in Python, so 1 column reads ~5x faster than 11.
+# \x1f cannot occur in any of them (JSON escapes control characters; names and hashes have none).
+_ROW = "concat_ws(char(31), " + ", ".join(f"ifnull(`{c}`, '')" for c in EVENT_COLUMNS) + ")"
+
+
 def stored_events(batch: int = 20_000):
 	"""Every event as the core's StoredEvent, in sequence order, read in batches."""
 	last = 0
 	while True:
 		rows = frappe.db.sql(
-			"""select name, sequence, appointment, event_type, actor, timestamp_ns, party, changes,
-				prev_hash, hash, signature
-			from `tabAppointment Event` where sequence > %s order by sequence limit %s""",
+			f"select {_ROW}, sequence from `tabAppointment Event` where sequence > %s order by sequence limit %s",
 			(last, batch),
-			as_dict=True,
 		)
 		if not rows:
 			return
-		for r in rows:
+		for row, _sequence in rows:
+			(
+				name,
+				sequence,
+				appointment,
+				event_type,
+				actor_,
+				timestamp_ns,
+				party,
+				changes,
+				prev,
+				digest,
+				sig,
+			) = row.split("\x1f")
 			payload = {
-				"appointment": r.appointment,
-				"event_type": r.event_type,
-				"actor": r.actor,
-				"timestamp_ns": r.timestamp_ns,
-				"party": r.party,
-				"changes": json.loads(r.changes or "{}"),
+				"appointment": appointment or None,
+				"event_type": event_type or None,
+				"actor": actor_ or None,
+				"timestamp_ns": timestamp_ns or None,
+				"party": party or None,
+				"changes": json.loads(changes or "{}"),
 			}
-			yield StoredEvent(r.sequence, payload, r.prev_hash, r.hash, r.signature or "", r.name)
-		last = rows[-1].sequence
+			yield StoredEvent(int(sequence), payload, prev, digest, sig, name)
+		last = rows[-1][1]
 
 
 def verify() -> Verdict:
-	key = public_key()
+	"""Check the whole journal: chain, order, completeness (against the head) and every signature.
 
-	def signature_ok(event: StoredEvent) -> bool:
-		try:
-			key.verify(base64.b64decode(event.signature), event.hash.encode())
-			return True
-		except (InvalidSignature, ValueError):
-			return False
-
+	Signatures are the slow part (about 0.15 ms each), so they are checked on every CPU core while
+	the chain is read and checked here."""
+	events = []
+	pending = []
+	public = public_key().public_bytes_raw()
+	with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=get_context("fork")) as pool:
+		chunk = []
+		for event in stored_events():
+			events.append(event)
+			chunk.append((event.ref, event.hash, event.signature))
+			if len(chunk) == SIGNATURE_CHUNK:
+				pending.append(pool.submit(_forged_refs, public, chunk))
+				chunk = []
+		if chunk:
+			pending.append(pool.submit(_forged_refs, public, chunk))
+		forged = set().union(*(job.result() for job in pending))
 	head = (
 		int(frappe.db.get_single_value(SETTINGS, "journal_sequence") or 0),
 		frappe.db.get_single_value(SETTINGS, "journal_head_hash") or GENESIS,
 	)
-	return verify_chain(list(stored_events()), head=head, signature_ok=signature_ok)
+	return verify_chain(events, head=head, signature_ok=lambda event: event.ref not in forged)
+
+
+SIGNATURE_CHUNK = 5_000
+
+
+def _forged_refs(public: bytes, chunk: list[tuple[str, str, str]]) -> set[str]:
+	"""Runs in a worker process: the names of events whose signature does not verify."""
+	key = Ed25519PublicKey.from_public_bytes(public)
+	forged = set()
+	for ref, digest, signature in chunk:
+		try:
+			key.verify(base64.b64decode(signature), digest.encode())
+		except (InvalidSignature, ValueError):
+			forged.add(ref)
+	return forged
 
 
 # --- guards and views ---------------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""How long `verify-journal` takes over 100,000 events on the real site.
+
+Appends N signed, chained events after the site's real journal inside one transaction, times the
+same `verify()` the bench command runs, then rolls everything back: the site's journal is untouched.
+
+  cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/journal_verify.py --site frappoint.test
+"""
+
+import argparse
+import base64
+import os
+import time
+import resource
+
+import frappe
+
+
+def append_synthetic_events(count: int) -> None:
+	from frappoint.booking import journal
+	from frappoint.scheduling import canonical, event_hash
+
+	key = journal._private_key()
+	sequence, prev_hash = journal._lock_head()
+	stamp = frappe.utils.now_datetime()
+	rows = []
+	for n in range(count):
+		payload = {
+			"appointment": f"APT-BENCH-{n // 4:06d}",
+			"event_type": ("held", "confirmed", "started", "completed")[n % 4],
+			"actor": "Administrator",
+			"timestamp_ns": str(time.time_ns()),
+			"party": "guest:" + "ab" * 32,
+			"changes": {"status": ["Open", "Confirmed"], "slots": [f"P {n}"]},
+		}
+		digest = event_hash(prev_hash, payload)
+		signature = base64.b64encode(key.sign(digest.encode())).decode()
+		rows.append(
+			(
+				frappe.generate_hash(length=12),
+				stamp,
+				stamp,
+				"Administrator",
+				"Administrator",
+				sequence + n,
+				payload["appointment"],
+				payload["event_type"],
+				payload["actor"],
+				payload["timestamp_ns"],
+				payload["party"],
+				canonical(payload["changes"]).decode(),
+				prev_hash,
+				digest,
+				signature,
+			)
+		)
+		prev_hash = digest
+	fields = ["name", "creation", "modified", "owner", "modified_by", "sequence", "appointment", "event_type"]
+	fields += ["actor", "timestamp_ns", "party", "changes", "prev_hash", "hash", "signature"]
+	frappe.db.bulk_insert("Appointment Event", fields, rows)
+	frappe.db.set_single_value(
+		"Service Appointment Settings",
+		{"journal_sequence": sequence + count - 1, "journal_head_hash": prev_hash},
+	)
+
+
+def main():
+	parser = argparse.ArgumentParser(
+		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
+	parser.add_argument("--site", default="frappoint.test")
+	parser.add_argument("--events", type=int, default=100_000)
+	parser.add_argument("--sites-path", default=os.path.expanduser("~/frappe-bench/sites"))
+	args = parser.parse_args()
+
+	os.chdir(args.sites_path)
+	frappe.init(site=args.site, sites_path=".")
+	frappe.connect()
+	try:
+		from frappoint.booking.journal import verify
+
+		existing = frappe.db.count("Appointment Event")
+		started = time.perf_counter()
+		append_synthetic_events(args.events)
+		print(f"appended {args.events:,} signed events in {time.perf_counter() - started:.1f} s")
+		rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+		started = time.perf_counter()
+		verdict = verify()
+		seconds = time.perf_counter() - started
+		rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+		print(
+			f"verify(): {verdict.count:,} events ({existing:,} real + {args.events:,} synthetic), ok={verdict.ok}, "
+			f"{seconds:.2f} s on {os.cpu_count()} cores (target <= 10 s), max RSS {rss_after / 1024:.0f} MiB "
+			f"(+{(rss_after - rss_before) / 1024:.0f} MiB)"
+		)
+		if not verdict.ok:
+			print(f"  broken at #{verdict.broken_at + 1}: {verdict.reason} {verdict.detail}")
+	finally:
+		frappe.db.rollback()
+		frappe.destroy()
+
+
+if __name__ == "__main__":
+	main()
