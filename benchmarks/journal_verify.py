@@ -9,8 +9,8 @@ same `verify()` the bench command runs, then rolls everything back: the site's j
 import argparse
 import base64
 import os
-import time
 import resource
+import time
 
 import frappe
 
