@@ -53,7 +53,19 @@ user_data_fields = [
 ]
 
 doc_events = {
+	# Accounting follows the lifecycle (inert without ERPNext).
+	"Service Appointment": {
+		"on_update": "frappoint.integrations.erpnext.on_appointment_change",
+	},
 	"Personal Data Download Request": {
 		"after_insert": "frappoint.privacy.attach_appointment_data",
 	},
 }
+
+# Customer portal: /book, /appointments and each appointment's manage page.
+portal_menu_items = [
+	{"title": "Appointments", "route": "/appointments"},
+]
+website_route_rules = [
+	{"from_route": "/appointments/<name>", "to_route": "appointment"},
+]

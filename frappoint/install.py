@@ -3,6 +3,7 @@
 import frappe
 
 from frappoint.booking.journal import drop_triggers, ensure_site_keys, ensure_triggers
+from frappoint.integrations.erpnext import install_custom_fields, remove_custom_fields
 
 ROLES = ("Frappoint Manager", "Frappoint User", "Service Provider")
 SETTINGS_DEFAULTS = {
@@ -27,19 +28,24 @@ def after_install():
 			frappe.db.set_single_value("Service Appointment Settings", field, value)
 	ensure_site_keys()
 	ensure_triggers()
+	install_custom_fields()
 
 
 def after_migrate():
 	ensure_site_keys()
 	ensure_triggers()
+	install_custom_fields()
 
 
 def after_app_install(app_name):
-	"""Hook for other apps being installed after Frappoint (e.g. ERPNext)."""
+	"""ERPNext installed after Frappoint: add the accounting links now."""
+	if app_name == "erpnext":
+		install_custom_fields()
 
 
 def before_uninstall():
 	drop_triggers()
+	remove_custom_fields()
 
 
 def before_tests():

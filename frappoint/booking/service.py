@@ -254,7 +254,9 @@ def booked_minutes(providers: list[str], around) -> dict[str, int]:
 # --- lifecycle actions on existing appointments -----------------------------------------------
 
 
-def confirm(name: str):
+def confirm(name: str, details: dict | None = None):
+	"""Confirm a live hold; `details` (customer name, email, phone) may complete it in the same step."""
+
 	def check(doc, now):
 		if not holds_resources(doc.status, from_site(doc.hold_expires_at), now):
 			frappe.throw(
@@ -263,6 +265,7 @@ def confirm(name: str):
 				title=_("Hold expired"),
 			)
 		doc.hold_expires_at = None
+		doc.update(details or {})
 
 	return apply_action(name, Action.CONFIRM, "confirmed", check)
 
@@ -295,11 +298,11 @@ def reassign(name: str, provider_name: str):
 		claim(doc, service, provider, from_site(doc.start_time), now, staff_policy, emergency)
 	except SchedulingError as e:
 		refuse(e)
-	doc.flags.booking_action = True
-	doc.save(ignore_permissions=True)
 	journal.record(
 		doc, "reassigned", {"provider": [previous, doc.provider], "slots": [r.slot for r in doc.slots]}
 	)
+	doc.flags.booking_action = True
+	doc.save(ignore_permissions=True)
 	return doc
 
 
@@ -315,7 +318,9 @@ def cancel(
 	name: str, reason: str | None = None, by_customer: bool = False, event_type: str | None = "cancelled"
 ):
 	def check(doc, now):
-		if by_customer:
+		# The cut-off protects the business from late cancellations of bookings; releasing a hold that
+		# was never confirmed only frees the time sooner than its expiry would.
+		if by_customer and doc.status != Status.OPEN:
 			service = frappe.get_cached_doc("Service Type", doc.service_type)
 			check_cancellation(from_site(doc.start_time), now, records.booking_policy(service))
 		doc.cancellation_reason = reason or _("Cancelled")
@@ -354,10 +359,11 @@ def apply_action(name: str, action: Action, event_type: str | None, check=None, 
 	if new_status != Status.OPEN:
 		for row in [*doc.slots, *doc.units]:
 			row.hold_until = None
-	doc.flags.booking_action = True
-	doc.save(ignore_permissions=True)
+	# The event goes first so that it precedes whatever the save's hooks journal (e.g. accounting).
 	if event_type:
 		journal.record(doc, event_type, {"status": [old_status, doc.status], **(extra or {})})
+	doc.flags.booking_action = True
+	doc.save(ignore_permissions=True)
 	return doc
 
 
@@ -422,7 +428,7 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 				_("The hold on this time has expired. Please choose the time again."), exc=HoldExpired
 			)
 		cancel(name, reason=_("Rescheduled"), by_customer=by_customer, event_type=None)
-		new = frappe.copy_doc(old)
+		new = frappe.copy_doc(old, ignore_no_copy=False)  # no times, seats, links or accounting carried over
 		new.update(
 			{
 				"requested_start": to_site(new_start) if getattr(new_start, "tzinfo", None) else new_start,

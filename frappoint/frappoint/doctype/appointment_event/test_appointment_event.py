@@ -5,7 +5,16 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from frappoint.frappoint.doctype.appointment_event.appointment_event import JournalIsAppendOnly
-from frappoint.tests.fixtures import at, book, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import (
+	IGNORED_TEST_RECORDS,
+	at,
+	book,
+	make_provider,
+	make_service,
+	use_booking_settings,
+)
+
+test_ignore = IGNORED_TEST_RECORDS
 
 
 class TestAppointmentEvent(FrappeTestCase):

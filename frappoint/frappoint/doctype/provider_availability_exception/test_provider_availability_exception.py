@@ -6,7 +6,17 @@ from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking.errors import InvalidBookingInput, NotBookableTime
 from frappoint.booking.slot_generation import regenerate
-from frappoint.tests.fixtures import at, book, day, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import (
+	IGNORED_TEST_RECORDS,
+	at,
+	book,
+	day,
+	make_provider,
+	make_service,
+	use_booking_settings,
+)
+
+test_ignore = IGNORED_TEST_RECORDS
 
 
 class TestProviderAvailabilityException(FrappeTestCase):

@@ -31,6 +31,14 @@ frappe.ui.form.on("Service Appointment", {
 		for (const [method, label] of ACTIONS[frm.doc.status] || []) {
 			frm.add_custom_button(label, () => run_action(frm, method), __("Actions"));
 		}
+		if (frm.doc.accounting_status === "Failed") {
+			frm.dashboard.set_headline_alert(
+				`<div class="text-danger">${__("Accounting failed: {0}", [frappe.utils.escape_html(frm.doc.accounting_error || "")])}</div>`
+			);
+			frm.add_custom_button(__("Retry Accounting"), () =>
+				frm.call("retry_accounting").then(() => frm.reload_doc())
+			);
+		}
 		for (const field of ["rescheduled_from", "rescheduled_to"]) {
 			if (frm.doc[field]) {
 				frm.add_custom_button(__(frappe.meta.get_label(frm.doctype, field)), () =>

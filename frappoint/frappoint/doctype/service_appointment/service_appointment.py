@@ -154,6 +154,13 @@ class ServiceAppointment(Document):
 		return service.cancel(self.name, reason=reason).as_dict()
 
 	@frappe.whitelist()
+	def retry_accounting(self):
+		self.check_permission("write")
+		from frappoint.integrations.erpnext import retry
+
+		retry(self.name)
+
+	@frappe.whitelist()
 	def reschedule(self, new_start: str, provider: str | None = None):
 		self.check_permission("write")
 		return service.reschedule(self.name, new_start, provider=provider or None).name

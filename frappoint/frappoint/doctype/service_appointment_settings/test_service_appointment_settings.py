@@ -5,6 +5,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking.errors import InvalidBookingInput
+from frappoint.tests.fixtures import IGNORED_TEST_RECORDS
+
+test_ignore = IGNORED_TEST_RECORDS
 
 
 class TestServiceAppointmentSettings(FrappeTestCase):

@@ -5,11 +5,21 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking.errors import InvalidBookingInput
-from frappoint.tests.fixtures import at, book, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import (
+	IGNORED_TEST_RECORDS,
+	at,
+	book,
+	make_provider,
+	make_service,
+	use_booking_settings,
+)
 
 
 def slot_count(provider):
 	return frappe.db.count("Service Provider Slot", {"provider": provider})
+
+
+test_ignore = IGNORED_TEST_RECORDS
 
 
 class TestServiceProvider(FrappeTestCase):

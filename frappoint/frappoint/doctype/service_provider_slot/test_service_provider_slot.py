@@ -6,7 +6,15 @@ from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking.clock import from_site
 from frappoint.booking.slot_generation import slot_name
-from frappoint.tests.fixtures import at, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import (
+	IGNORED_TEST_RECORDS,
+	at,
+	make_provider,
+	make_service,
+	use_booking_settings,
+)
+
+test_ignore = IGNORED_TEST_RECORDS
 
 
 class TestServiceProviderSlot(FrappeTestCase):

@@ -5,7 +5,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking.records import service_units
-from frappoint.tests.fixtures import make_unit, make_unit_type
+from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, make_unit, make_unit_type
+
+test_ignore = IGNORED_TEST_RECORDS
 
 
 class TestServiceUnit(FrappeTestCase):

@@ -4,7 +4,9 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from frappoint.tests.fixtures import make_unit_type
+from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, make_unit_type
+
+test_ignore = IGNORED_TEST_RECORDS
 
 
 class TestServiceUnitType(FrappeTestCase):

@@ -1,0 +1,375 @@
+"""ERPNext accounting on the real site: Sales Order on confirm, Sales Invoice on completion, exactly once."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import getdate
+
+from frappoint.booking import service
+from frappoint.integrations.erpnext import run_step
+from frappoint.tests.fixtures import (
+	at,
+	book,
+	make_provider,
+	make_service,
+	make_unit,
+	make_unit_type,
+	unique,
+	use_booking_settings,
+)
+
+COMPANY = "Frappoint Test Company"
+ABBR = "FTC"
+
+
+def ensure_company() -> str:
+	if not frappe.db.exists("Company", COMPANY):
+		frappe.get_doc(
+			{
+				"doctype": "Company",
+				"company_name": COMPANY,
+				"abbr": ABBR,
+				"default_currency": "USD",
+				"country": "United States",
+				"chart_of_accounts": "Standard",
+			}
+		).insert()
+	year = getdate().year
+	if not frappe.db.exists("Fiscal Year", str(year)):
+		frappe.get_doc(
+			{
+				"doctype": "Fiscal Year",
+				"year": str(year),
+				"year_start_date": f"{year}-01-01",
+				"year_end_date": f"{year}-12-31",
+			}
+		).insert()
+	return COMPANY
+
+
+def ensure_default_taxes(company: str) -> str:
+	"""A 10% VAT template that is the company's only default."""
+	name = frappe.db.get_value(
+		"Sales Taxes and Charges Template", {"company": company, "title": "Frappoint VAT"}
+	)
+	if not name:
+		account = frappe.db.get_value("Account", {"company": company, "account_type": "Tax", "is_group": 0})
+		if not account:
+			parent = frappe.db.get_value(
+				"Account", {"company": company, "account_name": "Duties and Taxes", "is_group": 1}
+			)
+			account = (
+				frappe.get_doc(
+					{
+						"doctype": "Account",
+						"account_name": "VAT",
+						"parent_account": parent,
+						"company": company,
+						"account_type": "Tax",
+					}
+				)
+				.insert()
+				.name
+			)
+		name = (
+			frappe.get_doc(
+				{
+					"doctype": "Sales Taxes and Charges Template",
+					"title": "Frappoint VAT",
+					"company": company,
+					"taxes": [
+						{
+							"charge_type": "On Net Total",
+							"account_head": account,
+							"rate": 10,
+							"description": "VAT 10%",
+						}
+					],
+				}
+			)
+			.insert()
+			.name
+		)
+	for other in frappe.get_all(
+		"Sales Taxes and Charges Template", filters={"company": company}, pluck="name"
+	):
+		frappe.db.set_value("Sales Taxes and Charges Template", other, "is_default", int(other == name))
+	return name
+
+
+def make_item(price: float | None = None) -> str:
+	code = unique("SVC").replace(" ", "-")
+	frappe.get_doc(
+		{
+			"doctype": "Item",
+			"item_code": code,
+			"item_group": "Services",
+			"stock_uom": "Nos",
+			"is_stock_item": 0,
+		}
+	).insert()
+	if price is not None:
+		frappe.get_doc(
+			{
+				"doctype": "Item Price",
+				"item_code": code,
+				"price_list": "Standard Selling",
+				"price_list_rate": price,
+			}
+		).insert()
+	return code
+
+
+def sales_orders(appointment: str, docstatus=1) -> list[str]:
+	return frappe.get_all(
+		"Sales Order", filters={"service_appointment": appointment, "docstatus": docstatus}, pluck="name"
+	)
+
+
+def appointment_value(name: str, field: str):
+	return frappe.db.get_value("Service Appointment", name, field)
+
+
+class TestERPNextAccounting(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		# Kept on the site like Frappe's own test records: a company takes seconds to build.
+		cls.company = ensure_company()
+		cls.taxes = ensure_default_taxes(cls.company)
+		frappe.db.commit()
+
+	def setUp(self):
+		use_booking_settings()
+		frappe.db.set_single_value(
+			"Service Appointment Settings",
+			{
+				"default_company": self.company,
+				"guest_customer_policy": "Create a Customer",
+				"charge_no_show_fee": 0,
+			},
+		)
+		self.item = make_item()
+		self.service = make_service(
+			billing_item=self.item,
+			company=self.company,
+			pricing_tiers=[{"tier": "Residential", "rate": 50}, {"tier": "Commercial", "rate": 80}],
+		)
+		self.provider = make_provider([self.service.name])
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def confirmed(self, **values):
+		doc = book(self.service.name, self.provider.name, at(2, 10), customer_name="Gita Guest", **values)
+		service.confirm(doc.name)
+		return doc.name
+
+	def test_confirming_makes_one_submitted_sales_order_priced_on_the_server(self):
+		name = self.confirmed(pricing_tier="Commercial")
+		[so_name] = sales_orders(name)
+		so = frappe.get_doc("Sales Order", so_name)
+		self.assertEqual(appointment_value(name, "sales_order"), so.name)
+		self.assertEqual(appointment_value(name, "accounting_status"), "Done")
+		self.assertEqual((so.company, so.items[0].item_code, so.items[0].rate), (self.company, self.item, 80))
+		self.assertEqual(getdate(so.delivery_date), getdate(at(2, 10)))
+		self.assertEqual(so.taxes_and_charges, self.taxes)
+		self.assertEqual((so.net_total, so.grand_total), (80, 88))  # the company's default 10% VAT
+		self.assertEqual(frappe.db.get_value("Customer", so.customer, "customer_name"), "Gita Guest")
+
+	def test_completion_invoices_from_the_order_exactly_once(self):
+		name = self.confirmed()
+		service.complete(name)
+		invoice = appointment_value(name, "sales_invoice")
+		si = frappe.get_doc("Sales Invoice", invoice)
+		self.assertEqual(
+			(si.docstatus, si.service_appointment, si.items[0].sales_order),
+			(1, name, appointment_value(name, "sales_order")),
+		)
+		self.assertEqual((si.net_total, si.grand_total), (50, 55))
+		self.assertEqual(frappe.db.get_value("Sales Order", si.items[0].sales_order, "per_billed"), 100)
+		for step in ("order", "invoice", "invoice"):  # a re-run hook, a retried job, a double click
+			run_step(name, step)
+		self.assertEqual(len(sales_orders(name)), 1)
+		self.assertEqual(frappe.db.count("Sales Invoice", {"service_appointment": name, "docstatus": 1}), 1)
+		events = frappe.get_all(
+			"Appointment Event", filters={"appointment": name}, pluck="event_type", order_by="sequence"
+		)
+		self.assertEqual(
+			events, ["held", "confirmed", "sales_order_linked", "completed", "sales_invoice_linked"]
+		)
+
+	def test_cancelling_before_completion_cancels_the_order(self):
+		name = self.confirmed()
+		so = appointment_value(name, "sales_order")
+		service.cancel(name)
+		self.assertEqual(frappe.db.get_value("Sales Order", so, "docstatus"), 2)
+
+	def test_cancelling_a_partly_billed_order_closes_it(self):
+		from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice
+
+		room_type = make_unit_type()
+		room = make_unit(room_type.name)
+		room_item = make_item(price=20)
+		frappe.db.set_value("Service Unit", room.name, "billing_item", room_item)
+		massage = make_service(
+			billing_item=self.item,
+			company=self.company,
+			required_unit_types=[{"unit_type": room_type.name, "qty": 1}],
+		)
+		provider = make_provider([massage.name])
+		doc = book(massage.name, provider.name, at(2, 10))
+		service.confirm(doc.name)
+		so = frappe.get_doc("Sales Order", appointment_value(doc.name, "sales_order"))
+		self.assertEqual([row.item_code for row in so.items], [self.item, room_item])
+		self.assertEqual(so.net_total, 70)
+		partial = make_sales_invoice(so.name)
+		partial.items = [row for row in partial.items if row.item_code == room_item]
+		partial.insert()
+		partial.submit()
+		service.cancel(doc.name)
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "status"), "Closed")
+
+	def test_reschedule_moves_billing_to_the_new_appointment(self):
+		name = self.confirmed()
+		old_so = appointment_value(name, "sales_order")
+		new = service.reschedule(name, at(2, 14))
+		self.assertEqual(frappe.db.get_value("Sales Order", old_so, "docstatus"), 2)
+		[new_so] = sales_orders(new.name)
+		self.assertNotEqual(new_so, old_so)
+		self.assertEqual(sales_orders(name), [])
+		service.complete(new.name)
+		self.assertTrue(appointment_value(new.name, "sales_invoice"))
+
+	def test_a_no_show_can_invoice_a_fee(self):
+		fee_item = make_item()
+		frappe.db.set_single_value(
+			"Service Appointment Settings",
+			{"charge_no_show_fee": 1, "no_show_fee_item": fee_item, "no_show_fee_rate": 15},
+		)
+		name = self.confirmed()
+		service.mark_no_show(name)
+		fee = frappe.get_doc("Sales Invoice", appointment_value(name, "no_show_invoice"))
+		self.assertEqual((fee.items[0].item_code, fee.net_total, fee.docstatus), (fee_item, 15, 1))
+		self.assertEqual(
+			frappe.db.get_value("Sales Order", appointment_value(name, "sales_order"), "docstatus"), 2
+		)
+
+	def test_leads_and_contacts_become_customers(self):
+		lead = frappe.get_doc(
+			{
+				"doctype": "Lead",
+				"lead_name": "Lena Lead",
+				"email_id": f"{unique('l')}@example.com".replace(" ", ""),
+			}
+		).insert()
+		name = self.confirmed(party_type="Lead", party=lead.name)
+		customer = appointment_value(name, "customer")
+		self.assertEqual(frappe.db.get_value("Customer", customer, "lead_name"), lead.name)
+
+		contact = frappe.get_doc({"doctype": "Contact", "first_name": "Cora"}).insert()
+		other = book(
+			self.service.name, self.provider.name, at(2, 12), party_type="Contact", party=contact.name
+		)
+		service.confirm(other.name)
+		customer = appointment_value(other.name, "customer")
+		linked = frappe.get_all(
+			"Dynamic Link", filters={"parent": contact.name, "link_doctype": "Customer"}, pluck="link_name"
+		)
+		self.assertEqual(linked, [customer])
+
+	def test_the_walk_in_policy_bills_one_customer(self):
+		walk_in = frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": unique("Walk-in"),
+				"customer_group": "All Customer Groups",
+				"territory": "All Territories",
+			}
+		).insert()
+		frappe.db.set_single_value(
+			"Service Appointment Settings",
+			{"guest_customer_policy": "Use the Walk-in Customer", "walk_in_customer": walk_in.name},
+		)
+		name = self.confirmed()
+		self.assertEqual(
+			frappe.db.get_value("Sales Order", appointment_value(name, "sales_order"), "customer"),
+			walk_in.name,
+		)
+
+	# --- failures: shown, logged, retried, never half a chain ---
+
+	def assert_failed(self, name, words):
+		self.assertEqual(appointment_value(name, "accounting_status"), "Failed")
+		self.assertIn(words, appointment_value(name, "accounting_error"))
+		log = appointment_value(name, "accounting_error_log")
+		self.assertEqual(frappe.db.get_value("Error Log", log, "reference_name"), name)
+
+	def test_a_missing_price_fails_visibly_and_a_retry_completes_it(self):
+		room_type = make_unit_type()
+		room = make_unit(room_type.name)
+		unpriced = make_item()
+		frappe.db.set_value("Service Unit", room.name, "billing_item", unpriced)
+		massage = make_service(
+			billing_item=self.item,
+			company=self.company,
+			required_unit_types=[{"unit_type": room_type.name, "qty": 1}],
+		)
+		doc = book(massage.name, make_provider([massage.name]).name, at(2, 10), customer_name="Nora Noprice")
+		customers_before = frappe.db.count("Customer")
+		service.confirm(doc.name)
+		self.assertEqual(appointment_value(doc.name, "status"), "Confirmed")  # the booking stands
+		self.assert_failed(doc.name, "has no price")
+		self.assertEqual(sales_orders(doc.name, docstatus=("<", 2)), [])
+		self.assertEqual(frappe.db.count("Customer"), customers_before)  # no half chain
+		frappe.get_doc(
+			{
+				"doctype": "Item Price",
+				"item_code": unpriced,
+				"price_list": "Standard Selling",
+				"price_list_rate": 5,
+			}
+		).insert()
+		frappe.get_doc("Service Appointment", doc.name).retry_accounting()
+		self.assertEqual(appointment_value(doc.name, "accounting_status"), "Done")
+		self.assertEqual(len(sales_orders(doc.name)), 1)
+
+	def test_a_closed_fiscal_year_fails_the_invoice_visibly(self):
+		name = self.confirmed()
+		open_years = frappe.get_all("Fiscal Year", filters={"disabled": 0}, pluck="name")
+		for year in open_years:
+			frappe.db.set_value("Fiscal Year", year, "disabled", 1)
+		frappe.clear_cache()
+		service.complete(name)
+		self.assert_failed(name, "iscal")
+		self.assertFalse(frappe.db.exists("Sales Invoice", {"service_appointment": name}))
+		for year in open_years:
+			frappe.db.set_value("Fiscal Year", year, "disabled", 0)
+		frappe.clear_cache()
+		frappe.get_doc("Service Appointment", name).retry_accounting()
+		self.assertTrue(appointment_value(name, "sales_invoice"))
+
+	def test_a_missing_default_account_fails_the_invoice_but_keeps_the_order(self):
+		name = self.confirmed()
+		receivable = frappe.db.get_value("Company", self.company, "default_receivable_account")
+		frappe.db.set_value("Company", self.company, "default_receivable_account", None)
+		frappe.clear_cache()
+		service.complete(name)
+		self.assert_failed(name, "ccount")
+		self.assertEqual(len(sales_orders(name)), 1)
+		self.assertFalse(frappe.db.exists("Sales Invoice", {"service_appointment": name}))
+		frappe.db.set_value("Company", self.company, "default_receivable_account", receivable)
+		frappe.clear_cache()
+		frappe.get_doc("Service Appointment", name).retry_accounting()
+		self.assertTrue(appointment_value(name, "sales_invoice"))
+
+	def test_a_service_without_billing_item_says_so(self):
+		bare = make_service()
+		doc = book(bare.name, make_provider([bare.name]).name, at(2, 10))
+		service.confirm(doc.name)
+		self.assert_failed(doc.name, "Billing Item")
+
+	def test_open_cancellations_with_nothing_billed_leave_accounting_alone(self):
+		doc = book(self.service.name, self.provider.name, at(2, 10))
+		service.cancel(doc.name)
+		self.assertFalse(appointment_value(doc.name, "accounting_status"))
+		self.assertEqual(sales_orders(doc.name, docstatus=("<", 3)), [])
