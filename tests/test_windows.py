@@ -153,3 +153,24 @@ def test_no_window_oversubscribes_a_slot_and_each_fits_one_shift(scenario):
 		assert window.slots[0].start == block_start
 		assert window.slots[-1].end >= window.end + timedelta(minutes=service.buffer_after_minutes)
 		assert window.end - window.start == timedelta(minutes=service.duration_minutes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+	st.integers(0, 600),
+	st.integers(0, 3),
+	st.booleans(),
+	st.integers(-24 * 60, 48 * 60),
+)
+def test_windows_follow_the_booking_window_rule_exactly(lead, past_days, allow_past, now_offset_minutes):
+	from frappoint.scheduling import booking_time_reason
+
+	slots = day_slots(shifts=(Shift(0, time(0), time(23)),), slot_minutes=30)
+	now = datetime(2026, 6, 1, tzinfo=UTC) + timedelta(minutes=now_offset_minutes)
+	policy = BookingPolicy(
+		lead_time_minutes=lead, max_advance_days=1, allow_past_booking=allow_past, max_past_days=past_days
+	)
+	service = ServiceRule("S", 30)
+	got = {w.start for w in bookable_windows(slots, service, {}, now, policy)}
+	expected = {s.start for s in slots if booking_time_reason(s.start, now, policy) is None}
+	assert got == expected

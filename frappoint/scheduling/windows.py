@@ -126,16 +126,19 @@ def bookable_windows(
 			if free[i] <= 0:
 				nearest = i
 			next_full[i] = nearest
-		for i in range(len(run) - needed + 1):
+		last = len(run) - needed
+		# Most runs lie wholly inside the booking window: then no start needs checking on its own.
+		first_start, last_start = run[0].start + before, run[last].start + before
+		check_each = not any(lo <= first_start and last_start <= hi for lo, hi in allowed)
+		provider = run[0].provider
+		for i in range(last + 1):
 			if next_full[i] < i + needed:
 				continue
-			start = run[i].start + before
-			if not _inside(start, allowed):
+			start = run[i].start + before if before else run[i].start
+			if check_each and not _inside(start, allowed):
 				continue
 			chosen = tuple(run[i : i + needed])
-			windows.append(
-				Window(run[i].provider, start, start + duration, chosen, min(free[i : i + needed]))
-			)
+			windows.append(Window(provider, start, start + duration, chosen, min(free[i : i + needed])))
 	windows.sort(key=attrgetter("start", "provider"))
 	return windows
 
