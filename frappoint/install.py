@@ -4,6 +4,7 @@ import frappe
 
 from frappoint.booking.journal import drop_triggers, ensure_site_keys, ensure_triggers
 from frappoint.integrations.erpnext import install_custom_fields, remove_custom_fields
+from frappoint.scheduling import GENESIS
 
 ROLES = ("Frappoint Manager", "Frappoint User", "Service Provider")
 SETTINGS_DEFAULTS = {
@@ -26,6 +27,11 @@ def after_install():
 	for field, value in SETTINGS_DEFAULTS.items():
 		if not settings.get(field):
 			frappe.db.set_single_value("Service Appointment Settings", field, value)
+	if not frappe.db.count("Appointment Event"):
+		# A reinstall keeps the old Singles rows; a new, empty journal must start from genesis.
+		frappe.db.set_single_value(
+			"Service Appointment Settings", {"journal_sequence": 0, "journal_head_hash": GENESIS}
+		)
 	ensure_site_keys()
 	ensure_triggers()
 	install_custom_fields()
@@ -46,6 +52,7 @@ def after_app_install(app_name):
 def before_uninstall():
 	drop_triggers()
 	remove_custom_fields()
+	frappe.db.delete("Singles", {"doctype": "Service Appointment Settings"})
 
 
 def before_tests():
