@@ -11,13 +11,15 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 from frappe.utils import cint
 
-from frappoint.booking import records, service
+from frappoint.api import hold_caps
+from frappoint.booking import journal, records, service
 from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_site, to_site
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable
+from frappoint.booking.errors import HoldExpired, InvalidBookingInput, SlotUnavailable
 from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token, token_grants
 from frappoint.permissions import has_appointment_permission, is_staff
+from frappoint.portal.emails import send_update
 from frappoint.scheduling import InvalidInput, local_instant, tier_named, zone
 
 MAX_RANGE_DAYS = 62
@@ -86,6 +88,7 @@ def iso(value, tz) -> str | None:
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
+@rate_limit(limit=guest_limit, seconds=60)
 def services() -> list[dict]:
 	rows = frappe.get_all(
 		"Service Type",
@@ -156,22 +159,26 @@ def availability(
 def hold(
 	service_type: str,
 	start: str,
-	customer_name: str,
-	customer_email: str,
+	customer_name: str | None = None,
+	customer_email: str | None = None,
 	customer_phone: str | None = None,
 	provider: str | None = None,
 	tier: str | None = None,
 	timezone: str | None = None,
 ) -> dict:
-	"""Hold a time (status Open until the hold expires); returns the appointment and its manage token."""
+	"""Hold a time (status Open until the hold expires); returns the appointment and its manage token.
+
+	The customer's name and email may come now or with `confirm`: the portal holds the time as soon as
+	it is picked, while the customer types. A visitor may keep only a few live holds at once.
+	"""
 	svc = active_service(service_type)
 	when = parse_instant(start, "start")
-	if not (customer_name or "").strip():
+	details = customer_details(customer_name, customer_email, customer_phone)
+	if details.get("customer_email") and not details.get("customer_name"):
 		bad_input(_("Please give your name."))
-	if not frappe.utils.validate_email_address((customer_email or "").strip()):
-		bad_input(_("Please give a valid email address."))
 	if provider and not frappe.db.exists("Service Provider", provider):
 		bad_input(_("Unknown provider."))
+	staff = frappe.session.user != "Guest" and is_staff(frappe.session.user)
 	doc = frappe.get_doc(
 		{
 			"doctype": APPOINTMENT,
@@ -179,26 +186,58 @@ def hold(
 			"provider": provider or None,
 			"requested_start": to_site(when),
 			"pricing_tier": tier or None,
-			"customer_name": customer_name.strip(),
-			"customer_email": customer_email.strip(),
-			"customer_phone": (customer_phone or "").strip() or None,
-			"source": "API" if frappe.session.user != "Guest" and is_staff(frappe.session.user) else "Portal",
+			"customer_name": _("Guest"),
+			**details,
+			"source": "API" if staff else "Portal",
 		}
 	)
-	linked_party(doc)
+	linked_party(doc, named=bool(details.get("customer_name")))
+	if not staff:
+		journal.lock()  # the booking lock, taken early so that the caps count every committed hold
+		hold_caps.check(doc.customer_email)
 	try:
 		doc.insert(ignore_permissions=True)
 	except frappe.UniqueValidationError:
 		# Only reachable if two claims raced past the row locks: the unique seat index decided.
 		frappe.throw(_("This time is no longer available. Please pick another."), exc=SlotUnavailable)
+	if not staff:
+		hold_caps.remember(doc)
 	return appointment_summary(doc, parse_zone(timezone), with_token=True)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limit(limit=guest_limit, seconds=60)
-def confirm(appointment: str, token: str | None = None, timezone: str | None = None) -> dict:
-	authorize(appointment, token)
-	return appointment_summary(service.confirm(appointment), parse_zone(timezone))
+def confirm(
+	appointment: str,
+	token: str | None = None,
+	timezone: str | None = None,
+	customer_name: str | None = None,
+	customer_email: str | None = None,
+	customer_phone: str | None = None,
+) -> dict:
+	"""Confirm a held time, with the customer's details if they were not given to `hold`; the customer
+	is emailed the manage link (`emailed` says whether the email was queued)."""
+	by_customer = authorize(appointment, token)
+	tz = parse_zone(timezone)
+	details = customer_details(customer_name, customer_email, customer_phone)
+	if frappe.session.user != "Guest" and by_customer:
+		details.pop("customer_email", None)  # a logged-in customer books as themselves
+	held = frappe.get_doc(APPOINTMENT, appointment)
+	if held.status == "Cancelled" and held.hold_expires_at:
+		frappe.throw(
+			_("The hold on this time has expired. Please choose the time again."),
+			exc=HoldExpired,
+			title=_("Hold expired"),
+		)
+	if by_customer and not held.customer_email:
+		if not details.get("customer_name"):
+			bad_input(_("Please give your name."))
+		if not details.get("customer_email"):
+			bad_input(_("Please give a valid email address."))
+	doc = service.confirm(appointment, details=details)
+	summary = appointment_summary(doc, tz, with_token=by_customer)
+	summary["emailed"] = send_update(doc, "confirmed", timezone=tz.key) if by_customer else False
+	return summary
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
@@ -207,8 +246,14 @@ def cancel(
 	appointment: str, token: str | None = None, reason: str | None = None, timezone: str | None = None
 ) -> dict:
 	by_customer = authorize(appointment, token)
+	tz = parse_zone(timezone)
+	was_confirmed = frappe.db.get_value(APPOINTMENT, appointment, "status") == "Confirmed"
 	doc = service.cancel(appointment, reason=(reason or "").strip()[:500] or None, by_customer=by_customer)
-	return appointment_summary(doc, parse_zone(timezone))
+	summary = appointment_summary(doc, tz)
+	summary["emailed"] = (
+		send_update(doc, "cancelled", timezone=tz.key) if by_customer and was_confirmed else False
+	)
+	return summary
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
@@ -221,12 +266,19 @@ def reschedule(
 	timezone: str | None = None,
 ) -> dict:
 	by_customer = authorize(appointment, token)
+	tz = parse_zone(timezone)
 	when = parse_instant(start, "start")
+	if provider and not frappe.db.exists("Service Provider", provider):
+		bad_input(_("Unknown provider."))
 	new = service.reschedule(appointment, when, provider=provider or None, by_customer=by_customer)
-	return appointment_summary(new, parse_zone(timezone), with_token=by_customer)
+	summary = appointment_summary(new, tz, with_token=by_customer)
+	moved = by_customer and new.status == "Confirmed"
+	summary["emailed"] = send_update(new, "moved", timezone=tz.key) if moved else False
+	return summary
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
+@rate_limit(limit=guest_limit, seconds=60)
 def appointment(appointment: str, token: str | None = None, timezone: str | None = None) -> dict:
 	authorize(appointment, token)
 	return appointment_summary(frappe.get_doc(APPOINTMENT, appointment), parse_zone(timezone))
@@ -252,8 +304,8 @@ def authorize(name: str, token: str | None) -> bool:
 	)
 
 
-def linked_party(doc) -> None:
-	"""A logged-in website user books as their Contact when they have one."""
+def linked_party(doc, named: bool = True) -> None:
+	"""A logged-in website user books as their Contact when they have one, under their own email."""
 	user = frappe.session.user
 	if user == "Guest" or is_staff(user):
 		return
@@ -261,6 +313,30 @@ def linked_party(doc) -> None:
 	if contact:
 		doc.party_type, doc.party = "Contact", contact
 	doc.customer_email = frappe.db.get_value("User", user, "email") or doc.customer_email
+	if not named:
+		doc.customer_name = frappe.db.get_value("User", user, "full_name") or doc.customer_name
+
+
+def customer_details(name: str | None, email: str | None, phone: str | None) -> dict:
+	"""The customer fields that were given, checked; a field given blank or malformed is refused."""
+	details = {}
+	if name is not None:
+		if not str(name).strip():
+			bad_input(_("Please give your name."))
+		if len(str(name).strip()) > 140:
+			bad_input(_("Please shorten your name to 140 characters."))
+		details["customer_name"] = str(name).strip()
+	if email is not None:
+		email = str(email).strip()
+		if len(email) > 140 or not frappe.utils.validate_email_address(email):
+			bad_input(_("Please give a valid email address."))
+		details["customer_email"] = email
+	if phone is not None and str(phone).strip():
+		phone = str(phone).strip()
+		if len(phone) > 40 or not frappe.utils.validate_phone_number(phone):
+			bad_input(_("Please give a valid phone number, or leave it empty."))
+		details["customer_phone"] = phone
+	return details
 
 
 def appointment_summary(doc, tz, with_token: bool = False) -> dict:

@@ -34,6 +34,12 @@ class InvalidBookingInput(frappe.ValidationError):
 	http_status_code = 417
 
 
+class TooManyHolds(frappe.ValidationError):
+	"""A visitor (session, IP address or email) already keeps as many live holds as allowed."""
+
+	http_status_code = 429
+
+
 def reason_message(reason: Reason) -> str:
 	return {
 		Reason.OUTSIDE_SHIFT: _("The provider does not work at that time."),

@@ -1,0 +1,114 @@
+"""How many holds one visitor may keep at once: per browser session, per IP address and per email.
+
+A customer normally holds one time while typing their details; a visitor piling up holds blocks times
+for everyone else. The database decides whether a hold is still live. Redis only remembers which
+visitor placed which hold, under hashed keys that expire with the holds, so no IP address or session id
+is stored with an appointment. Staff and API users are not capped.
+"""
+
+import hashlib
+import time
+
+import frappe
+from frappe import _
+from frappe.utils import cint
+
+from frappoint.booking.clock import from_site, to_site
+from frappoint.booking.clock import now as clock_now
+from frappoint.booking.errors import TooManyHolds
+
+DEFAULT_CAPS = {"session": 3, "ip": 10, "email": 3}
+# Guests share Frappe's one "Guest" session, so the booking page gives each browser its own id.
+VISITOR_COOKIE = "frappoint_visitor"
+
+
+def caps() -> dict[str, int]:
+	"""The caps, overridable per site: `bench set-config -p frappoint_hold_caps '{"ip": 20}'`."""
+	configured = frappe.conf.get("frappoint_hold_caps") or {}
+	return {kind: cint(configured.get(kind)) or default for kind, default in DEFAULT_CAPS.items()}
+
+
+def visitor_keys() -> dict[str, str]:
+	"""The hashed session and IP address the current visitor's holds are counted under."""
+	keys = {}
+	if frappe.session.user != "Guest":
+		session = frappe.session.sid
+	else:
+		request = getattr(frappe.local, "request", None)
+		session = request.cookies.get(VISITOR_COOKIE) if request is not None else None
+	if session:
+		keys["session"] = _digest(session)
+	if ip := getattr(frappe.local, "request_ip", None):
+		keys["ip"] = _digest(ip)
+	return keys
+
+
+def check(email: str | None) -> None:
+	"""Refuse a new hold when the visitor already keeps as many live holds as allowed.
+
+	Call it under the booking lock: the counts then include every hold committed before ours, and
+	two requests from one visitor cannot both pass on the last place.
+	"""
+	limits = caps()
+	for kind, key in visitor_keys().items():
+		if _live(_remembered(kind, key)) >= limits[kind]:
+			_refuse(limits[kind])
+	if email and _live_for_email(email) >= limits["email"]:
+		_refuse(limits["email"])
+
+
+def remember(appointment) -> None:
+	"""Note a new hold under the visitor's keys until it expires."""
+	expires = from_site(appointment.hold_expires_at).timestamp()
+	for kind, key in visitor_keys().items():
+		name = _redis_key(kind, key)
+		frappe.cache.zadd(name, {appointment.name: expires})
+		frappe.cache.expireat(name, int(expires) + 60)
+
+
+def _refuse(limit: int):
+	frappe.throw(
+		_(
+			"You are already holding {0} times. Please confirm or release one of them, or wait a few minutes, before choosing another."
+		).format(limit),
+		exc=TooManyHolds,
+		title=_("Too many holds"),
+	)
+
+
+def _digest(value: str) -> str:
+	return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def _redis_key(kind: str, key: str) -> str:
+	return frappe.cache.make_key(f"frappoint:holds:{kind}:{key}")
+
+
+def _remembered(kind: str, key: str) -> list[str]:
+	name = _redis_key(kind, key)
+	frappe.cache.zremrangebyscore(name, "-inf", time.time())
+	return [frappe.safe_decode(member) for member in frappe.cache.zrange(name, 0, -1)]
+
+
+# Locking ("current") reads: a plain read would use this transaction's snapshot, which may predate a
+# hold the same visitor committed while we waited for the booking lock.
+
+
+def _live(names: list[str]) -> int:
+	if not names:
+		return 0
+	return frappe.db.sql(
+		"""select count(*) from `tabService Appointment`
+		where name in %(names)s and status = 'Open' and hold_expires_at > %(now)s
+		lock in share mode""",
+		{"names": names, "now": to_site(clock_now())},
+	)[0][0]
+
+
+def _live_for_email(email: str) -> int:
+	return frappe.db.sql(
+		"""select count(*) from `tabService Appointment`
+		where customer_email = %(email)s and status = 'Open' and hold_expires_at > %(now)s
+		lock in share mode""",
+		{"email": email, "now": to_site(clock_now())},
+	)[0][0]

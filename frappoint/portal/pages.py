@@ -1,0 +1,236 @@
+"""What the portal pages show: the services on offer with the customer's price, an appointment as its
+customer sees it (times, the change deadline, what they may still do) and its signed manage link.
+
+Times go out as ISO 8601 with offsets and a fallback text in the site's zone; the page's script shows
+them in the customer's own zone. Permission is decided by the API's `authorize`, not here.
+"""
+
+import os
+from urllib.parse import quote
+
+import frappe
+from frappe import _
+from frappe.utils import cint, fmt_money, format_datetime, get_url, strip_html_tags
+
+from frappoint.booking import records
+from frappoint.booking.clock import from_site, site_zone
+from frappoint.booking.clock import now as clock_now
+from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token
+from frappoint.scheduling import Status, holds_resources, zone
+from frappoint.scheduling.policy import cancellation_deadline
+
+APPOINTMENT = "Service Appointment"
+PORTAL_JS = ("public", "js", "portal.js")
+
+
+def status_label(status: str) -> str:
+	return {
+		Status.OPEN: _("Held, not confirmed yet"),
+		Status.CONFIRMED: _("Confirmed"),
+		Status.COMPLETED: _("Completed"),
+		Status.CANCELLED: _("Cancelled"),
+		Status.NO_SHOW: _("Missed"),
+	}.get(status, _(status))
+
+
+def price_label(rate) -> str:
+	return fmt_money(rate, currency=frappe.db.get_default("currency"))
+
+
+def services_on_offer() -> list[dict]:
+	"""Services a customer can book: enabled, priced and offered by an active provider."""
+	offered: dict[str, list[str]] = {}
+	for row in frappe.get_all(
+		"Service Provider Service",
+		filters={"parenttype": "Service Provider"},
+		fields=["parent", "service_type"],
+		order_by="parent",
+	):
+		offered.setdefault(row.service_type, []).append(row.parent)
+	active = set(frappe.get_all("Service Provider", filters={"active": 1}, pluck="name"))
+	services = []
+	for name in frappe.get_all("Service Type", filters={"disabled": 0}, pluck="name", order_by="name"):
+		service = frappe.get_cached_doc("Service Type", name)
+		providers = sorted({p for p in offered.get(name, []) if p in active})
+		if not providers or not service.pricing_tiers:
+			continue
+		services.append(
+			{
+				"name": name,
+				"duration": cint(service.duration_minutes),
+				"description": strip_html_tags(service.description or "").strip()[:300],
+				"tiers": [
+					{
+						"tier": t.tier,
+						"price": price_label(t.rate),
+						"emergency": bool(t.is_emergency),
+					}
+					for t in service.pricing_tiers
+				],
+				"providers": providers,
+			}
+		)
+	return services
+
+
+def booking_rules() -> dict:
+	"""The settings a customer is told about: hold length, how far ahead, the change cut-off."""
+	policy = records.booking_policy()
+	return {
+		"hold_minutes": int(records.hold_duration().total_seconds() // 60),
+		"max_advance_days": policy.max_advance_days,
+		"cutoff_hours": policy.cancellation_cutoff_hours,
+		"change_rule": change_rule(policy.cancellation_cutoff_hours),
+	}
+
+
+def change_rule(cutoff_hours: int) -> str:
+	if cutoff_hours:
+		return _("You can reschedule or cancel online until {0} hours before the start.").format(cutoff_hours)
+	return _("You can reschedule or cancel online until the appointment starts.")
+
+
+def manage_path(name: str, token: str) -> str:
+	return f"/appointments/{quote(name)}?token={quote(token)}"
+
+
+def manage_url(doc) -> str:
+	"""The signed link that lets whoever holds it view, move or cancel this one appointment."""
+	token = manage_token(doc.name, from_site(doc.end_time) + TOKEN_LIFETIME_AFTER_END)
+	return get_url(manage_path(doc.name, token))
+
+
+def time_label(value, tz) -> str:
+	"""A fallback text for a stored time, in `tz`, for readers without the page's script (emails)."""
+	local = from_site(value).astimezone(tz).replace(tzinfo=None)
+	return f"{format_datetime(local, 'EEE d MMM yyyy, HH:mm')} ({tz.key})"
+
+
+def appointment_view(doc, timezone=None, now=None) -> dict:
+	"""One appointment as its customer sees it, with what they may still do and until when."""
+	tz = zone(timezone) if timezone else site_zone()
+	now = now or clock_now()
+	start, end = from_site(doc.start_time), from_site(doc.end_time)
+	policy = records.booking_policy(frappe.get_cached_doc("Service Type", doc.service_type))
+	deadline = cancellation_deadline(start, policy)
+	live = holds_resources(doc.status, from_site(doc.hold_expires_at), now)
+	changeable = doc.status in (Status.OPEN, Status.CONFIRMED) and live and start > now
+	within_cutoff = doc.status == Status.OPEN or now <= deadline
+	return {
+		"name": doc.name,
+		"status": doc.status,
+		"status_label": status_label(doc.status),
+		"service_type": doc.service_type,
+		"provider": doc.provider,
+		"start": start.astimezone(tz).isoformat(),
+		"end": end.astimezone(tz).isoformat(),
+		"start_label": time_label(doc.start_time, tz),
+		"end_label": time_label(doc.end_time, tz),
+		"duration": int((end - start).total_seconds() // 60),
+		"price": price_label(doc.rate),
+		"tier": doc.pricing_tier,
+		"customer_name": doc.customer_name,
+		"customer_email": doc.customer_email,
+		"customer_phone": doc.customer_phone,
+		"upcoming": end > now and doc.status in (Status.OPEN, Status.CONFIRMED) and live,
+		"can_change": changeable and within_cutoff,
+		"too_late_to_change": changeable and not within_cutoff,
+		"change_deadline": deadline.astimezone(tz).isoformat(),
+		"change_deadline_label": time_label(deadline, tz),
+		"change_rule": change_rule(policy.cancellation_cutoff_hours),
+		"cancellation_reason": doc.cancellation_reason if doc.status == Status.CANCELLED else None,
+		"rescheduled_from": doc.rescheduled_from,
+		"rescheduled_to": doc.rescheduled_to,
+	}
+
+
+def customer_appointments(user: str) -> dict[str, list[dict]]:
+	"""A logged-in customer's appointments (by their email, as permissions.py decides), soonest first
+	among the upcoming, latest first among the past. Holds that lapsed or were released are left out:
+	they never were appointments for the customer."""
+	email = frappe.db.get_value("User", user, "email") or user
+	names = frappe.get_all(
+		APPOINTMENT,
+		filters={"customer_email": email},
+		pluck="name",
+		order_by="start_time desc",
+		limit_page_length=200,
+	)
+	docs = [frappe.get_doc(APPOINTMENT, name) for name in names]
+	views = [appointment_view(doc) for doc in docs if not ended_as_hold(doc)]
+	return {
+		"upcoming": sorted((v for v in views if v["upcoming"]), key=lambda v: v["start"]),
+		"past": [v for v in views if not v["upcoming"]],
+	}
+
+
+def ended_as_hold(doc, now=None) -> bool:
+	"""A hold that expired or was released without being confirmed (confirming clears the expiry)."""
+	if doc.status == Status.CANCELLED:
+		return bool(doc.hold_expires_at)
+	return doc.status == Status.OPEN and not holds_resources(
+		doc.status, from_site(doc.hold_expires_at), now or clock_now()
+	)
+
+
+def customer_prefill(user: str) -> dict:
+	"""Name, email and phone to prefill the booking form for a logged-in website user."""
+	if user == "Guest":
+		return {"logged_in": False, "name": "", "email": "", "phone": ""}
+	values = frappe.db.get_value("User", user, ["full_name", "email", "phone", "mobile_no"], as_dict=True)
+	contact = frappe.db.get_value("Contact", {"user": user}, ["phone", "mobile_no"], as_dict=True) or {}
+	return {
+		"logged_in": True,
+		"name": values.full_name or "",
+		"email": values.email or "",
+		"phone": contact.get("mobile_no") or contact.get("phone") or values.mobile_no or values.phone or "",
+	}
+
+
+_messages_cache: dict[tuple[str, float], dict] = {}
+
+
+def js_messages() -> dict[str, str]:
+	"""Translations of the strings portal.js shows, for the current language (Frappe's web pages do not
+	load the desk's translation dictionary)."""
+	from frappe.translate import extract_messages_from_javascript_code
+
+	lang = frappe.local.lang or "en"
+	if lang == "en":
+		return {}
+	path = frappe.get_app_path("frappoint", *PORTAL_JS)
+	key = (lang, os.path.getmtime(path))
+	if key not in _messages_cache:
+		with open(path) as source:
+			messages = {m for _line, m, _ctx in extract_messages_from_javascript_code(source.read())}
+		_messages_cache[key] = {m: _(m) for m in messages if _(m) != m}
+	return _messages_cache[key]
+
+
+def manageable(name, token):
+	"""The appointment when this visitor may act on it (staff, its customer or a valid token holder, as
+	the API's `authorize` decides), else None: an unknown name and a wrong token look the same."""
+	from frappoint.api.booking import authorize
+
+	if not isinstance(name, str) or not (token is None or isinstance(token, str)):
+		return None
+	try:
+		authorize(name, token)
+	except (frappe.PermissionError, frappe.DoesNotExistError):
+		frappe.clear_last_message()
+		return None
+	return frappe.get_doc(APPOINTMENT, name)
+
+
+def asset_version() -> str:
+	"""Changes whenever the portal's script or style changes, so browsers never run a stale copy."""
+	public = frappe.get_app_path("frappoint", "public")
+	paths = (os.path.join(public, "js", "portal.js"), os.path.join(public, "css", "portal.css"))
+	return str(int(max(os.path.getmtime(p) for p in paths if os.path.exists(p))))
+
+
+def forbid(context) -> None:
+	"""Render the page as the portal's 403: the link is wrong, expired or not this visitor's."""
+	context.forbidden = True
+	context.http_status_code = 403
+	context.title = _("This link does not work")
