@@ -1,0 +1,23 @@
+"""/appointments: a logged-in customer's upcoming and past appointments, with reschedule and cancel
+while the cut-off allows. Guests are sent to log in."""
+
+import frappe
+from frappe import _
+
+from frappoint.portal.pages import asset_version, booking_rules, customer_appointments, js_messages
+
+no_cache = 1
+sitemap = 0
+
+
+def get_context(context):
+	if frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = "/login?redirect-to=/appointments"
+		raise frappe.Redirect(302)
+	context.no_cache = 1
+	context.show_sidebar = True
+	context.title = _("My appointments")
+	context.asset_version = asset_version()
+	context.update(customer_appointments(frappe.session.user))
+	context.rules = booking_rules()
+	context.portal_data = {"page": "appointments", "token": None, "messages": js_messages()}
