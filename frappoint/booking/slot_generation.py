@@ -15,7 +15,7 @@ from frappe.utils import cint, now_datetime
 from frappoint.booking import journal, records
 from frappoint.booking.clock import from_site, to_site
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.service import seat_claims
+from frappoint.booking.service import commit_job_step, seat_claims
 from frappoint.scheduling import generate_slots, local_instant, zone
 
 SLOT = "Service Provider Slot"
@@ -158,7 +158,7 @@ def regenerate_all(
 		first, last = horizon_days(frappe.get_cached_doc("Service Provider", name))
 		reports.append(regenerate(name, first, last).as_dict())
 		if commit:
-			frappe.db.commit()  # a job: each provider is its own transaction
+			commit_job_step()  # a job: each provider is its own transaction
 		if publish:
 			frappe.publish_progress(
 				index * 100 / len(names), title=frappe._("Generating slots"), description=name

@@ -5,6 +5,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from pymysql.err import IntegrityError
 
+from frappoint import permissions as frappoint_permissions
 from frappoint.booking import service
 from frappoint.booking.errors import (
 	HoldExpired,
@@ -199,7 +200,10 @@ class TestServiceAppointment(FrappeTestCase):
 			doc.save()
 		doc.reload()
 		doc.notes = "Prefers the window seat"
-		doc.save()  # ordinary fields stay editable
+		doc.save(ignore_version=False)  # ordinary fields stay editable (tests skip versions unless asked)
+		self.assertTrue(
+			frappe.db.exists("Version", {"ref_doctype": "Service Appointment", "docname": doc.name})
+		)
 
 	# --- holds ---
 
@@ -281,6 +285,17 @@ class TestAppointmentPermissions(FrappeTestCase):
 		self.assertNotIn(self.their_job.name, visible)
 		self.assertTrue(frappe.has_permission("Service Appointment", "read", self.my_job.name))
 		self.assertFalse(frappe.has_permission("Service Appointment", "read", self.their_job.name))
+
+	def test_a_customer_sees_only_their_own_bookings(self):
+		customer = self.make_user("Guest")  # a website user with no desk role
+		frappe.db.set_value("User", customer, "user_type", "Website User")
+		mine = book(self.service.name, self.theirs.name, at(2, 11), customer_email=customer)
+		frappe.set_user(customer)
+		self.assertTrue(frappoint_permissions.has_appointment_permission(mine, "read", customer))
+		self.assertFalse(frappoint_permissions.has_appointment_permission(self.their_job, "read", customer))
+		self.assertIn(
+			frappe.db.escape(customer), frappoint_permissions.appointment_query_conditions(customer)
+		)
 
 	def test_staff_see_everything(self):
 		frappe.set_user(self.make_user("Frappoint User"))
