@@ -66,6 +66,7 @@ def make_demo() -> dict:
 		ensure("Service Unit", name, {"unit_name": name, "unit_type": unit_type, "capacity": capacity})
 	for values in SERVICES:
 		ensure("Service Type", values["service_name"], values)
+	link_billing_items()
 	for name, color, services, skills, (lat, lon) in PROVIDERS:
 		ensure(
 			"Service Provider",
@@ -85,15 +86,35 @@ def make_demo() -> dict:
 				],
 			},
 		)
-	frappe.flags.in_demo = True
 	slots = regenerate_all()
-	appointments = [] if frappe.db.count("Service Appointment") else book_examples()
+	demo_emails = [email for _, email in CUSTOMERS]
+	booked = frappe.db.exists("Service Appointment", {"customer_email": ("in", demo_emails)})
+	appointments = [] if booked else book_examples()
 	return {
 		"providers": len(PROVIDERS),
 		"services": len(SERVICES),
 		"slots_created": sum(r["created"] for r in slots),
 		"appointments": appointments,
 	}
+
+
+def link_billing_items() -> None:
+	"""With ERPNext and a company, give each demo service a billing item so accounting runs."""
+	from frappoint.integrations.erpnext import erpnext_installed
+
+	company = erpnext_installed() and frappe.defaults.get_global_default("company")
+	if not company:
+		return
+	frappe.db.set_single_value("Service Appointment Settings", "default_company", company)
+	group = (
+		"Services"
+		if frappe.db.exists("Item Group", "Services")
+		else frappe.db.get_value("Item Group", {"is_group": 0})
+	)
+	for values in SERVICES:
+		code = values["service_name"]
+		ensure("Item", code, {"item_code": code, "item_group": group, "stock_uom": "Nos", "is_stock_item": 0})
+		frappe.db.set_value("Service Type", code, {"billing_item": code, "company": company})
 
 
 def book_examples() -> list[str]:
