@@ -26,6 +26,10 @@ MAX_RANGE_DAYS = 62
 APPOINTMENT = "Service Appointment"
 
 
+def staff_user() -> bool:
+	return frappe.session.user != "Guest" and is_staff(frappe.session.user)
+
+
 def guest_limit() -> int:
 	"""Requests a guest IP may make per window; staff and API users are not limited."""
 	if frappe.session.user != "Guest":
@@ -135,6 +139,7 @@ def availability(
 		local_instant(last + timedelta(days=1), datetime.min.time(), tz) - timedelta(microseconds=1),
 		provider=provider,
 		emergency=emergency_tier(svc, tier),
+		customer=not staff_user(),
 	)
 	return {
 		"service_type": svc.name,
@@ -178,7 +183,7 @@ def hold(
 		bad_input(_("Please give your name."))
 	if provider and not frappe.db.exists("Service Provider", provider):
 		bad_input(_("Unknown provider."))
-	staff = frappe.session.user != "Guest" and is_staff(frappe.session.user)
+	staff = staff_user()
 	doc = frappe.get_doc(
 		{
 			"doctype": APPOINTMENT,
@@ -191,6 +196,7 @@ def hold(
 			"source": "API" if staff else "Portal",
 		}
 	)
+	doc.flags.customer_booking = not staff
 	linked_party(doc, named=bool(details.get("customer_name")))
 	if not staff:
 		journal.lock()  # the booking lock, taken early so that the caps count every committed hold

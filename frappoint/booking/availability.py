@@ -26,15 +26,21 @@ def providers_for(service_name: str, provider: str | None = None) -> list[str]:
 
 
 def windows_for(
-	service, range_start, range_end, provider: str | None = None, emergency: bool = False
+	service,
+	range_start,
+	range_end,
+	provider: str | None = None,
+	emergency: bool = False,
+	customer: bool = False,
 ) -> list[Window]:
-	"""Bookable windows whose service start lies in [range_start, range_end]."""
+	"""Bookable windows whose service start lies in [range_start, range_end] (for a `customer`:
+	under the customer's booking window, see `records.booking_policy`)."""
 	rule = records.service_rule(service)
 	providers = providers_for(service.name, provider)
 	if not providers:
 		return []
 	now = clock_now()
-	policy = records.booking_policy(service)
+	policy = records.booking_policy(service, customer=customer)
 	before = timedelta(minutes=rule.buffer_before_minutes)
 	rows = frappe.get_all(
 		"Service Provider Slot",

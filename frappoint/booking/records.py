@@ -27,8 +27,9 @@ def settings():
 	return frappe.get_cached_doc(SETTINGS)
 
 
-def booking_policy(service=None, source=None) -> BookingPolicy:
-	"""The booking window for `service` (its lead-time override) from `source` or the saved settings."""
+def booking_policy(service=None, source=None, customer: bool = False) -> BookingPolicy:
+	"""The booking window for `service` (its lead-time override) from `source` or the saved settings.
+	Customers booking for themselves never book in the past: that is for staff recording walk-ins."""
 	s = source or settings()
 	lead = (
 		cint(service.lead_time_minutes)
@@ -38,7 +39,7 @@ def booking_policy(service=None, source=None) -> BookingPolicy:
 	return BookingPolicy(
 		lead_time_minutes=lead,
 		max_advance_days=max(cint(s.max_advance_days), 1),
-		allow_past_booking=bool(cint(s.allow_past_booking)),
+		allow_past_booking=bool(cint(s.allow_past_booking)) and not customer,
 		max_past_days=cint(s.max_past_days),
 		cancellation_cutoff_hours=cint(s.cancellation_cutoff_hours),
 	)

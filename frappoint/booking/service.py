@@ -114,7 +114,7 @@ def _place_hold(appointment) -> None:
 	if cint(service.disabled):
 		frappe.throw(_("Service {0} is not offered at the moment.").format(service.name), exc=SlotUnavailable)
 	tier = tier_named(records.price_tiers(service), appointment.pricing_tier)
-	policy = records.booking_policy(service)
+	policy = records.booking_policy(service, customer=bool(appointment.flags.customer_booking))
 	journal.lock()
 	now = clock_now()
 	start = from_site(appointment.requested_start)
@@ -445,6 +445,7 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 			}
 		)
 		new.flags.confirm_on_insert = was_confirmed
+		new.flags.customer_booking = by_customer
 		new.flags.journal_event = "rescheduled_from"
 		new.insert(ignore_permissions=True)
 		frappe.db.set_value(APPOINTMENT, old.name, "rescheduled_to", new.name, update_modified=False)

@@ -20,10 +20,12 @@ from frappoint.booking.errors import (
 	NotBookableTime,
 	TooManyHolds,
 )
+from frappoint.booking.slot_generation import regenerate
 from frappoint.booking.tokens import manage_token
 from frappoint.portal.pages import appointment_view, manage_url
 from frappoint.tests.fixtures import (
 	at,
+	day,
 	expire_hold_now,
 	make_provider,
 	make_service,
@@ -357,6 +359,22 @@ class TestPortalBooking(PortalCase):
 				api.appointment(mine["name"], token=token)
 
 
+class TestCustomerBookingWindow(PortalCase):
+	def test_customers_never_see_or_hold_past_times_even_when_staff_may(self):
+		use_booking_settings(allow_past_booking=1, max_past_days=7)
+		regenerate(self.provider.name, day(-1), day(3))
+		frappe.set_user("Administrator")
+		yesterday = str(day(-1))
+		self.assertTrue(api.availability(self.service.name, yesterday, yesterday)["slots"])
+		frappe.set_user("Guest")
+		self.assertEqual(api.availability(self.service.name, yesterday, yesterday)["slots"], [])
+		error = self.assert_unchanged(lambda: self.hold(start=at(-1, 10)), NotBookableTime)
+		self.assertEqual(error.http_status_code, 409)
+		self.assertIn("already passed", str(error))
+		frappe.set_user("Administrator")
+		self.hold(start=at(-1, 10), customer_name="Walk In", customer_email="walkin@example.com")
+
+
 class TestLoggedInCustomer(PortalCase):
 	def setUp(self):
 		super().setUp()
@@ -470,6 +488,11 @@ class TestGuestRateLimits(PortalCase):
 
 
 class TestPortalPages(PortalCase):
+	def setUp(self):
+		super().setUp()
+		# Route rules are cached site-wide; a server still running older code may have cached its own.
+		frappe.cache.delete_value(["app_hooks", "website_route_rules"])
+
 	def render(self, path, **query):
 		"""The page at `path` as the current user gets it: (status, html)."""
 		from frappe.website.serve import get_response
@@ -529,10 +552,15 @@ class TestPortalPages(PortalCase):
 		self.assertIn("50.00", html)
 		self.assertIn('id="frappoint-data"', html)
 
-	def test_a_logged_in_customer_finds_the_form_prefilled(self):
+	def test_a_logged_in_customer_finds_the_form_prefilled_and_a_csrf_token(self):
 		customer = make_customer()
 		frappe.set_user(customer)
+		frappe.local.session.data = frappe._dict()
 		_status, html = self.render("/book")
+		# Frappe makes the token lazily; the page makes sure this session has one and prints it.
+		token = frappe.local.session.data.csrf_token
+		self.assertTrue(token)
+		self.assertIn(f'frappe.csrf_token = "{token}"', html)
 		data = frappe.parse_json(html.split('id="frappoint-data">')[1].split("</script>")[0])
 		self.assertEqual(data["prefill"]["email"], customer)
 		self.assertEqual(data["prefill"]["name"], "Cleo Customer")
