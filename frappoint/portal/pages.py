@@ -234,3 +234,17 @@ def forbid(context) -> None:
 	context.forbidden = True
 	context.http_status_code = 403
 	context.title = _("This link does not work")
+
+
+def protect_session() -> None:
+	"""Give a logged-in visitor's session its CSRF token now.
+
+	Frappe v15 checks the token on every POST of a session that has one, but creates it lazily (the
+	desk does it when it boots): a website user who never opened the desk would post unchecked. The
+	page prints the token and portal.js sends it. Guests share no session, hold no token and have no
+	ambient authority to abuse; their writes need the manage token instead.
+	"""
+	if frappe.session.user != "Guest":
+		from frappe.sessions import get_csrf_token
+
+		get_csrf_token()

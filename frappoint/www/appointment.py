@@ -4,7 +4,14 @@ logged-in customer): view, reschedule, cancel. A wrong, expired or foreign link 
 import frappe
 from frappe import _
 
-from frappoint.portal.pages import appointment_view, asset_version, forbid, js_messages, manageable
+from frappoint.portal.pages import (
+	appointment_view,
+	asset_version,
+	forbid,
+	js_messages,
+	manageable,
+	protect_session,
+)
 
 no_cache = 1
 sitemap = 0
@@ -12,6 +19,7 @@ sitemap = 0
 
 def get_context(context):
 	context.no_cache = 1
+	protect_session()
 	context.asset_version = asset_version()
 	name = frappe.form_dict.get("name")
 	token = frappe.form_dict.get("token") or None

@@ -4,7 +4,13 @@ while the cut-off allows. Guests are sent to log in."""
 import frappe
 from frappe import _
 
-from frappoint.portal.pages import asset_version, booking_rules, customer_appointments, js_messages
+from frappoint.portal.pages import (
+	asset_version,
+	booking_rules,
+	customer_appointments,
+	js_messages,
+	protect_session,
+)
 
 no_cache = 1
 sitemap = 0
@@ -15,6 +21,7 @@ def get_context(context):
 		frappe.local.flags.redirect_location = "/login?redirect-to=/appointments"
 		raise frappe.Redirect(302)
 	context.no_cache = 1
+	protect_session()
 	context.show_sidebar = True
 	context.title = _("My appointments")
 	context.asset_version = asset_version()

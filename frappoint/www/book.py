@@ -14,6 +14,7 @@ from frappoint.portal.pages import (
 	forbid,
 	js_messages,
 	manageable,
+	protect_session,
 	services_on_offer,
 )
 
@@ -23,6 +24,7 @@ sitemap = 1
 
 def get_context(context):
 	context.no_cache = 1
+	protect_session()
 	context.title = _("Book an appointment")
 	context.asset_version = asset_version()
 	services = services_on_offer()
