@@ -415,16 +415,15 @@ function bookPage(root) {
 		ref(root, "days").replaceChildren(
 			...days.map((day) => {
 				const count = byDay.get(day)?.size || 0;
-				const label = dayLabel(day, { weekday: "long", day: "numeric", month: "long" });
+				// The visible text is the accessible name; the words only a screen reader needs are
+				// in sr-only spans.
 				return el(
 					"button",
 					{
 						type: "button",
 						class: "fp-day",
+						"data-day": day,
 						"aria-pressed": String(day === state.day),
-						"aria-label": count
-							? __("{0}, {1} free times", [label, count])
-							: __("{0}, fully booked", [label]),
 						disabled: !count,
 						onclick: () => {
 							state.day = day;
@@ -434,7 +433,19 @@ function bookPage(root) {
 					},
 					el("span", { class: "fp-day-name" }, dayLabel(day, { weekday: "short" })),
 					el("span", { class: "fp-day-date" }, dayLabel(day, { day: "numeric", month: "short" })),
-					el("span", { class: "fp-day-count" }, count ? String(count) : "–")
+					count
+						? el(
+								"span",
+								{ class: "fp-day-count" },
+								String(count),
+								el("span", { class: "sr-only" }, ` ${__("free times")}`)
+						  )
+						: el(
+								"span",
+								{ class: "fp-day-count" },
+								el("span", { "aria-hidden": "true" }, "–"),
+								el("span", { class: "sr-only" }, __("fully booked"))
+						  )
 				);
 			})
 		);
@@ -459,12 +470,11 @@ function bookPage(root) {
 					{
 						type: "button",
 						class: "fp-time",
+						"data-start": slot.start,
 						onclick: () => chooseTime(slot),
-						"aria-label": state.provider
-							? timeOf(slot.start, state.zone)
-							: __("{0}, any provider", [timeOf(slot.start, state.zone)]),
 					},
-					timeOf(slot.start, state.zone)
+					timeOf(slot.start, state.zone),
+					state.provider ? null : el("span", { class: "sr-only" }, `, ${__("any provider")}`)
 				)
 			)
 		);
