@@ -318,11 +318,9 @@ def cancel(
 	name: str, reason: str | None = None, by_customer: bool = False, event_type: str | None = "cancelled"
 ):
 	def check(doc, now):
-		# The cut-off protects the business from late cancellations of bookings; releasing a hold that
-		# was never confirmed only frees the time sooner than its expiry would.
-		if by_customer and doc.status != Status.OPEN:
+		if by_customer:
 			service = frappe.get_cached_doc("Service Type", doc.service_type)
-			check_cancellation(from_site(doc.start_time), now, records.booking_policy(service))
+			check_cancellation(from_site(doc.start_time), now, records.booking_policy(service), doc.status)
 		doc.cancellation_reason = reason or _("Cancelled")
 
 	return apply_action(name, Action.CANCEL, event_type, check)

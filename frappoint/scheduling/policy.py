@@ -72,9 +72,18 @@ def cancellation_deadline(start: datetime, policy: BookingPolicy) -> datetime:
 	return require_aware(start, "start") - timedelta(hours=policy.cancellation_cutoff_hours)
 
 
-def check_cancellation(start: datetime, now: datetime, policy: BookingPolicy) -> None:
-	"""Customers may cancel until the cut-off before the start; staff bypass this by not calling it."""
-	if require_aware(now, "now") > cancellation_deadline(start, policy):
+def cancellation_allowed(
+	start: datetime, now: datetime, policy: BookingPolicy, status: str = "Confirmed"
+) -> bool:
+	"""Customers may cancel (or move) a booking until the cut-off before its start. An Open hold may
+	always be released: that only frees the time sooner than its expiry. Staff are not bound by it."""
+	return status == "Open" or require_aware(now, "now") <= cancellation_deadline(start, policy)
+
+
+def check_cancellation(
+	start: datetime, now: datetime, policy: BookingPolicy, status: str = "Confirmed"
+) -> None:
+	if not cancellation_allowed(start, now, policy, status):
 		raise NotBookable(
 			Reason.CANCELLATION_CUTOFF,
 			f"cancellation closes {policy.cancellation_cutoff_hours} h before the start",
