@@ -5,7 +5,7 @@ can see why a provider was picked. Ties fall to the provider's name, so the choi
 """
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from frappoint.scheduling.errors import InvalidLocation
@@ -87,7 +87,3 @@ def rank_providers(
 		rankings.append(Ranking(candidate.provider, score, breakdown, km))
 	rankings.sort(key=lambda r: (-r.score, r.provider))
 	return rankings
-
-
-def best_provider(rankings: Sequence[Ranking]) -> str | None:
-	return rankings[0].provider if rankings else None

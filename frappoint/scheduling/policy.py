@@ -61,13 +61,6 @@ def check_booking_time(start: datetime, now: datetime, policy: BookingPolicy) ->
 		raise NotBookable(reason, f"start {start.isoformat()} at {now.isoformat()}")
 
 
-def horizon(now: datetime, policy: BookingPolicy) -> tuple[datetime, datetime]:
-	"""The earliest and latest start times the policy can ever accept at `now`."""
-	now = require_aware(now, "now")
-	earliest = now - timedelta(days=policy.max_past_days) if policy.allow_past_booking else now
-	return earliest, now + timedelta(days=policy.max_advance_days)
-
-
 def cancellation_deadline(start: datetime, policy: BookingPolicy) -> datetime:
 	return require_aware(start, "start") - timedelta(hours=policy.cancellation_cutoff_hours)
 
