@@ -373,3 +373,27 @@ class TestERPNextAccounting(FrappeTestCase):
 		service.cancel(doc.name)
 		self.assertFalse(appointment_value(doc.name, "accounting_status"))
 		self.assertEqual(sales_orders(doc.name, docstatus=("<", 3)), [])
+
+
+class TestERPNextCustomFields(FrappeTestCase):
+	"""Install and uninstall add and remove the links on ERPNext doctypes (DDL: this test commits)."""
+
+	def test_custom_fields_come_and_go_with_the_app(self):
+		from frappoint.integrations.erpnext import CUSTOM_FIELDS, install_custom_fields, remove_custom_fields
+
+		expected = {(dt, f["fieldname"]) for dt, fields in CUSTOM_FIELDS.items() for f in fields}
+		try:
+			remove_custom_fields()
+			left = {
+				(dt, f) for dt, f in expected if frappe.db.exists("Custom Field", {"dt": dt, "fieldname": f})
+			}
+			self.assertEqual(left, set())
+			self.assertFalse(frappe.get_meta("Sales Order").has_field("service_appointment"))
+		finally:
+			install_custom_fields()
+			frappe.db.commit()
+		present = {
+			(dt, f) for dt, f in expected if frappe.db.exists("Custom Field", {"dt": dt, "fieldname": f})
+		}
+		self.assertEqual(present, expected)
+		self.assertTrue(frappe.get_meta("Sales Order").has_field("service_appointment"))
