@@ -1,9 +1,20 @@
 """bench commands: `bench --site SITE frappoint make-demo | generate-slots | verify-journal`."""
 
 import json
+from contextlib import contextmanager
 
 import click
 from frappe.commands import get_site, pass_context
+
+
+@contextmanager
+def connected(context):
+	"""The command's site, connected; the caller commits what it wants kept."""
+	import frappe
+
+	with frappe.init_site(get_site(context)):
+		frappe.connect()
+		yield frappe
 
 
 @click.group("frappoint")
@@ -15,12 +26,9 @@ def frappoint():
 @pass_context
 def make_demo(context):
 	"""Create a small demo business: services, providers with shifts, units, slots, appointments."""
-	import frappe
-
 	from frappoint.demo import make_demo as build
 
-	with frappe.init_site(get_site(context)):
-		frappe.connect()
+	with connected(context) as frappe:
 		summary = build()
 		frappe.db.commit()
 		click.echo(json.dumps(summary, indent=1, default=str))
@@ -31,12 +39,9 @@ def make_demo(context):
 @pass_context
 def generate_slots(context, provider):
 	"""Generate slots over the booking horizon now, reporting conflicts."""
-	import frappe
-
 	from frappoint.booking.slot_generation import regenerate_all
 
-	with frappe.init_site(get_site(context)):
-		frappe.connect()
+	with connected(context):
 		for report in regenerate_all(list(provider) or None, commit=True):
 			click.echo(
 				f"{report['provider']}: {report['created']} created, {report['removed']} removed, "
@@ -50,12 +55,9 @@ def generate_slots(context, provider):
 @pass_context
 def verify_journal(context):
 	"""Check the whole appointment journal: chain, order, completeness and signatures."""
-	import frappe
-
 	from frappoint.booking.journal import verify
 
-	with frappe.init_site(get_site(context)):
-		frappe.connect()
+	with connected(context):
 		verdict = verify()
 		if verdict.ok:
 			click.echo(f"OK: {verdict.count} events verified")
