@@ -38,39 +38,47 @@ def price_label(rate) -> str:
 
 
 def services_on_offer() -> list[dict]:
-	"""Services a customer can book: enabled, priced and offered by an active provider."""
-	offered: dict[str, list[str]] = {}
+	"""Services a customer can book: enabled, priced and offered by an active provider. Four queries
+	whatever the number of services: this runs on every visit to /book."""
+	rows = frappe.get_all(
+		"Service Type",
+		filters={"disabled": 0},
+		fields=["name", "duration_minutes", "description"],
+		order_by="name",
+	)
+	names = [r.name for r in rows]
+	if not names:
+		return []
+	tiers: dict[str, list[dict]] = {}
+	for t in frappe.get_all(
+		"Service Pricing Tier",
+		filters={"parenttype": "Service Type", "parent": ("in", names)},
+		fields=["parent", "tier", "rate", "is_emergency"],
+		order_by="parent, idx",
+	):
+		tiers.setdefault(t.parent, []).append(
+			{"tier": t.tier, "price": price_label(t.rate), "emergency": bool(t.is_emergency)}
+		)
+	active = set(frappe.get_all("Service Provider", filters={"active": 1}, pluck="name"))
+	offered: dict[str, set[str]] = {}
 	for row in frappe.get_all(
 		"Service Provider Service",
-		filters={"parenttype": "Service Provider"},
+		filters={"parenttype": "Service Provider", "service_type": ("in", names)},
 		fields=["parent", "service_type"],
-		order_by="parent",
 	):
-		offered.setdefault(row.service_type, []).append(row.parent)
-	active = set(frappe.get_all("Service Provider", filters={"active": 1}, pluck="name"))
-	services = []
-	for name in frappe.get_all("Service Type", filters={"disabled": 0}, pluck="name", order_by="name"):
-		service = frappe.get_cached_doc("Service Type", name)
-		providers = sorted({p for p in offered.get(name, []) if p in active})
-		if not providers or not service.pricing_tiers:
-			continue
-		services.append(
-			{
-				"name": name,
-				"duration": cint(service.duration_minutes),
-				"description": strip_html_tags(service.description or "").strip()[:300],
-				"tiers": [
-					{
-						"tier": t.tier,
-						"price": price_label(t.rate),
-						"emergency": bool(t.is_emergency),
-					}
-					for t in service.pricing_tiers
-				],
-				"providers": providers,
-			}
-		)
-	return services
+		if row.parent in active:
+			offered.setdefault(row.service_type, set()).add(row.parent)
+	return [
+		{
+			"name": r.name,
+			"duration": cint(r.duration_minutes),
+			"description": strip_html_tags(r.description or "").strip()[:300],
+			"tiers": tiers[r.name],
+			"providers": sorted(offered[r.name]),
+		}
+		for r in rows
+		if tiers.get(r.name) and offered.get(r.name)
+	]
 
 
 def booking_rules() -> dict:

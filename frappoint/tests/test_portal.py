@@ -607,3 +607,20 @@ class TestPortalPages(PortalCase):
 		closed = appointment_view(doc, now=later)
 		self.assertFalse(closed["can_change"])
 		self.assertTrue(closed["too_late_to_change"])
+
+
+class TestFrappeBackports(FrappeTestCase):
+	def test_an_empty_workspace_permission_cache_is_a_hit(self):
+		from frappe.desk.desktop import Workspace
+
+		from frappoint.frappe_backports import apply, cache_empty_workspace_permissions
+
+		apply()
+		self.assertFalse(cache_empty_workspace_permissions(), "patched once, recognised as fixed")
+		frappe.set_user("Guest")
+		try:
+			frappe.cache.set_value("frappoint_test_key", [], "Guest", 60)
+			workspace = Workspace.__new__(Workspace)
+			self.assertEqual(workspace.get_cached("frappoint_test_key", lambda: self.fail("rebuilt")), [])
+		finally:
+			frappe.set_user("Administrator")
