@@ -139,6 +139,8 @@ function allZones(current) {
 	return [...new Set([current, DATA.site_timezone, ...zones].filter(Boolean))].sort();
 }
 
+const zoneName = (zone) => zone.replace(/_/g, " ");
+
 const formats = new Map();
 function format(zone, options) {
 	const key = zone + JSON.stringify(options);
@@ -178,7 +180,7 @@ function localiseTimes(root) {
 	const zone = detectedZone();
 	for (const node of root.querySelectorAll("time[data-fp-time]")) {
 		const iso = node.getAttribute("datetime");
-		if (iso) node.textContent = `${dateTimeOf(iso, zone)} (${zone})`;
+		if (iso) node.textContent = `${dateTimeOf(iso, zone)} (${zoneName(zone)})`;
 	}
 }
 
@@ -207,7 +209,7 @@ function bookPage(root) {
 
 	// timezone picker: the detected zone first, changeable to any zone the browser knows
 	for (const zone of allZones(state.zone)) {
-		zoneSelect.append(el("option", { value: zone, selected: zone === state.zone }, zone.replace(/_/g, " ")));
+		zoneSelect.append(el("option", { value: zone, selected: zone === state.zone }, zoneName(zone)));
 	}
 	zoneSelect.addEventListener("change", () => {
 		state.zone = zoneSelect.value;
@@ -415,8 +417,7 @@ function bookPage(root) {
 		ref(root, "days").replaceChildren(
 			...days.map((day) => {
 				const count = byDay.get(day)?.size || 0;
-				// The visible text is the accessible name; the words only a screen reader needs are
-				// in sr-only spans.
+				// The visible text is the whole accessible name (no aria-label to drift from it).
 				return el(
 					"button",
 					{
@@ -433,19 +434,7 @@ function bookPage(root) {
 					},
 					el("span", { class: "fp-day-name" }, dayLabel(day, { weekday: "short" })),
 					el("span", { class: "fp-day-date" }, dayLabel(day, { day: "numeric", month: "short" })),
-					count
-						? el(
-								"span",
-								{ class: "fp-day-count" },
-								String(count),
-								el("span", { class: "sr-only" }, ` ${__("free times")}`)
-						  )
-						: el(
-								"span",
-								{ class: "fp-day-count" },
-								el("span", { "aria-hidden": "true" }, "–"),
-								el("span", { class: "sr-only" }, __("fully booked"))
-						  )
+					el("span", { class: "fp-day-count" }, count ? __("{0} free", [count]) : __("Full"))
 				);
 			})
 		);
@@ -554,7 +543,7 @@ function bookPage(root) {
 		const rows = [
 			[__("Service"), s.service + (s.tier ? ` (${s.tier})` : "")],
 			s.from ? [__("Moving from"), `${dateTimeOf(s.from, state.zone)}`] : null,
-			[s.from ? __("To") : __("When"), `${dateTimeOf(s.start, state.zone)} (${state.zone})`],
+			[s.from ? __("To") : __("When"), `${dateTimeOf(s.start, state.zone)} (${zoneName(state.zone)})`],
 			[__("With"), s.provider],
 			s.price ? [__("Price"), s.price] : null,
 		].filter(Boolean);
