@@ -346,6 +346,44 @@ describe("a guest", () => {
 		await page.context().close();
 	});
 
+	test("books with the keyboard alone", async () => {
+		const page = await newPage({ width: 375 });
+		await openBooking(page);
+		const focused = () => page.evaluate(() => {
+			const el = document.activeElement;
+			return { id: el.id, cls: el.className, text: el.textContent.trim().slice(0, 40) };
+		});
+		// Space picks a service, Enter folds the list away.
+		await page.getByRole("radio", { name: new RegExp(`^${SERVICE}\\b`) }).focus();
+		const loaded = page.waitForResponse((r) => r.url().includes("availability"));
+		await page.keyboard.press("Space");
+		await loaded;
+		await page.keyboard.press("Enter");
+		assert.equal((await focused()).text, "Change service");
+		// Tab through option, provider, timezone and the day strip to the first free time.
+		let target = null;
+		for (let i = 0; i < 60 && !target; i++) {
+			await page.keyboard.press("Tab");
+			const now = await focused();
+			if (now.cls.includes("fp-time")) target = now;
+		}
+		assert.ok(target, "the free times are reachable with Tab");
+		const held = page.waitForResponse((r) => r.url().includes("frappoint.api.booking.hold"));
+		await page.keyboard.press("Enter");
+		await held;
+		assert.equal((await focused()).id, "fp-details-title", "focus moves to the details");
+		await page.keyboard.press("Tab");
+		await page.keyboard.type("Kim Keyboard");
+		await page.keyboard.press("Tab");
+		await page.keyboard.type("kim.e2e@example.com");
+		await page.keyboard.press("Tab");
+		await page.keyboard.press("Enter"); // submits the form from the phone field
+		await page.getByRole("heading", { name: "You are booked" }).waitFor();
+		assert.equal((await focused()).id, "fp-done-title", "focus moves to the confirmation");
+		assert.deepEqual(page.errors, []);
+		await page.context().close();
+	});
+
 	test("gets a clear 403 page for a wrong, foreign or expired link, and nothing changes", async () => {
 		const page = await newPage();
 		await openBooking(page, `/book?service=${SERVICE}`);
