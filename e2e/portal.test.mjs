@@ -11,22 +11,14 @@
 // CHROMIUM_PATH (default /usr/bin/chromium), FRAPPOINT_E2E_INTERACTIVE_BUDGET_MS (default 1000).
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import http from "node:http";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { chromium } from "playwright-core";
+import { BASE, adminSession, benchExecute, launchBrowser } from "./site.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BASE = new URL(process.env.FRAPPOINT_E2E_URL || "http://frappoint.test:8000");
-const SITE = process.env.FRAPPOINT_SITE || BASE.hostname;
-const ADMIN_PASSWORD = process.env.FRAPPOINT_ADMIN_PASSWORD || "admin";
-const BENCH = process.env.FRAPPOINT_BENCH || join(homedir(), "frappe-bench");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const BUDGET_MS = Number(process.env.FRAPPOINT_E2E_INTERACTIVE_BUDGET_MS || 1000);
 const SHOTS = join(HERE, "screenshots");
 const AXE = join(HERE, "node_modules", "axe-core", "axe.min.js");
@@ -37,53 +29,6 @@ const report = { timings: [], axe: [] };
 let browser;
 
 // --- the site, as the administrator sets it up ------------------------------------------------
-
-function request(method, path, { body, cookie, headers = {} } = {}) {
-	// Node talks to the server directly with the site's Host header (no DNS entry needed).
-	return new Promise((resolve, reject) => {
-		const data = body ? JSON.stringify(body) : null;
-		const req = http.request(
-			{
-				host: "127.0.0.1",
-				port: BASE.port || 80,
-				method,
-				path,
-				headers: {
-					Host: SITE,
-					Accept: "application/json",
-					...(data ? { "Content-Type": "application/json" } : {}),
-					...(cookie ? { Cookie: cookie } : {}),
-					...headers,
-				},
-			},
-			(res) => {
-				let text = "";
-				res.on("data", (chunk) => (text += chunk));
-				res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
-			}
-		);
-		req.on("error", reject);
-		if (data) req.write(data);
-		req.end();
-	});
-}
-
-async function adminSession() {
-	const login = await request("POST", "/api/method/login", {
-		body: { usr: "Administrator", pwd: ADMIN_PASSWORD },
-	});
-	assert.equal(login.status, 200, `admin login failed: ${login.text}`);
-	const cookie = login.headers["set-cookie"].map((c) => c.split(";")[0]).join("; ");
-	// The portal pages give a logged-in session its CSRF token and print it.
-	const page = await request("GET", "/book", { cookie, headers: { Accept: "text/html" } });
-	const csrf = /frappe\.csrf_token = "([^"]+)"/.exec(page.text)?.[1];
-	assert.ok(csrf && csrf !== "None", "no CSRF token for the admin session");
-	return async (method, path, body) => {
-		const res = await request(method, path, { body, cookie, headers: { "X-Frappe-CSRF-Token": csrf } });
-		assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${res.text.slice(0, 500)}`);
-		return JSON.parse(res.text);
-	};
-}
 
 async function makeCustomer(admin) {
 	const id = Math.random().toString(36).slice(2, 8);
@@ -105,13 +50,6 @@ async function makeCustomer(admin) {
 		phone_nos: [{ phone: "+1 212 555 0142", is_primary_mobile_no: 1 }],
 	});
 	return { email, password, name: `Robin Portal ${id}` };
-}
-
-function benchExecute(method, args) {
-	execFileSync("bench", ["--site", SITE, "execute", method, "--args", JSON.stringify(args)], {
-		cwd: BENCH,
-		stdio: "pipe",
-	});
 }
 
 // --- the browser --------------------------------------------------------------------------------
@@ -202,20 +140,7 @@ async function manageLink(page) {
 
 before(async () => {
 	mkdirSync(SHOTS, { recursive: true });
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: [
-			"--headless",
-			"--no-sandbox",
-			"--disable-gpu",
-			"--disable-quic",
-			"--no-first-run",
-			"--disable-background-networking",
-			"--disable-component-update",
-			"--disable-sync",
-			`--host-resolver-rules=MAP ${SITE} 127.0.0.1`,
-		],
-	});
+	browser = await launchBrowser();
 });
 
 after(async () => {
