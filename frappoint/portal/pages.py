@@ -17,7 +17,7 @@ from frappoint.booking.clock import from_site, site_zone
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token
 from frappoint.scheduling import Status, holds_resources, zone
-from frappoint.scheduling.policy import cancellation_deadline
+from frappoint.scheduling.policy import cancellation_allowed, cancellation_deadline
 
 APPOINTMENT = "Service Appointment"
 PORTAL_JS = ("public", "js", "portal.js")
@@ -123,7 +123,7 @@ def appointment_view(doc, timezone=None, now=None) -> dict:
 	deadline = cancellation_deadline(start, policy)
 	live = holds_resources(doc.status, from_site(doc.hold_expires_at), now)
 	changeable = doc.status in (Status.OPEN, Status.CONFIRMED) and live and start > now
-	within_cutoff = doc.status == Status.OPEN or now <= deadline
+	within_cutoff = cancellation_allowed(start, now, policy, doc.status)
 	return {
 		"name": doc.name,
 		"status": doc.status,
