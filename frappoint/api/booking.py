@@ -170,8 +170,11 @@ def hold(
 	provider: str | None = None,
 	tier: str | None = None,
 	timezone: str | None = None,
+	latitude: float | None = None,
+	longitude: float | None = None,
 ) -> dict:
 	"""Hold a time (status Open until the hold expires); returns the appointment and its manage token.
+	`latitude`/`longitude` place a job at the customer's: "any provider" then prefers the nearest.
 
 	The customer's name and email may come now or with `confirm`: the portal holds the time as soon as
 	it is picked, while the customer types. A visitor may keep only a few live holds at once.
@@ -183,6 +186,10 @@ def hold(
 		bad_input(_("Please give your name."))
 	if provider and not frappe.db.exists("Service Provider", provider):
 		bad_input(_("Unknown provider."))
+	try:
+		records.location(latitude, longitude)
+	except InvalidInput:
+		bad_input(_("The job location must be a latitude (-90 to 90) and a longitude (-180 to 180)."))
 	staff = staff_user()
 	doc = frappe.get_doc(
 		{
@@ -191,6 +198,8 @@ def hold(
 			"provider": provider or None,
 			"requested_start": to_site(when),
 			"pricing_tier": tier or None,
+			"job_latitude": latitude,
+			"job_longitude": longitude,
 			"customer_name": _("Guest"),
 			**details,
 			"source": "API" if staff else "Portal",

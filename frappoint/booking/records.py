@@ -128,11 +128,20 @@ def skills(text: str | None) -> frozenset[str]:
 	)
 
 
+def location(latitude, longitude) -> Location | None:
+	"""A point from two stored coordinates; None when neither is set (0, 0 means "not given")."""
+	if not latitude and not longitude:
+		return None
+	return Location(float(latitude or 0), float(longitude or 0))
+
+
 def dispatch_candidate(provider, booked_minutes: int) -> Candidate:
-	location = None
-	if provider.latitude or provider.longitude:
-		location = Location(float(provider.latitude), float(provider.longitude))
-	return Candidate(provider.name, skills(provider.skills), location, booked_minutes)
+	return Candidate(
+		provider.name,
+		skills(provider.skills),
+		location(provider.latitude, provider.longitude),
+		booked_minutes,
+	)
 
 
 def service_units(required: dict[str, int], for_update: bool = False) -> list[ServiceUnit]:

@@ -121,7 +121,8 @@ def _place_hold(appointment) -> None:
 	check_booking_time(start, now, policy)
 	provider = records.active_provider(appointment.provider, service.name) if appointment.provider else None
 	if provider is None:
-		provider = pick_provider(service, records.service_rule(service), start, tier.emergency)
+		job_site = records.location(appointment.job_latitude, appointment.job_longitude)
+		provider = pick_provider(service, start, tier.emergency, job_site)
 	confirmed = appointment.flags.confirm_on_insert
 	appointment.status = Status.CONFIRMED.value if confirmed else Status.OPEN.value
 	appointment.hold_expires_at = None if confirmed else to_site(now + records.hold_duration())
@@ -220,8 +221,9 @@ def lock_slots(provider: str, block_start, block_end) -> list:
 	)
 
 
-def pick_provider(service, rule, start, emergency: bool):
-	"""Dispatch for "any provider": the best-ranked provider with a free window at `start`."""
+def pick_provider(service, start, emergency: bool, job_site=None):
+	"""Dispatch for "any provider": the best-ranked provider (skills, distance to `job_site`,
+	workload that day) among those with a free window at `start`."""
 	from frappoint.booking.availability import windows_for
 
 	free = {w.provider for w in windows_for(service, start, start, emergency=emergency) if w.start == start}
@@ -232,6 +234,7 @@ def pick_provider(service, rule, start, emergency: bool):
 	ranking = rank_providers(
 		[records.dispatch_candidate(p, workload.get(p.name, 0)) for p in providers],
 		records.skills(service.required_skills),
+		job_site,
 	)
 	return frappe.get_cached_doc("Service Provider", ranking[0].provider)
 

@@ -109,6 +109,7 @@ class TestBookingAPI(FrappeTestCase):
 		self.assert_nothing_stored(lambda: self.hold(service_type="Nope"))
 		self.assert_nothing_stored(lambda: self.hold(provider="Nobody"))
 		self.assert_nothing_stored(lambda: self.hold(tier="Free"))
+		self.assert_nothing_stored(lambda: self.hold(provider=None, latitude=95, longitude=10))
 
 	def test_a_taken_time_is_a_409_and_stores_nothing(self):
 		self.hold()

@@ -126,6 +126,29 @@ class TestServiceAppointment(FrappeTestCase):
 		second = book(skilled.name, None, at(2, 10))
 		self.assertEqual(second.provider, plain.name)  # the expert is taken at 10:00
 
+	def test_any_provider_prefers_the_nearest_to_the_job(self):
+		job = make_service()
+		london = make_provider(
+			[job.name],
+			provider_name="AAA " + frappe.generate_hash(length=5),
+			latitude=51.5074,
+			longitude=-0.1278,
+		)
+		birmingham = make_provider(
+			[job.name],
+			provider_name="ZZZ " + frappe.generate_hash(length=5),
+			latitude=52.4862,
+			longitude=-1.8904,
+		)
+		near_birmingham = book(job.name, None, at(2, 10), job_latitude=52.48, job_longitude=-1.90)
+		self.assertEqual(near_birmingham.provider, birmingham.name)
+		near_london = book(job.name, None, at(2, 11), job_latitude=51.51, job_longitude=-0.13)
+		self.assertEqual(near_london.provider, london.name)
+
+	def test_a_job_location_off_the_globe_is_refused(self):
+		with self.assertRaises(InvalidBookingInput):
+			book(self.service.name, None, at(2, 10), job_latitude=123, job_longitude=0)
+
 	# --- units ---
 
 	def test_a_required_unit_is_allocated_and_never_double_used(self):
