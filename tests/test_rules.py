@@ -255,3 +255,12 @@ def test_why_not_tells_emergency_only_seats_apart_from_full():
 	service = ServiceRule("Repair", 15, max_clients_per_slot=1, emergency_reserved_seats=1)
 	assert reason(at(10), service=service) is Reason.EMERGENCY_ONLY
 	assert reason(at(10), service=service, emergency=True) is None
+
+
+def test_customers_never_book_in_the_past_but_staff_changes_are_unbounded():
+	staff = BookingPolicy(lead_time_minutes=120, allow_past_booking=True, max_past_days=1)
+	assert booking_time_reason(at(7), NOW, staff) is None
+	assert booking_time_reason(at(7), NOW, staff.for_customers()) is Reason.IN_PAST
+	assert booking_time_reason(at(9), NOW, staff) is Reason.LEAD_TIME
+	assert booking_time_reason(at(9), NOW, staff.for_staff_changes()) is None
+	assert booking_time_reason(NOW - timedelta(days=30), NOW, staff.for_staff_changes()) is None

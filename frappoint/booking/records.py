@@ -28,21 +28,22 @@ def settings():
 
 
 def booking_policy(service=None, source=None, customer: bool = False) -> BookingPolicy:
-	"""The booking window for `service` (its lead-time override) from `source` or the saved settings.
-	Customers booking for themselves never book in the past: that is for staff recording walk-ins."""
+	"""The booking window for `service` (its lead-time override) from `source` or the saved settings,
+	as it applies to staff or, with `customer`, to customers booking for themselves."""
 	s = source or settings()
 	lead = (
 		cint(service.lead_time_minutes)
 		if service and cint(service.lead_time_minutes)
 		else cint(s.lead_time_minutes)
 	)
-	return BookingPolicy(
+	policy = BookingPolicy(
 		lead_time_minutes=lead,
 		max_advance_days=max(cint(s.max_advance_days), 1),
-		allow_past_booking=bool(cint(s.allow_past_booking)) and not customer,
+		allow_past_booking=bool(cint(s.allow_past_booking)),
 		max_past_days=cint(s.max_past_days),
 		cancellation_cutoff_hours=cint(s.cancellation_cutoff_hours),
 	)
+	return policy.for_customers() if customer else policy
 
 
 def hold_duration() -> timedelta:

@@ -8,7 +8,6 @@ A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index make
 second claim on it even if this code were wrong. Releasing a seat clears its key.
 """
 
-from dataclasses import replace
 from datetime import timedelta
 
 import frappe
@@ -39,8 +38,11 @@ from frappoint.scheduling import (
 	tier_named,
 	why_not,
 )
+from frappoint.scheduling.lifecycle import HOLDS_SEATS
 
 APPOINTMENT = "Service Appointment"
+# A provider's day is loaded by what they hold or have done; a no-show still took their time.
+WORKLOAD_STATUSES = HOLDS_SEATS
 
 
 # --- reads shared with availability -----------------------------------------------------------
@@ -245,10 +247,15 @@ def booked_minutes(providers: list[str], around) -> dict[str, int]:
 	rows = frappe.db.sql(
 		"""select provider, sum(timestampdiff(minute, start_time, end_time)) as minutes
 		from `tabService Appointment`
-		where provider in %(providers)s and status in ('Open', 'Confirmed', 'Completed')
+		where provider in %(providers)s and status in %(working)s
 			and start_time >= %(day)s and start_time < %(next)s
 		group by provider""",
-		{"providers": providers, "day": day_start, "next": day_start + timedelta(days=1)},
+		{
+			"providers": providers,
+			"working": sorted(WORKLOAD_STATUSES),
+			"day": day_start,
+			"next": day_start + timedelta(days=1),
+		},
 		as_dict=True,
 	)
 	return {r.provider: cint(r.minutes) for r in rows}
@@ -293,9 +300,7 @@ def reassign(name: str, provider_name: str):
 		provider = records.active_provider(provider_name, service.name)
 		# Free our own units first, or the new allocation would count them as taken.
 		frappe.db.set_value("Service Appointment Unit", {"parent": doc.name}, "live", 0)
-		staff_policy = replace(
-			records.booking_policy(service), lead_time_minutes=0, allow_past_booking=True, max_past_days=3650
-		)
+		staff_policy = records.booking_policy(service).for_staff_changes()
 		previous = doc.provider
 		emergency = tier_named(records.price_tiers(service), doc.pricing_tier).emergency
 		claim(doc, service, provider, from_site(doc.start_time), now, staff_policy, emergency)

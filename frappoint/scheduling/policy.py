@@ -1,7 +1,7 @@
 """Booking-window rules: how soon, how far ahead and how far back a start time may be booked,
 and until when an appointment may be cancelled. `now` is always passed in."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from frappoint.scheduling.clock import require_aware, require_minutes
@@ -26,6 +26,15 @@ class BookingPolicy:
 			raise InvalidDuration("cancellation cut-off must be a whole number of hours")
 		if self.cancellation_cutoff_hours < 0:
 			raise InvalidDuration("cancellation cut-off cannot be negative")
+
+	def for_customers(self) -> "BookingPolicy":
+		"""Customers booking for themselves never book in the past: that is for staff recording walk-ins."""
+		return replace(self, allow_past_booking=False)
+
+	def for_staff_changes(self) -> "BookingPolicy":
+		"""Staff moving an existing appointment to another provider at the same time are bound by no
+		booking window: the time was accepted when it was booked."""
+		return replace(self, lead_time_minutes=0, allow_past_booking=True, max_past_days=3650)
 
 
 def booking_time_reason(start: datetime, now: datetime, policy: BookingPolicy) -> Reason | None:
