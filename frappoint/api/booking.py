@@ -16,7 +16,7 @@ from frappoint.booking import journal, records, service
 from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_site, to_site
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.errors import HoldExpired, InvalidBookingInput, SlotUnavailable
+from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable
 from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token, token_grants
 from frappoint.permissions import has_appointment_permission, is_staff
 from frappoint.portal.emails import send_update
@@ -94,23 +94,8 @@ def iso(value, tz) -> str | None:
 @frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
 @rate_limit(limit=guest_limit, seconds=60)
 def services() -> list[dict]:
-	rows = frappe.get_all(
-		"Service Type",
-		filters={"disabled": 0},
-		fields=["name", "duration_minutes", "description"],
-		order_by="name",
-	)
-	for row in rows:
-		svc = frappe.get_cached_doc("Service Type", row.name)
-		row["tiers"] = [
-			{"tier": t.tier, "rate": t.rate, "emergency": bool(t.is_emergency)} for t in svc.pricing_tiers
-		]
-		row["providers"] = frappe.get_all(
-			"Service Provider Service",
-			filters={"service_type": row.name, "parenttype": "Service Provider"},
-			pluck="parent",
-		)
-	return rows
+	"""Enabled services with their tiers and the active providers offering them."""
+	return records.offered_services()
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
@@ -237,13 +222,8 @@ def confirm(
 	details = customer_details(customer_name, customer_email, customer_phone)
 	if frappe.session.user != "Guest" and by_customer:
 		details.pop("customer_email", None)  # a logged-in customer books as themselves
+	service.refuse_ended_hold(appointment)  # before asking for details the hold no longer needs
 	held = frappe.get_doc(APPOINTMENT, appointment)
-	if held.status == "Cancelled" and held.hold_expires_at:
-		frappe.throw(
-			_("The hold on this time has expired. Please choose the time again."),
-			exc=HoldExpired,
-			title=_("Hold expired"),
-		)
 	if by_customer and not held.customer_email:
 		if not details.get("customer_name"):
 			bad_input(_("Please give your name."))

@@ -13,9 +13,10 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
-from frappoint.booking.clock import from_site, to_site
+from frappoint.booking.clock import from_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import TooManyHolds
+from frappoint.scheduling import holds_resources
 
 DEFAULT_CAPS = {"session": 3, "ip": 10, "email": 3}
 # Guests share Frappe's one "Guest" session, so the booking page gives each browser its own id.
@@ -95,20 +96,19 @@ def _remembered(kind: str, key: str) -> list[str]:
 
 
 def _live(names: list[str]) -> int:
-	if not names:
-		return 0
-	return frappe.db.sql(
-		"""select count(*) from `tabService Appointment`
-		where name in %(names)s and status = 'Open' and hold_expires_at > %(now)s
-		lock in share mode""",
-		{"names": names, "now": to_site(clock_now())},
-	)[0][0]
+	return _count_live("name in %(names)s", {"names": names}) if names else 0
 
 
 def _live_for_email(email: str) -> int:
-	return frappe.db.sql(
-		"""select count(*) from `tabService Appointment`
-		where customer_email = %(email)s and status = 'Open' and hold_expires_at > %(now)s
-		lock in share mode""",
-		{"email": email, "now": to_site(clock_now())},
-	)[0][0]
+	return _count_live("customer_email = %(email)s", {"email": email})
+
+
+def _count_live(condition: str, values: dict) -> int:
+	"""Open holds matching `condition` that still hold their seats (the core decides which do)."""
+	now = clock_now()
+	rows = frappe.db.sql(
+		f"""select status, hold_expires_at from `tabService Appointment`
+		where {condition} and status = 'Open' lock in share mode""",
+		values,
+	)
+	return sum(1 for status, expires in rows if holds_resources(status, from_site(expires), now))

@@ -46,6 +46,43 @@ def booking_policy(service=None, source=None, customer: bool = False) -> Booking
 	return policy.for_customers() if customer else policy
 
 
+def offered_services() -> list[dict]:
+	"""Every enabled service with its pricing tiers and the active providers offering it, in three
+	queries whatever the number of services (the portal reads this on every visit)."""
+	rows = frappe.get_all(
+		"Service Type",
+		filters={"disabled": 0},
+		fields=["name", "duration_minutes", "description"],
+		order_by="name",
+	)
+	names = [r.name for r in rows]
+	if not names:
+		return []
+	tiers: dict[str, list[dict]] = {}
+	for t in frappe.get_all(
+		"Service Pricing Tier",
+		filters={"parenttype": "Service Type", "parent": ("in", names)},
+		fields=["parent", "tier", "rate", "is_emergency"],
+		order_by="parent, idx",
+	):
+		tiers.setdefault(t.parent, []).append(
+			{"tier": t.tier, "rate": t.rate, "emergency": bool(t.is_emergency)}
+		)
+	active = set(frappe.get_all("Service Provider", filters={"active": 1}, pluck="name"))
+	offered: dict[str, set[str]] = {}
+	for row in frappe.get_all(
+		"Service Provider Service",
+		filters={"parenttype": "Service Provider", "service_type": ("in", names)},
+		fields=["parent", "service_type"],
+	):
+		if row.parent in active:
+			offered.setdefault(row.service_type, set()).add(row.parent)
+	for r in rows:
+		r["tiers"] = tiers.get(r.name, [])
+		r["providers"] = sorted(offered.get(r.name, ()))
+	return rows
+
+
 def hold_duration() -> timedelta:
 	return timedelta(minutes=max(cint(settings().hold_minutes), 1))
 

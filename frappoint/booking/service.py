@@ -264,16 +264,35 @@ def booked_minutes(providers: list[str], around) -> dict[str, int]:
 # --- lifecycle actions on existing appointments -----------------------------------------------
 
 
+def refuse_lapsed_hold():
+	frappe.throw(
+		_("The hold on this time has expired. Please choose the time again."),
+		exc=HoldExpired,
+		title=_("Hold expired"),
+	)
+
+
+def ended_as_hold(status: str, hold_expires_at, now) -> bool:
+	"""A hold that expired or was released without being confirmed (confirming clears the expiry)."""
+	if status == Status.CANCELLED:
+		return bool(hold_expires_at)
+	return status == Status.OPEN and not holds_resources(status, from_site(hold_expires_at), now)
+
+
+def refuse_ended_hold(name: str) -> None:
+	"""For a customer confirming: a hold that ended unconfirmed reads as expired, with fresh times to
+	pick, rather than as a cancelled appointment."""
+	status, expires = frappe.db.get_value(APPOINTMENT, name, ["status", "hold_expires_at"])
+	if ended_as_hold(status, expires, clock_now()):
+		refuse_lapsed_hold()
+
+
 def confirm(name: str, details: dict | None = None):
 	"""Confirm a live hold; `details` (customer name, email, phone) may complete it in the same step."""
 
 	def check(doc, now):
 		if not holds_resources(doc.status, from_site(doc.hold_expires_at), now):
-			frappe.throw(
-				_("The hold on this time has expired. Please choose the time again."),
-				exc=HoldExpired,
-				title=_("Hold expired"),
-			)
+			refuse_lapsed_hold()
 		doc.hold_expires_at = None
 		doc.update(details or {})
 
@@ -437,9 +456,7 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 		if old.status == Status.OPEN and not holds_resources(
 			old.status, from_site(old.hold_expires_at), clock_now()
 		):
-			frappe.throw(
-				_("The hold on this time has expired. Please choose the time again."), exc=HoldExpired
-			)
+			refuse_lapsed_hold()
 		cancel(name, reason=_("Rescheduled"), by_customer=by_customer, event_type=None)
 		new = frappe.copy_doc(old, ignore_no_copy=False)  # no times, seats, links or accounting carried over
 		new.update(

@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, fmt_money, format_datetime, get_url, strip_html_tags
 
-from frappoint.booking import records
+from frappoint.booking import records, service
 from frappoint.booking.clock import from_site, site_zone
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token
@@ -38,46 +38,20 @@ def price_label(rate) -> str:
 
 
 def services_on_offer() -> list[dict]:
-	"""Services a customer can book: enabled, priced and offered by an active provider. Four queries
-	whatever the number of services: this runs on every visit to /book."""
-	rows = frappe.get_all(
-		"Service Type",
-		filters={"disabled": 0},
-		fields=["name", "duration_minutes", "description"],
-		order_by="name",
-	)
-	names = [r.name for r in rows]
-	if not names:
-		return []
-	tiers: dict[str, list[dict]] = {}
-	for t in frappe.get_all(
-		"Service Pricing Tier",
-		filters={"parenttype": "Service Type", "parent": ("in", names)},
-		fields=["parent", "tier", "rate", "is_emergency"],
-		order_by="parent, idx",
-	):
-		tiers.setdefault(t.parent, []).append(
-			{"tier": t.tier, "price": price_label(t.rate), "emergency": bool(t.is_emergency)}
-		)
-	active = set(frappe.get_all("Service Provider", filters={"active": 1}, pluck="name"))
-	offered: dict[str, set[str]] = {}
-	for row in frappe.get_all(
-		"Service Provider Service",
-		filters={"parenttype": "Service Provider", "service_type": ("in", names)},
-		fields=["parent", "service_type"],
-	):
-		if row.parent in active:
-			offered.setdefault(row.service_type, set()).add(row.parent)
+	"""Services a customer can book: enabled, priced and offered by an active provider."""
 	return [
 		{
 			"name": r.name,
 			"duration": cint(r.duration_minutes),
 			"description": strip_html_tags(r.description or "").strip()[:300],
-			"tiers": tiers[r.name],
-			"providers": sorted(offered[r.name]),
+			"tiers": [
+				{"tier": t["tier"], "price": price_label(t["rate"]), "emergency": t["emergency"]}
+				for t in r.tiers
+			],
+			"providers": r.providers,
 		}
-		for r in rows
-		if tiers.get(r.name) and offered.get(r.name)
+		for r in records.offered_services()
+		if r.tiers and r.providers
 	]
 
 
@@ -173,12 +147,7 @@ def customer_appointments(user: str) -> dict[str, list[dict]]:
 
 
 def ended_as_hold(doc, now=None) -> bool:
-	"""A hold that expired or was released without being confirmed (confirming clears the expiry)."""
-	if doc.status == Status.CANCELLED:
-		return bool(doc.hold_expires_at)
-	return doc.status == Status.OPEN and not holds_resources(
-		doc.status, from_site(doc.hold_expires_at), now or clock_now()
-	)
+	return service.ended_as_hold(doc.status, doc.hold_expires_at, now or clock_now())
 
 
 def customer_prefill(user: str) -> dict:
