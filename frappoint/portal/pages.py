@@ -16,7 +16,7 @@ from frappoint.booking import records, service
 from frappoint.booking.clock import from_site, site_zone
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token
-from frappoint.scheduling import Status, holds_resources, zone
+from frappoint.scheduling import Action, Status, allowed_actions, holds_resources, zone
 from frappoint.scheduling.policy import cancellation_allowed, cancellation_deadline
 
 APPOINTMENT = "Service Appointment"
@@ -96,7 +96,8 @@ def appointment_view(doc, timezone=None, now=None) -> dict:
 	policy = records.booking_policy(frappe.get_cached_doc("Service Type", doc.service_type))
 	deadline = cancellation_deadline(start, policy)
 	live = holds_resources(doc.status, from_site(doc.hold_expires_at), now)
-	changeable = doc.status in (Status.OPEN, Status.CONFIRMED) and live and start > now
+	active = Action.CANCEL in allowed_actions(doc.status)  # Open or Confirmed, as the lifecycle says
+	changeable = active and live and start > now
 	within_cutoff = cancellation_allowed(start, now, policy, doc.status)
 	return {
 		"name": doc.name,
@@ -114,7 +115,7 @@ def appointment_view(doc, timezone=None, now=None) -> dict:
 		"customer_name": doc.customer_name,
 		"customer_email": doc.customer_email,
 		"customer_phone": doc.customer_phone,
-		"upcoming": end > now and doc.status in (Status.OPEN, Status.CONFIRMED) and live,
+		"upcoming": end > now and active and live,
 		"can_change": changeable and within_cutoff,
 		"too_late_to_change": changeable and not within_cutoff,
 		"change_deadline": deadline.astimezone(tz).isoformat(),
