@@ -512,6 +512,8 @@ class TestPortalPages(PortalCase):
 		set_request(method="GET", path=path, query_string=query)
 		frappe.local.form_dict = frappe._dict(query)
 		frappe.local.no_cache = 1
+		for hook in frappe.get_hooks("before_request"):  # as frappe.app runs them for every request
+			frappe.call(hook)
 		response = get_response()
 		return response.status_code, frappe.safe_decode(response.get_data())
 
