@@ -8,7 +8,8 @@
 // Settings (environment): FRAPPOINT_E2E_URL (the site's URL, default http://frappoint.test:8000),
 // FRAPPOINT_SITE (default: the URL's host name), FRAPPOINT_ADMIN_PASSWORD (default admin),
 // FRAPPOINT_BENCH (bench directory for `bench execute`, default ~/frappe-bench),
-// CHROMIUM_PATH (default /usr/bin/chromium), FRAPPOINT_E2E_INTERACTIVE_BUDGET_MS (default 1000).
+// CHROMIUM_PATH (default /usr/bin/chromium), FRAPPOINT_E2E_INTERACTIVE_RATIO (default 1.5: /book
+// interactive in at most 1.5× the time Frappe's own /login page takes to load, in the same run).
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -19,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { BASE, adminSession, benchExecute, launchBrowser } from "./site.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BUDGET_MS = Number(process.env.FRAPPOINT_E2E_INTERACTIVE_BUDGET_MS || 1000);
+const RATIO_BUDGET = Number(process.env.FRAPPOINT_E2E_INTERACTIVE_RATIO || 1.5);
 const SHOTS = join(HERE, "screenshots");
 const AXE = join(HERE, "node_modules", "axe-core", "axe.min.js");
 const SERVICE = "Haircut";
@@ -173,8 +174,21 @@ describe("the booking page", () => {
 		}
 		const best = runs.reduce((a, b) => (a.interactive_ms <= b.interactive_ms ? a : b));
 		const median = [...runs].sort((a, b) => a.interactive_ms - b.interactive_ms)[1];
-		report.timings.push({ page: "/book", best, median, runs });
-		console.log(`/book interactive: median ${median.interactive_ms} ms (ttfb ${median.ttfb_ms} ms)`);
+		// The baseline, measured the same way in the same minute: Frappe's own /login page, loaded.
+		await page.goto("/login", { waitUntil: "load" });
+		const loginRuns = [];
+		for (let i = 0; i < 3; i++) {
+			await page.goto("/login", { waitUntil: "load" });
+			loginRuns.push(await page.evaluate(() => Math.round(performance.getEntriesByType("navigation")[0].loadEventEnd)));
+		}
+		const loginMs = [...loginRuns].sort((a, b) => a - b)[1];
+		await openBooking(page);
+		const ratio = median.interactive_ms / loginMs;
+		report.timings.push({ page: "/book", best, median, runs, frappe_login_load_ms: loginMs, ratio });
+		console.log(
+			`/book interactive: median ${median.interactive_ms} ms (ttfb ${median.ttfb_ms} ms); ` +
+				`Frappe's /login loaded: median ${loginMs} ms; ratio ${ratio.toFixed(2)}`
+		);
 
 		const availability = [];
 		page.on("request", (r) => {
@@ -187,7 +201,8 @@ describe("the booking page", () => {
 		assert.equal(days, 14);
 		assert.equal(query.get("timezone"), "Europe/London");
 		assert.deepEqual(page.errors, []);
-		assert.ok(median.interactive_ms < BUDGET_MS, `/book interactive in ${median.interactive_ms} ms`);
+		// A ratio, not a time: the machine's load moves both alike (benchmarks/ hold the absolute figures).
+		assert.ok(ratio <= RATIO_BUDGET, `/book interactive ${ratio.toFixed(2)}× Frappe's /login`);
 		await page.context().close();
 	});
 });

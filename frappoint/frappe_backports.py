@@ -31,7 +31,9 @@ def cache_empty_workspace_permissions() -> bool:
 		return False  # this Frappe has the fix
 
 	def get_cached(self, cache_key, fallback_fn):
-		value = frappe.cache.get_value(cache_key, user=frappe.session.user)
+		# expires=True: a miss must not be remembered as None in the request-local cache, or every
+		# later workspace of the same request (and of a whole test process) misses again.
+		value = frappe.cache.get_value(cache_key, user=frappe.session.user, expires=True)
 		if value is not None:
 			return value
 		value = fallback_fn()
