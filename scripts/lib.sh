@@ -116,9 +116,9 @@ link_app() {
 }
 
 forget_app_modules() {
-	# Frappe keeps the bench's app -> modules map in Redis for every site; after apps.txt changes
+	# Frappe keeps the bench's app -> modules map in Redis, once per site; after apps.txt changes
 	# behind bench's back a stale map makes install-app sync no DocTypes at all.
-	(cd "$bench_dir" && bench --site "$site" clear-cache >/dev/null)
+	(cd "$bench_dir" && bench --site all clear-cache >/dev/null)
 }
 
 install_app_on_sites() {
