@@ -104,6 +104,14 @@ link_app() {
 	if ! (cd / && "$bench_dir/env/bin/python" -c "import frappoint.hooks") >/dev/null 2>&1; then
 		python3 -m uv pip install -q --python "$bench_dir/env/bin/python" -e "$app_link"
 	fi
+	# The editable install records the resolved path of the tree it was made from: name the link
+	# instead, so that re-pointing the link is all it takes.
+	local pth
+	for pth in "$bench_dir"/env/lib/python3*/site-packages/frappoint.pth; do
+		[ -f "$pth" ] && printf '%s\n' "$app_link" >"$pth"
+	done
+	[ "$(cd / && "$bench_dir/env/bin/python" -c 'import frappoint, os; print(os.path.realpath(frappoint.__path__[0]))')" \
+		= "$(realpath "$repo/frappoint")" ]
 	local apps="$bench_dir/sites/apps.txt"
 	if ! grep -qx frappoint "$apps"; then
 		# apps.txt may lack its final newline; appending blindly would glue two app names together.
