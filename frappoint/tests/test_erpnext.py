@@ -1,10 +1,13 @@
 """ERPNext accounting on the real site: Sales Order on confirm, Sales Invoice on completion, exactly once."""
 
+from contextlib import contextmanager
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import getdate
 
 from frappoint.booking import service
+from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import run_step
 from frappoint.tests.fixtures import (
 	at,
@@ -17,18 +20,18 @@ from frappoint.tests.fixtures import (
 	use_booking_settings,
 )
 
-COMPANY = "Frappoint Test Company"
-ABBR = "FTC"
-
-
 def ensure_company() -> str:
-	if not frappe.db.exists("Company", COMPANY):
+	"""A company in the currency of the site's selling price list, whatever the setup wizard chose
+	(the demo's is GBP, ERPNext's test set-up USD): orders then need no exchange rate."""
+	currency = frappe.db.get_value("Price List", "Standard Selling", "currency") or "USD"
+	company = f"Frappoint Test Company {currency}"
+	if not frappe.db.exists("Company", company):
 		frappe.get_doc(
 			{
 				"doctype": "Company",
-				"company_name": COMPANY,
-				"abbr": ABBR,
-				"default_currency": "USD",
+				"company_name": company,
+				"abbr": f"FTC{currency}",
+				"default_currency": currency,
 				"country": "United States",
 				"chart_of_accounts": "Standard",
 			}
@@ -43,7 +46,7 @@ def ensure_company() -> str:
 				"year_end_date": f"{year}-12-31",
 			}
 		).insert()
-	return COMPANY
+	return company
 
 
 def ensure_default_taxes(company: str) -> str:
@@ -197,6 +200,59 @@ class TestERPNextAccounting(FrappeTestCase):
 		self.assertEqual(
 			events, ["held", "confirmed", "sales_order_linked", "completed", "sales_invoice_linked"]
 		)
+
+	# --- jobs that run late, out of order, or never ---
+
+	@contextmanager
+	def jobs_held(self):
+		"""Keep the accounting jobs the lifecycle queues, as a busy queue would, to run them later."""
+		queued = []
+		enqueue = erpnext.enqueue_step
+		erpnext.enqueue_step = lambda appointment, step: queued.append((appointment, step))
+		try:
+			yield queued
+		finally:
+			erpnext.enqueue_step = enqueue
+
+	def test_an_order_job_that_arrives_after_the_cancellation_bills_nothing(self):
+		doc = book(self.service.name, self.provider.name, at(2, 10))
+		with self.jobs_held() as queued:
+			service.confirm(doc.name)
+			service.cancel(doc.name)
+		self.assertEqual(queued, [(doc.name, "order")])  # nothing billed yet: no cancel job
+		run_step(*queued[0])
+		self.assertEqual(sales_orders(doc.name, docstatus=("<", 3)), [])
+		self.assertEqual(appointment_value(doc.name, "accounting_status"), "Done")
+
+	def test_jobs_run_out_of_order_still_make_one_order_and_one_invoice(self):
+		doc = book(self.service.name, self.provider.name, at(2, 10))
+		with self.jobs_held() as queued:
+			service.confirm(doc.name)
+			service.complete(doc.name)
+		self.assertEqual([step for _, step in queued], ["order", "invoice"])
+		for job in reversed(queued):
+			run_step(*job)
+		self.assertEqual(len(sales_orders(doc.name)), 1)
+		self.assertEqual(frappe.db.count("Sales Invoice", {"service_appointment": doc.name, "docstatus": 1}), 1)
+		self.assertEqual(appointment_value(doc.name, "accounting_status"), "Done")
+
+	def test_the_reconciler_queues_again_what_a_lost_job_left_pending(self):
+		doc = book(self.service.name, self.provider.name, at(2, 10))
+		with self.jobs_held() as queued:
+			service.confirm(doc.name)
+		self.assertEqual(appointment_value(doc.name, "accounting_status"), "Pending")
+		self.assertEqual(erpnext.reconcile([doc.name]), [])  # its job may still be on its way
+		long_ago = frappe.utils.add_to_date(None, minutes=-(erpnext.RECONCILE_AFTER_MINUTES + 1))
+		frappe.db.set_value("Service Appointment", doc.name, "modified", long_ago, update_modified=False)
+		self.assertEqual(erpnext.reconcile([doc.name]), [doc.name])  # queued again (inline here)
+		self.assertEqual(len(sales_orders(doc.name)), 1)
+		self.assertEqual(appointment_value(doc.name, "accounting_status"), "Done")
+
+	def test_the_reconciler_bills_a_completed_appointment_marked_done_without_invoice(self):
+		name = self.confirmed()
+		frappe.db.set_value("Service Appointment", name, "status", "Completed")  # as a split step left it
+		self.assertEqual(erpnext.reconcile([name]), [name])
+		self.assertTrue(appointment_value(name, "sales_invoice"))
 
 	def test_cancelling_before_completion_cancels_the_order(self):
 		name = self.confirmed()

@@ -353,7 +353,9 @@ class TestPortalBooking(PortalCase):
 		mine = self.hold(customer_name="Ann", customer_email="ann@example.com")
 		theirs = self.hold(start=at(2, 12), customer_name="Bo", customer_email="bo@example.com")
 		expired = manage_token(mine["name"], clock_now() - timedelta(seconds=1))
-		for token in (theirs["token"], mine["token"][:-1] + "0", expired, "", None, "a.b.c"):
+		# The signature is hex: flip its last digit to another one (a fixed "0" left it intact 1 in 16).
+		tampered = mine["token"][:-1] + ("1" if mine["token"].endswith("0") else "0")
+		for token in (theirs["token"], tampered, expired, "", None, "a.b.c"):
 			self.assert_unchanged(
 				lambda token=token: api.confirm(mine["name"], token=token),
 				frappe.PermissionError,
