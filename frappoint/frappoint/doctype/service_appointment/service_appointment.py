@@ -122,45 +122,50 @@ class ServiceAppointment(Document):
 			},
 		)
 
-	# Desk actions: each checks write permission, then delegates to the booking service.
+	# Desk actions: each checks write permission on the stored record, then delegates to the booking
+	# service. `run_doc_method` builds `self` from what the client posted: a forged provider there
+	# would pass a check on `self`, while the action runs on the stored appointment.
+	def check_stored_permission(self, ptype: str = "write") -> None:
+		frappe.get_doc(self.doctype, self.name).check_permission(ptype)
+
 	@frappe.whitelist()
 	def confirm(self):
-		self.check_permission("write")
+		self.check_stored_permission()
 		return service.confirm(self.name).as_dict()
 
 	@frappe.whitelist()
 	def start(self):
-		self.check_permission("write")
+		self.check_stored_permission()
 		return service.start(self.name).as_dict()
 
 	@frappe.whitelist()
 	def reassign(self, provider: str):
-		self.check_permission("write")
+		self.check_stored_permission()
 		return service.reassign(self.name, provider).as_dict()
 
 	@frappe.whitelist()
 	def complete(self):
-		self.check_permission("write")
+		self.check_stored_permission()
 		return service.complete(self.name).as_dict()
 
 	@frappe.whitelist()
 	def mark_no_show(self):
-		self.check_permission("write")
+		self.check_stored_permission()
 		return service.mark_no_show(self.name).as_dict()
 
 	@frappe.whitelist()
 	def cancel_appointment(self, reason: str | None = None):
-		self.check_permission("write")
+		self.check_stored_permission()
 		return service.cancel(self.name, reason=reason).as_dict()
 
 	@frappe.whitelist()
 	def retry_accounting(self):
-		self.check_permission("write")
+		self.check_stored_permission()
 		from frappoint.integrations.erpnext import retry
 
 		retry(self.name)
 
 	@frappe.whitelist()
 	def reschedule(self, new_start: str, provider: str | None = None):
-		self.check_permission("write")
+		self.check_stored_permission()
 		return service.reschedule(self.name, new_start, provider=provider or None).name

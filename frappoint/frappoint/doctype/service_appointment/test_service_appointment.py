@@ -320,6 +320,24 @@ class TestAppointmentPermissions(FrappeTestCase):
 			frappe.db.escape(customer), frappoint_permissions.appointment_query_conditions(customer)
 		)
 
+	def test_a_provider_cannot_act_on_anothers_appointment_by_posting_a_doctored_copy(self):
+		from frappe.handler import run_doc_method
+		from frappe.utils import set_request
+
+		forged = self.their_job.as_dict(convert_dates_to_str=True)
+		forged["provider"] = self.mine.name  # what the provider may write, on a record they may not
+		request = getattr(frappe.local, "request", None)
+		set_request(method="POST", path="/api/method/run_doc_method")
+		frappe.set_user(self.provider_user)
+		try:
+			for method in ("confirm", "cancel_appointment", "mark_no_show"):
+				with self.assertRaises(frappe.PermissionError, msg=method):
+					run_doc_method(method, docs=frappe.as_json(forged))
+		finally:
+			frappe.local.request = request
+			frappe.set_user("Administrator")
+		self.assertEqual(frappe.db.get_value("Service Appointment", self.their_job.name, "status"), "Open")
+
 	def test_staff_see_everything(self):
 		frappe.set_user(self.make_user("Frappoint User"))
 		visible = set(frappe.get_list("Service Appointment", pluck="name"))
