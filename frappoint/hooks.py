@@ -23,6 +23,7 @@ has_permission = {
 scheduler_events = {
 	"cron": {
 		"*/5 * * * *": ["frappoint.tasks.expire_stale_holds"],
+		"*/15 * * * *": ["frappoint.tasks.reconcile_accounting"],
 	},
 	"hourly_long": ["frappoint.tasks.keep_slots_generated"],
 }

@@ -9,6 +9,13 @@ def expire_stale_holds():
 	expire_all_stale_holds()
 
 
+def reconcile_accounting():
+	from frappoint.integrations.erpnext import erpnext_installed, reconcile
+
+	if erpnext_installed():
+		reconcile()
+
+
 def keep_slots_generated():
 	frappe.enqueue(
 		"frappoint.tasks.regenerate_all_slots",

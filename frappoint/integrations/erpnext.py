@@ -19,6 +19,8 @@ from frappoint.booking import journal
 
 APPOINTMENT = "Service Appointment"
 SAVEPOINT = "frappoint_accounting"
+# Pending this long without its job having run: the job was lost (worker killed, queue flushed).
+RECONCILE_AFTER_MINUTES = 15
 STEP_FOR_STATUS = {"Confirmed": "order", "Completed": "invoice", "Cancelled": "cancel", "No Show": "no_show"}
 
 CUSTOM_FIELDS = {
@@ -124,8 +126,22 @@ def enqueue_step(appointment: str, step: str) -> None:
 
 
 def run_step(appointment: str, step: str) -> None:
-	"""One accounting step, all or nothing; a failure is recorded, never raised into the caller."""
-	doc = frappe.get_doc(APPOINTMENT, appointment, for_update=True)
+	"""Bring the appointment's ERPNext documents to what its status needs now, all or nothing.
+
+	`step` names the change that queued the job (its key); the work is decided by the status read
+	under the row lock, so jobs that arrive late or out of order, or for an appointment cancelled
+	meanwhile, neither lose nor duplicate a document. A failure is recorded, never raised."""
+	if frappe.job:
+		# A worker's transaction has already read settings and defaults, and with them fixed its
+		# REPEATABLE READ snapshot before the lock below is granted: start over, so that what the
+		# appointment's previous job committed while this one waited is seen.
+		frappe.db.rollback()
+	frappe.db.sql(f"select name from `tab{APPOINTMENT}` where name = %s for update", appointment)
+	doc = frappe.get_doc(APPOINTMENT, appointment)
+	step = STEP_FOR_STATUS.get(doc.status)
+	if step is None:  # Open again (nothing bills an Open appointment)
+		doc.db_set("accounting_status", "Done", update_modified=False)
+		return
 	frappe.db.savepoint(SAVEPOINT)
 	try:
 		with _hooks_cannot_commit():
@@ -135,11 +151,36 @@ def run_step(appointment: str, step: str) -> None:
 		_record_failure(appointment, step, e)
 		return
 	doc.db_set(
-		{"accounting_status": "Done", "accounting_error": None, "accounting_error_log": None},
+		{
+			"accounting_status": "Done",
+			"accounting_action": step,
+			"accounting_error": None,
+			"accounting_error_log": None,
+		},
 		update_modified=False,
 	)
 	if event:
 		journal.record(doc, *event)
+
+
+def reconcile(appointments: list[str] | None = None) -> list[str]:
+	"""Scheduler: find appointments (of all, or of `appointments`) whose accounting is unfinished or
+	disagrees with their status, and queue them again (a job still queued or running is not queued
+	twice). Returns their names."""
+	scope = {"name": ("in", appointments)} if appointments is not None else {}
+	stale = frappe.utils.add_to_date(frappe.utils.now_datetime(), minutes=-RECONCILE_AFTER_MINUTES)
+	pending = frappe.get_all(
+		APPOINTMENT, filters={**scope, "accounting_status": "Pending", "modified": ("<", stale)}, pluck="name"
+	)
+	# Completed and marked Done, yet no invoice: what a split step used to leave behind.
+	unbilled = frappe.get_all(
+		APPOINTMENT,
+		filters={**scope, "status": "Completed", "accounting_status": "Done", "sales_invoice": ("is", "not set")},
+		pluck="name",
+	)
+	for name in pending + unbilled:
+		enqueue_step(name, "reconcile")
+	return pending + unbilled
 
 
 @contextmanager
@@ -248,8 +289,9 @@ def make_sales_order(doc):
 def make_sales_invoice(doc):
 	from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice as map_invoice
 
-	if not doc.get("sales_order"):
-		make_sales_order(doc)
+	if not doc.get("sales_order"):  # completed before the order's job ran: make the order first
+		if event := make_sales_order(doc):
+			journal.record(doc, *event)
 		doc.reload()
 	existing = doc.get("sales_invoice") or frappe.db.get_value(
 		"Sales Invoice", {"service_appointment": doc.name, "docstatus": 1, "is_return": 0}
@@ -346,9 +388,31 @@ def billing_customer(doc) -> str:
 	elif doc.party_type == "Contact" and doc.party:
 		customer = _customer_of_contact(doc.party) or _new_customer(doc, contact=doc.party)
 	else:
+		_lock_customer_key(doc.customer_email or doc.customer_name)
 		customer = _customer_by_email(doc.customer_email) or _new_customer(doc)
 	doc.db_set("customer", customer, update_modified=False)
 	return customer
+
+
+def _lock_customer_key(key: str) -> None:
+	"""Two jobs billing the same new customer at once would both make them: the second waits here
+	until the first has committed, then finds the customer. MariaDB's named lock lasts until this
+	transaction ends, whichever way."""
+	name = f"frappoint:customer:{_digest(key)}"
+	if not frappe.db.sql("select get_lock(%s, 30)", name)[0][0]:
+		raise frappe.QueryTimeoutError(_("Another job is creating this customer; try again."))
+
+	def release():
+		frappe.db.sql("select release_lock(%s)", name)
+
+	frappe.db.after_commit.add(release)
+	frappe.db.after_rollback.add(release)
+
+
+def _digest(text: str) -> str:
+	import hashlib
+
+	return hashlib.sha256(text.strip().lower().encode()).hexdigest()[:32]
 
 
 def _customer_from_lead(lead: str) -> str:
