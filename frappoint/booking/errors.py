@@ -87,4 +87,6 @@ ACTION_PAST = {
 	"cancel": "cancelled",
 	"expire": "expired",
 	"no_show": "marked as no-show",
+	"start": "started",
+	"reassign": "reassigned",
 }

@@ -190,6 +190,11 @@ class TestServiceAppointment(FrappeTestCase):
 		service.cancel(doc.name)
 		with self.assertRaises(InvalidTransition):
 			service.confirm(doc.name)
+		# start and reassign keep the status, but not on a cancelled appointment: a 409, not a 500
+		for refused in (lambda: service.start(doc.name), lambda: service.reassign(doc.name, self.provider.name)):
+			with self.assertRaises(InvalidTransition) as caught:
+				refused()
+			self.assertEqual(caught.exception.http_status_code, 409)
 		self.assertEqual(events_of(doc.name), ["held", "cancelled"])
 
 	def test_no_show_keeps_the_seats(self):
