@@ -8,6 +8,7 @@ back whole (savepoint), written to the Error Log and shown on the appointment wi
 Prices come from the service's tier (the appointment's server-set rate) and ERPNext Item Prices.
 """
 
+import hashlib
 from contextlib import contextmanager
 
 import frappe
@@ -138,22 +139,22 @@ def run_step(appointment: str, step: str) -> None:
 		frappe.db.rollback()
 	frappe.db.sql(f"select name from `tab{APPOINTMENT}` where name = %s for update", appointment)
 	doc = frappe.get_doc(APPOINTMENT, appointment)
-	step = STEP_FOR_STATUS.get(doc.status)
-	if step is None:  # Open again (nothing bills an Open appointment)
+	needed = STEP_FOR_STATUS.get(doc.status)
+	if needed is None:  # Open again (nothing bills an Open appointment)
 		doc.db_set("accounting_status", "Done", update_modified=False)
 		return
 	frappe.db.savepoint(SAVEPOINT)
 	try:
 		with _hooks_cannot_commit():
-			event = STEPS[step](doc)
+			event = STEPS[needed](doc)
 	except Exception as e:
 		_undo_step()
-		_record_failure(appointment, step, e)
+		_record_failure(appointment, needed, e)
 		return
 	doc.db_set(
 		{
 			"accounting_status": "Done",
-			"accounting_action": step,
+			"accounting_action": needed,
 			"accounting_error": None,
 			"accounting_error_log": None,
 		},
@@ -398,7 +399,7 @@ def _lock_customer_key(key: str) -> None:
 	"""Two jobs billing the same new customer at once would both make them: the second waits here
 	until the first has committed, then finds the customer. MariaDB's named lock lasts until this
 	transaction ends, whichever way."""
-	name = f"frappoint:customer:{_digest(key)}"
+	name = "frappoint:customer:" + hashlib.sha256(key.strip().lower().encode()).hexdigest()[:32]
 	if not frappe.db.sql("select get_lock(%s, 30)", name)[0][0]:
 		raise frappe.QueryTimeoutError(_("Another job is creating this customer; try again."))
 
@@ -408,11 +409,6 @@ def _lock_customer_key(key: str) -> None:
 	frappe.db.after_commit.add(release)
 	frappe.db.after_rollback.add(release)
 
-
-def _digest(text: str) -> str:
-	import hashlib
-
-	return hashlib.sha256(text.strip().lower().encode()).hexdigest()[:32]
 
 
 def _customer_from_lead(lead: str) -> str:
