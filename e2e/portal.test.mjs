@@ -311,6 +311,8 @@ describe("a guest", () => {
 		const held = page.waitForResponse((r) => r.url().includes("frappoint.api.booking.hold"));
 		await page.keyboard.press("Enter");
 		await held;
+		// The page moves focus once it has rendered the hold, a tick after the response arrives.
+		await page.waitForFunction(() => document.activeElement?.id === "fp-details-title", null, { timeout: 5000 }).catch(() => {});
 		assert.equal((await focused()).id, "fp-details-title", "focus moves to the details");
 		await page.keyboard.press("Tab");
 		await page.keyboard.type("Kim Keyboard");
