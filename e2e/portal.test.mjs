@@ -224,11 +224,18 @@ describe("a guest", () => {
 		const reload = page.waitForResponse((r) => r.url().includes("availability"));
 		await page.getByLabel("Times are shown in").selectOption("America/New_York");
 		await reload;
+		// The times are drawn a tick after the response arrives: wait for the redraw, then compare.
+		await page
+			.waitForFunction((before) => document.querySelector(".fp-time")?.textContent !== before, firstLondon, {
+				timeout: 5000,
+			})
+			.catch(() => {});
 		const firstNewYork = await page.locator(".fp-time").first().textContent();
 		assert.notEqual(firstLondon, firstNewYork);
 		const back = page.waitForResponse((r) => r.url().includes("availability"));
 		await page.getByLabel("Times are shown in").selectOption("Europe/London");
 		await back;
+		await page.waitForFunction((london) => document.querySelector(".fp-time")?.textContent === london, firstLondon);
 
 		const { response } = await pickTime(page, 1);
 		assert.equal(response.status(), 200);

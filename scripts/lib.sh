@@ -58,7 +58,9 @@ start_mariadb() {
 	mysqladmin -uroot -p"$db_root_password" ping >/dev/null 2>&1 && return 0
 	mysqladmin -uroot ping >/dev/null 2>&1 && return 0
 	mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
-	nohup mysqld_safe >/tmp/frappoint-mysqld.out 2>&1 </dev/null &
+	# Detached in a subshell: not a job of this shell (a later `wait` would wait for the database
+	# forever) and holding none of its output pipes (CI reads them to the end).
+	(setsid nohup mysqld_safe >/tmp/frappoint-mysqld.out 2>&1 </dev/null &)
 	for _ in $(seq 1 60); do mysqladmin -uroot ping >/dev/null 2>&1 && break; sleep 1; done
 	if ! mysql -h127.0.0.1 -uroot -p"$db_root_password" -e 'select 1' >/dev/null 2>&1; then
 		mysql -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('$db_root_password'); FLUSH PRIVILEGES;"
@@ -70,7 +72,8 @@ start_services() {
 	local conf port
 	for conf in redis_cache redis_queue; do
 		port=$(awk '/^port/ {print $2}' "$bench_dir/config/$conf.conf")
-		redis-cli -p "$port" ping >/dev/null 2>&1 || redis-server "$bench_dir/config/$conf.conf" --daemonize yes >/dev/null
+		redis-cli -p "$port" ping >/dev/null 2>&1 \
+			|| redis-server "$bench_dir/config/$conf.conf" --daemonize yes >/dev/null 2>&1 </dev/null
 	done
 }
 
