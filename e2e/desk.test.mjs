@@ -3,7 +3,7 @@
 // worker, then the list, the calendar, the form's journal timeline, the Sales Invoice and the
 // Journal Verification report in the browser. Screenshots go to e2e/screenshots/desk-*.png.
 //
-//   cd e2e && FRAPPOINT_E2E_URL=http://frappoint.test:8000 node --test desk.test.mjs
+//   cd e2e && FRAPPOINT_E2E_URL=http://frappoint.test:8000 node --test desk.test.mjs   (npm test runs both files)
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -67,6 +67,7 @@ before(async () => {
 
 after(async () => {
 	await browser?.close();
+	console.log("== desk e2e report");
 	console.log(`desk screenshots in ${SHOTS}`);
 });
 

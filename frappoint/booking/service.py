@@ -1,9 +1,12 @@
 """Booking actions, each inside the caller's single database transaction.
 
-Lock order, the same in every action: booking lock (the journal head, see `journal.lock`) ->
-appointment row -> slot rows by (provider, start) -> service unit rows by name. The booking lock
-serialises writers site-wide, across any number of web workers and hosts, so they cannot deadlock;
-the slot and unit row locks still guard against slot regeneration and direct edits.
+Lock order, the same in every action and job: the row of the appointment acted on (when it exists)
+-> booking lock (the journal head, see `journal.lock`) -> that appointment's ledger rows -> slot
+rows by (provider, start) -> service unit rows by name. The appointment comes first because the
+accounting job holds it through its ERPNext step and journals last; the booking lock then serialises
+writers site-wide, across any number of web workers and hosts, so they cannot deadlock (other
+appointments are only ever locked with SKIP LOCKED); the slot and unit row locks still guard against
+slot regeneration and direct edits.
 A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index makes MariaDB refuse a
 second claim on it even if this code were wrong. Releasing a seat clears its key.
 """
@@ -308,8 +311,7 @@ def start(name: str):
 
 def reassign(name: str, provider_name: str):
 	"""Give the appointment, at the same time, to another provider who is free then."""
-	journal.lock()
-	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
+	doc = lock_appointment(name)
 	now = clock_now()
 	try:
 		next_status(doc.status, Action.REASSIGN)
@@ -328,8 +330,7 @@ def reassign(name: str, provider_name: str):
 	journal.record(
 		doc, "reassigned", {"provider": [previous, doc.provider], "slots": [r.slot for r in doc.slots]}
 	)
-	doc.flags.booking_action = True
-	doc.save(ignore_permissions=True)
+	save_action(doc)
 	return doc
 
 
@@ -365,8 +366,7 @@ def expire(name: str):
 def apply_action(name: str, action: Action, event_type: str | None, check=None, extra: dict | None = None):
 	"""Lock the appointment, move it along the lifecycle, release seats if it ends, journal it
 	(unless `event_type` is None: the caller then records the one event for the whole action)."""
-	journal.lock()
-	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
+	doc = lock_appointment(name)
 	now = clock_now()
 	try:
 		new_status = next_status(doc.status, action)
@@ -387,9 +387,33 @@ def apply_action(name: str, action: Action, event_type: str | None, check=None, 
 	# The event goes first so that it precedes whatever the save's hooks journal (e.g. accounting).
 	if event_type:
 		journal.record(doc, event_type, {"status": [old_status, doc.status], **(extra or {})})
-	doc.flags.booking_action = True
-	doc.save(ignore_permissions=True)
+	save_action(doc)
 	return doc
+
+
+def save_action(doc) -> None:
+	"""Save what an action changed. Links are not checked again: the action changes none that the
+	customer or staff chose, and those the accounting job set (customer, sales order) were committed
+	while this transaction waited for the appointment's row, after its snapshot was taken, so a plain
+	read would not find them."""
+	doc.flags.booking_action = True
+	doc.flags.ignore_links = True
+	doc.save(ignore_permissions=True)
+
+
+def lock_appointment(name: str):
+	"""The appointment's row, then the booking lock, then the document with its ledger rows: the
+	module's lock order (see the top)."""
+	lock_appointment_row(name)
+	journal.lock()
+	return frappe.get_doc(APPOINTMENT, name, for_update=True)
+
+
+def lock_appointment_row(name: str) -> None:
+	"""The appointment's own row only. Its ledger rows are locked after the booking lock: loading them
+	FOR UPDATE also locks the index gap after them, where a newer appointment's hold inserts its rows
+	while it holds the booking lock."""
+	frappe.db.sql(f"select name from `tab{APPOINTMENT}` where name = %s for update", name)
 
 
 def expire_stale_holds(claims: list, now) -> list:
@@ -450,8 +474,7 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 	"""Cancel `name` and book `new_start` atomically: if the new time fails, nothing changes."""
 	frappe.db.savepoint("frappoint_reschedule")
 	try:
-		journal.lock()
-		old = frappe.get_doc(APPOINTMENT, name, for_update=True)
+		old = lock_appointment(name)
 		was_confirmed = old.status == Status.CONFIRMED
 		if old.status == Status.OPEN and not holds_resources(
 			old.status, from_site(old.hold_expires_at), clock_now()

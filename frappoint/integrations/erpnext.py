@@ -17,6 +17,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.utils import flt, getdate, nowdate
 
 from frappoint.booking import journal
+from frappoint.booking.service import lock_appointment_row
 
 APPOINTMENT = "Service Appointment"
 SAVEPOINT = "frappoint_accounting"
@@ -103,7 +104,7 @@ def on_appointment_change(doc, method=None):
 		return
 	if step in ("cancel", "no_show") and not doc.get("sales_order") and not _charges_no_show_fee(step):
 		return  # nothing was billed and nothing is to be billed
-	doc.db_set({"accounting_status": "Pending", "accounting_action": step}, update_modified=False)
+	_store(doc, {"accounting_status": "Pending", "accounting_action": step})
 	enqueue_step(doc.name, step)
 
 
@@ -137,11 +138,11 @@ def run_step(appointment: str, step: str) -> None:
 		# REPEATABLE READ snapshot before the lock below is granted: start over, so that what the
 		# appointment's previous job committed while this one waited is seen.
 		frappe.db.rollback()
-	frappe.db.sql(f"select name from `tab{APPOINTMENT}` where name = %s for update", appointment)
+	lock_appointment_row(appointment)  # first, as every booking action does (see booking.service)
 	doc = frappe.get_doc(APPOINTMENT, appointment)
 	needed = STEP_FOR_STATUS.get(doc.status)
 	if needed is None:  # Open again (nothing bills an Open appointment)
-		doc.db_set("accounting_status", "Done", update_modified=False)
+		_store(doc, {"accounting_status": "Done"})
 		return
 	frappe.db.savepoint(SAVEPOINT)
 	try:
@@ -151,14 +152,14 @@ def run_step(appointment: str, step: str) -> None:
 		_undo_step()
 		_record_failure(appointment, needed, e)
 		return
-	doc.db_set(
+	_store(
+		doc,
 		{
 			"accounting_status": "Done",
 			"accounting_action": needed,
 			"accounting_error": None,
 			"accounting_error_log": None,
 		},
-		update_modified=False,
 	)
 	if event:
 		journal.record(doc, *event)
@@ -391,7 +392,7 @@ def billing_customer(doc) -> str:
 	else:
 		_lock_customer_key(doc.customer_email or doc.customer_name)
 		customer = _customer_by_email(doc.customer_email) or _new_customer(doc)
-	doc.db_set("customer", customer, update_modified=False)
+	_store(doc, {"customer": customer})
 	return customer
 
 
@@ -485,4 +486,12 @@ def _apply_default_taxes(transaction, company: str) -> None:
 
 
 def _link(doc, field: str, value: str) -> None:
-	doc.db_set(field, value, update_modified=False)
+	_store(doc, {field: value})
+
+
+def _store(doc, values: dict) -> None:
+	"""Write accounting fields straight to the appointment's row. `db_set` would first reload it FOR
+	UPDATE with its ledger rows, locking the index gap where new holds insert their rows while they
+	hold the booking lock, which this job waits for last (see booking.service's lock order)."""
+	frappe.db.set_value(APPOINTMENT, doc.name, values, update_modified=False)
+	doc.update(values)
