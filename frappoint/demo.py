@@ -61,6 +61,7 @@ DEMO_SITE_SETUP = {
 	# of accounts and the fiscal year that the demo's Sales Orders and Invoices are booked in.
 	"language": "English",
 	"country": "United Kingdom",
+	"timezone": "Europe/London",
 	"currency": "GBP",
 	"company_name": "Frappoint Demo Ltd",
 	"company_abbr": "FDL",
@@ -71,7 +72,8 @@ DEMO_SITE_SETUP = {
 def make_demo() -> dict:
 	complete_site_setup()
 	frappe.db.set_single_value(
-		"Service Appointment Settings", {"lead_time_minutes": 0, "allow_past_booking": 1, "max_past_days": 7}
+		"Service Appointment Settings",
+		{"lead_time_minutes": 0, "allow_past_booking": 1, "max_past_days": 7, "bill_in_erpnext": 1},
 	)
 	for name, overlap in UNIT_TYPES:
 		ensure("Service Unit Type", name, {"unit_type_name": name, "allow_overlap": overlap})
@@ -121,7 +123,6 @@ def complete_site_setup() -> None:
 	setup_complete(
 		{
 			**DEMO_SITE_SETUP,
-			"timezone": frappe.utils.get_system_timezone(),
 			"fy_start_date": f"{year}-01-01",
 			"fy_end_date": f"{year}-12-31",
 		}

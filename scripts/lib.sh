@@ -7,6 +7,8 @@ bench_dir="${FRAPPOINT_BENCH:-$HOME/frappe-bench}"
 shared="${FRAPPOINT_SHARED:-$repo/../shared}"
 site="${FRAPPOINT_SITE:-frappoint.test}"
 frappe_only_site="${FRAPPOINT_FRAPPE_ONLY_SITE:-frappe-only.test}"
+# The browser tier's own site (ERPNext), so that it can run beside the site tests.
+e2e_site="${FRAPPOINT_E2E_SITE:-frappoint-e2e.test}"
 db_root_password="${FRAPPOINT_DB_ROOT_PASSWORD:-root}"
 admin_password="${FRAPPOINT_ADMIN_PASSWORD:-admin}"
 app_link="$bench_dir/apps/frappoint"
@@ -90,6 +92,15 @@ ensure_sites() {
 		bench --site "$s" set-config allow_tests true >/dev/null
 		getent hosts "$s" >/dev/null || echo "127.0.0.1 $s" >>/etc/hosts
 	done
+}
+
+ensure_e2e_site() {
+	site_has_app "$e2e_site" erpnext && return 0
+	(cd "$bench_dir" && bench new-site "$e2e_site" --force --db-root-username root \
+		--db-root-password "$db_root_password" --admin-password "$admin_password" --install-app erpnext \
+		>"/tmp/frappoint-new-site-$e2e_site.log" 2>&1) \
+		|| { tail -c 3000 "/tmp/frappoint-new-site-$e2e_site.log"; return 1; }
+	getent hosts "$e2e_site" >/dev/null || echo "127.0.0.1 $e2e_site" >>/etc/hosts
 }
 
 site_has_app() {
@@ -179,7 +190,8 @@ restore_app() {
 	else
 		# The bench had no frappoint: take it out again, leaving every bench command working.
 		local s
-		for s in "$site" "$frappe_only_site"; do
+		for s in "$site" "$frappe_only_site" "$e2e_site"; do
+			[ -d "$bench_dir/sites/$s" ] || continue
 			(cd "$bench_dir" && bench --site "$s" remove-from-installed-apps frappoint >/dev/null 2>&1) || true
 		done
 		sed -i '/^frappoint$/d' "$bench_dir/sites/apps.txt"

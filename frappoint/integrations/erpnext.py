@@ -76,6 +76,13 @@ def erpnext_installed() -> bool:
 # --- install ------------------------------------------------------------------------------------
 
 
+def billing_enabled() -> bool:
+	"""ERPNext is there and the admin wants appointments billed (Service Appointment Settings)."""
+	return erpnext_installed() and bool(
+		frappe.db.get_single_value("Service Appointment Settings", "bill_in_erpnext")
+	)
+
+
 def install_custom_fields() -> None:
 	if erpnext_installed():
 		create_custom_fields(CUSTOM_FIELDS, ignore_validate=True, update=True)
@@ -94,7 +101,7 @@ def remove_custom_fields() -> None:
 
 def on_appointment_change(doc, method=None):
 	"""doc_event: a status change queues the matching accounting step for after the commit."""
-	if not erpnext_installed():
+	if not billing_enabled():
 		return
 	before = doc.get_doc_before_save()
 	if before is not None and before.status == doc.status:

@@ -142,7 +142,7 @@ class TestERPNextAccounting(FrappeTestCase):
 		frappe.db.commit()
 
 	def setUp(self):
-		use_booking_settings()
+		use_booking_settings(bill_in_erpnext=1)
 		frappe.db.set_single_value(
 			"Service Appointment Settings",
 			{
@@ -200,6 +200,17 @@ class TestERPNextAccounting(FrappeTestCase):
 		self.assertEqual(
 			events, ["held", "confirmed", "sales_order_linked", "completed", "sales_invoice_linked"]
 		)
+
+	def test_with_billing_turned_off_the_books_stay_untouched(self):
+		frappe.db.set_single_value("Service Appointment Settings", "bill_in_erpnext", 0)
+		name = self.confirmed()
+		service.complete(name)
+		self.assertEqual(sales_orders(name), [])
+		self.assertFalse(frappe.db.exists("Sales Invoice", {"service_appointment": name}))
+		self.assertFalse(
+			any(appointment_value(name, f) for f in ("accounting_status", "sales_order", "sales_invoice"))
+		)
+		self.assertEqual(erpnext.reconcile([name]), [])
 
 	# --- jobs that run late, out of order, or never ---
 
