@@ -26,6 +26,11 @@ def unique(prefix: str) -> str:
 	return f"{prefix} {frappe.generate_hash(length=6)}"
 
 
+def site_settings() -> dict:
+	"""The site's own values of what use_booking_settings sets, for a class whose DDL commits them."""
+	return {key: frappe.db.get_single_value("Service Appointment Settings", key) for key in BOOKING_SETTINGS}
+
+
 def use_booking_settings(**overrides) -> None:
 	frappe.db.set_single_value("Service Appointment Settings", {**BOOKING_SETTINGS, **overrides})
 	frappe.clear_document_cache("Service Appointment Settings", "Service Appointment Settings")

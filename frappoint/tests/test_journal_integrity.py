@@ -13,6 +13,7 @@ from frappoint.tests.fixtures import (
 	ensure_outgoing_email,
 	make_provider,
 	make_service,
+	site_settings,
 	use_booking_settings,
 )
 
@@ -94,6 +95,7 @@ class TestJournalTampering(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
+		cls.site_settings = site_settings()  # the DDL below commits ours: give the site its own back
 		use_booking_settings()
 		svc = make_service()
 		cls.appointment = book(svc.name, make_provider([svc.name]).name, at(3, 10))
@@ -106,6 +108,8 @@ class TestJournalTampering(FrappeTestCase):
 	def tearDownClass(cls):
 		frappe.db.rollback()
 		ensure_triggers()
+		use_booking_settings(**cls.site_settings)
+		frappe.db.commit()
 		super().tearDownClass()
 
 	def tearDown(self):
