@@ -1,10 +1,11 @@
 """The one place where Frappe's naive site-timezone datetimes meet the core's aware UTC instants."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from frappe.utils import get_datetime, get_system_timezone, now_datetime
 
 from frappoint.scheduling import zone
+from frappoint.scheduling.compat import UTC
 
 
 def site_zone():

@@ -7,10 +7,11 @@ DST rule (applies everywhere a local wall time becomes an instant):
 Every instant the core returns is in UTC; callers convert with `astimezone` for display.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from frappoint.scheduling.compat import UTC
 from frappoint.scheduling.errors import InvalidDuration, InvalidRange, NaiveDatetime, UnknownTimezone
 
 

@@ -5,7 +5,7 @@ Bad input raises a subclass of `InvalidInput` (also a `ValueError`); a rule refu
 the core never formats user-facing text beyond a plain English explanation.
 """
 
-from enum import StrEnum
+from frappoint.scheduling.compat import StrEnum
 
 
 class SchedulingError(Exception):

@@ -13,9 +13,10 @@ import hmac
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
+
+from frappoint.scheduling.compat import UTC, StrEnum
 
 GENESIS = "0" * 64
 

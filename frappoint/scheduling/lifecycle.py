@@ -9,8 +9,8 @@ record them as actions the lifecycle allows.
 """
 
 from datetime import datetime
-from enum import StrEnum
 
+from frappoint.scheduling.compat import StrEnum
 from frappoint.scheduling.errors import ForbiddenTransition
 
 

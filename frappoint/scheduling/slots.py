@@ -10,8 +10,7 @@ touch; extra shifts add time. The core never stores anything: callers persist th
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from dateutil.rrule import WEEKLY, rrule
@@ -23,6 +22,7 @@ from frappoint.scheduling.clock import (
 	require_period,
 	zone,
 )
+from frappoint.scheduling.compat import UTC, StrEnum
 from frappoint.scheduling.errors import EmptyShiftPattern, InvalidShiftPattern, InvalidSlotSize
 
 MINUTES_PER_DAY = 24 * 60

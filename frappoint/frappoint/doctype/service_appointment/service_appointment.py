@@ -126,46 +126,51 @@ class ServiceAppointment(Document):
 	# service. `run_doc_method` builds `self` from what the client posted: a forged provider there
 	# would pass a check on `self`, while the action runs on the stored appointment.
 	def check_stored_permission(self, ptype: str = "write") -> None:
+		"""Actions change state: POST only (Frappe's /api/resource/<doctype>/<name>/<method> route
+		runs a whitelisted method on GET too), checked against the stored record."""
+		request = getattr(frappe.local, "request", None)
+		if request is not None and request.method != "POST":
+			frappe.throw(_("Change an appointment with a POST request."), frappe.PermissionError)
 		frappe.get_doc(self.doctype, self.name).check_permission(ptype)
 
-	@frappe.whitelist()
+	@frappe.whitelist(methods=["POST"])
 	def confirm(self):
 		self.check_stored_permission()
 		return service.confirm(self.name).as_dict()
 
-	@frappe.whitelist()
+	@frappe.whitelist(methods=["POST"])
 	def start(self):
 		self.check_stored_permission()
 		return service.start(self.name).as_dict()
 
-	@frappe.whitelist()
+	@frappe.whitelist(methods=["POST"])
 	def reassign(self, provider: str):
 		self.check_stored_permission()
 		return service.reassign(self.name, provider).as_dict()
 
-	@frappe.whitelist()
+	@frappe.whitelist(methods=["POST"])
 	def complete(self):
 		self.check_stored_permission()
 		return service.complete(self.name).as_dict()
 
-	@frappe.whitelist()
+	@frappe.whitelist(methods=["POST"])
 	def mark_no_show(self):
 		self.check_stored_permission()
 		return service.mark_no_show(self.name).as_dict()
 
-	@frappe.whitelist()
+	@frappe.whitelist(methods=["POST"])
 	def cancel_appointment(self, reason: str | None = None):
 		self.check_stored_permission()
 		return service.cancel(self.name, reason=reason).as_dict()
 
-	@frappe.whitelist()
+	@frappe.whitelist(methods=["POST"])
 	def retry_accounting(self):
 		self.check_stored_permission()
 		from frappoint.integrations.erpnext import retry
 
 		retry(self.name)
 
-	@frappe.whitelist()
+	@frappe.whitelist(methods=["POST"])
 	def reschedule(self, new_start: str, provider: str | None = None):
 		self.check_stored_permission()
 		return service.reschedule(self.name, new_start, provider=provider or None).name

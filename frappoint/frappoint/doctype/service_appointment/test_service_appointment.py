@@ -343,6 +343,24 @@ class TestAppointmentPermissions(FrappeTestCase):
 			frappe.set_user("Administrator")
 		self.assertEqual(frappe.db.get_value("Service Appointment", self.their_job.name, "status"), "Open")
 
+	def test_actions_refuse_a_get_request_by_either_route(self):
+		from frappe.api.v1 import execute_doc_method
+		from frappe.handler import run_doc_method
+		from frappe.utils import set_request
+
+		name = self.their_job.name
+		request = getattr(frappe.local, "request", None)
+		try:
+			set_request(method="GET", path="/api/method/run_doc_method")
+			with self.assertRaises(frappe.PermissionError):
+				run_doc_method("confirm", dt="Service Appointment", dn=name)
+			set_request(method="GET", path=f"/api/resource/Service Appointment/{name}/confirm")
+			with self.assertRaises(frappe.PermissionError):
+				execute_doc_method("Service Appointment", name, "confirm")
+		finally:
+			frappe.local.request = request
+		self.assertEqual(frappe.db.get_value("Service Appointment", name, "status"), "Open")
+
 	def test_staff_see_everything(self):
 		frappe.set_user(self.make_user("Frappoint User"))
 		visible = set(frappe.get_list("Service Appointment", pluck="name"))
