@@ -1,12 +1,12 @@
 """Availability reads: which windows a service can be booked in, over a range, for one provider or
 all who offer it. Reads only (no locks): the booking itself re-checks under lock. Other apps may
-narrow the result through the `frappoint_availability_providers` hook."""
+narrow the result (see `extensions`)."""
 
 from datetime import timedelta
 
 import frappe
 
-from frappoint.booking import records
+from frappoint.booking import extensions, records
 from frappoint.booking.clock import from_site, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.service import claims_as_core, seat_claims, unit_uses
@@ -64,12 +64,7 @@ def windows_for(
 		)
 		if range_start <= w.start <= range_end
 	]
-	windows = _with_free_units(service, windows, now)
-	for path in frappe.get_hooks("frappoint_availability_providers"):
-		windows = frappe.get_attr(path)(
-			service=service.name, windows=windows, range_start=range_start, range_end=range_end
-		)
-	return windows
+	return extensions.narrowed(service.name, _with_free_units(service, windows, now), range_start, range_end)
 
 
 def _with_free_units(service, windows: list[Window], now) -> list[Window]:

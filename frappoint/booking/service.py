@@ -17,7 +17,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
-from frappoint.booking import journal, records
+from frappoint.booking import extensions, journal, records
 from frappoint.booking.clock import from_site, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import HoldExpired, SlotUnavailable, refuse
@@ -153,6 +153,9 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 	)
 	if window is None:
 		raise NotBookable(_why_not_here(start, rule, provider, taken, now, policy, emergency))
+	kept = extensions.narrowed(service.name, [window], start, start)
+	if not any(w.start == start and w.provider == provider.name for w in kept):
+		raise NotBookable(Reason.FULL, "an availability hook keeps this time free")
 
 	required = records.required_units(service)
 	allocation = {}
