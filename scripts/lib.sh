@@ -81,26 +81,30 @@ start_services() {
 
 ensure_sites() {
 	# The same sites whichever way the bench was built; a half-made site is made again.
-	cd "$bench_dir"
-	bench set-config -g developer_mode 1 >/dev/null
-	site_has_app "$site" erpnext || bench new-site "$site" --force --db-root-username root \
-		--db-root-password "$db_root_password" --admin-password "$admin_password" --install-app erpnext
-	site_has_app "$frappe_only_site" frappe || bench new-site "$frappe_only_site" --force --db-root-username root \
-		--db-root-password "$db_root_password" --admin-password "$admin_password"
+	(cd "$bench_dir" && bench set-config -g developer_mode 1 >/dev/null)
+	ensure_site "$site" erpnext
+	ensure_site "$frappe_only_site" frappe
 	local s
 	for s in "$site" "$frappe_only_site"; do
-		bench --site "$s" set-config allow_tests true >/dev/null
-		getent hosts "$s" >/dev/null || echo "127.0.0.1 $s" >>/etc/hosts
+		(cd "$bench_dir" && bench --site "$s" set-config allow_tests true >/dev/null)
 	done
 }
 
 ensure_e2e_site() {
-	site_has_app "$e2e_site" erpnext && return 0
-	(cd "$bench_dir" && bench new-site "$e2e_site" --force --db-root-username root \
-		--db-root-password "$db_root_password" --admin-password "$admin_password" --install-app erpnext \
-		>"/tmp/frappoint-new-site-$e2e_site.log" 2>&1) \
-		|| { tail -c 3000 "/tmp/frappoint-new-site-$e2e_site.log"; return 1; }
-	getent hosts "$e2e_site" >/dev/null || echo "127.0.0.1 $e2e_site" >>/etc/hosts
+	ensure_site "$e2e_site" erpnext
+}
+
+ensure_site() {
+	# Site $1 with app $2 (frappe alone, or erpnext), made again unless it has it; named in /etc/hosts.
+	local name=$1 app=$2 log="/tmp/frappoint-new-site-$1.log"
+	if ! site_has_app "$name" "$app"; then
+		local install=()
+		[ "$app" = frappe ] || install=(--install-app "$app")
+		(cd "$bench_dir" && bench new-site "$name" --force --db-root-username root \
+			--db-root-password "$db_root_password" --admin-password "$admin_password" "${install[@]}" \
+			>"$log" 2>&1) || { tail -c 3000 "$log"; return 1; }
+	fi
+	getent hosts "$name" >/dev/null || echo "127.0.0.1 $name" >>/etc/hosts
 }
 
 site_has_app() {
