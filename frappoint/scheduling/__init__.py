@@ -4,7 +4,14 @@ No frappe import here (a static test enforces it). Inputs are dataclasses and ti
 datetimes; outputs are the same, instants in UTC. "Now" is always a parameter.
 """
 
-from frappoint.scheduling.clock import local_instant, require_aware, zone
+from frappoint.scheduling.clock import (
+	from_stored_utc,
+	local_instant,
+	require_aware,
+	stored_utc,
+	wall_time,
+	zone,
+)
 from frappoint.scheduling.dispatch import Candidate, Location, Ranking, Weights, rank_providers
 from frappoint.scheduling.errors import (
 	EmptyShiftPattern,

@@ -5,9 +5,13 @@ DST rule (applies everywhere a local wall time becomes an instant):
   night London springs forward becomes 03:30 BST (PEP 495 `fold=0` behaviour);
 - a local time that occurs twice (fall-back overlap) means its first occurrence (`fold=0`).
 Every instant the core returns is in UTC; callers convert with `astimezone` for display.
+
+Storage: an instant is stored as its naive UTC wall time (`stored_utc`) and read back with
+`from_stored_utc`, a lossless round trip. A naive wall time in a DST zone is not one: the repeated
+hour of a fall-back night names two instants, so it is kept for display only.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,5 +69,24 @@ def local_instant(day: date, wall: time, tz: ZoneInfo) -> datetime:
 	return datetime.combine(day, wall, tzinfo=tz).replace(fold=0).astimezone(UTC)
 
 
-def minutes(delta: timedelta) -> float:
-	return delta.total_seconds() / 60
+def stored_utc(instant: datetime | None) -> datetime | None:
+	"""An aware instant as a database keeps it: its naive UTC wall time."""
+	return None if instant is None else require_aware(instant, "stored instant").replace(tzinfo=None)
+
+
+def from_stored_utc(value: datetime | str | None) -> datetime | None:
+	"""A naive UTC wall time (or its ISO text) read from the database -> the aware instant."""
+	if value is None or value == "":
+		return None
+	if isinstance(value, str):
+		value = datetime.fromisoformat(value)
+	elif not isinstance(value, datetime):
+		raise NaiveDatetime(f"stored instant must be a datetime, got {type(value).__name__}")
+	if value.tzinfo is not None:
+		return value.astimezone(UTC)
+	return value.replace(tzinfo=UTC)
+
+
+def wall_time(instant: datetime, tz: ZoneInfo) -> datetime:
+	"""The naive wall-clock time of `instant` in `tz`: for display, never to decide on."""
+	return require_aware(instant).astimezone(tz).replace(tzinfo=None)
