@@ -14,7 +14,7 @@ from frappe.utils import cint
 from frappoint.api import hold_caps
 from frappoint.booking import journal, records, service
 from frappoint.booking.availability import windows_for
-from frappoint.booking.clock import from_site, to_site
+from frappoint.booking.clock import from_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable
 from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token, token_grants
@@ -83,8 +83,9 @@ def emergency_tier(svc, tier: str | None) -> bool:
 		bad_input(_("That pricing tier is not offered for this service."))
 
 
-def iso(value, tz) -> str | None:
-	instant = from_site(value) if not isinstance(value, datetime) or value.tzinfo is None else value
+def iso(stored_utc, tz) -> str | None:
+	"""A `*_utc` column's instant in `tz`, with its offset."""
+	instant = from_db(stored_utc)
 	return instant.astimezone(tz).isoformat() if instant else None
 
 
@@ -191,6 +192,7 @@ def hold(
 		}
 	)
 	doc.flags.customer_booking = not staff
+	doc.flags.requested_instant = when  # the desk field alone is ambiguous on a fall-back night
 	linked_party(doc, named=bool(details.get("customer_name")))
 	if not staff:
 		journal.lock()  # the booking lock, taken early so that the caps count every committed hold
@@ -340,14 +342,14 @@ def appointment_summary(doc, tz, with_token: bool = False) -> dict:
 		"status": doc.status,
 		"service_type": doc.service_type,
 		"provider": doc.provider,
-		"start": iso(doc.start_time, tz),
-		"end": iso(doc.end_time, tz),
-		"hold_expires_at": iso(doc.hold_expires_at, tz),
+		"start": iso(doc.start_utc, tz),
+		"end": iso(doc.end_utc, tz),
+		"hold_expires_at": iso(doc.hold_expires_utc, tz),
 		"rate": doc.rate,
 		"rescheduled_from": doc.rescheduled_from,
 		"rescheduled_to": doc.rescheduled_to,
 		"customer_name": doc.customer_name,
 	}
 	if with_token:
-		summary["token"] = manage_token(doc.name, from_site(doc.end_time) + TOKEN_LIFETIME_AFTER_END)
+		summary["token"] = manage_token(doc.name, from_db(doc.end_utc) + TOKEN_LIFETIME_AFTER_END)
 	return summary

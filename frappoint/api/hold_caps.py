@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
-from frappoint.booking.clock import from_site
+from frappoint.booking.clock import from_db
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import TooManyHolds
 from frappoint.scheduling import holds_resources
@@ -60,7 +60,7 @@ def check(email: str | None) -> None:
 
 def remember(appointment) -> None:
 	"""Note a new hold under the visitor's keys until it expires."""
-	expires = from_site(appointment.hold_expires_at).timestamp()
+	expires = from_db(appointment.hold_expires_utc).timestamp()
 	for kind, key in visitor_keys().items():
 		name = _redis_key(kind, key)
 		frappe.cache.zadd(name, {appointment.name: expires})
@@ -107,8 +107,8 @@ def _count_live(condition: str, values: dict) -> int:
 	"""Open holds matching `condition` that still hold their seats (the core decides which do)."""
 	now = clock_now()
 	rows = frappe.db.sql(
-		f"""select status, hold_expires_at from `tabService Appointment`
+		f"""select status, hold_expires_utc from `tabService Appointment`
 		where {condition} and status = 'Open' lock in share mode""",
 		values,
 	)
-	return sum(1 for status, expires in rows if holds_resources(status, from_site(expires), now))
+	return sum(1 for status, expires in rows if holds_resources(status, from_db(expires), now))

@@ -7,7 +7,7 @@ from datetime import timedelta
 import frappe
 
 from frappoint.booking import extensions, records
-from frappoint.booking.clock import from_site, to_site
+from frappoint.booking.clock import from_db, to_db
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.service import claims_as_core, seat_claims, unit_uses
 from frappoint.scheduling import NotBookable, Window, allocate_units, bookable_windows, seats_taken
@@ -46,16 +46,16 @@ def windows_for(
 		"Service Provider Slot",
 		filters={
 			"provider": ("in", providers),
-			"slot_start": (
+			"slot_start_utc": (
 				"between",
-				[to_site(range_start - before), to_site(range_end + timedelta(minutes=rule.block_minutes))],
+				[to_db(range_start - before), to_db(range_end + timedelta(minutes=rule.block_minutes))],
 			),
 		},
-		fields=["name", "provider", "slot_start", "slot_end", "shift_start", "capacity"],
-		order_by="provider, slot_start",
+		fields=["name", "provider", "slot_start_utc", "slot_end_utc", "shift_start_utc", "capacity"],
+		order_by="provider, slot_start_utc",
 		limit_page_length=0,
 	)
-	slot_keys = {r.name: (r.provider, from_site(r.slot_start)) for r in rows}
+	slot_keys = {r.name: (r.provider, from_db(r.slot_start_utc)) for r in rows}
 	taken = seats_taken(claims_as_core(seat_claims(list(slot_keys)), slot_keys), now)
 	windows = [
 		w

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 import frappe
 from frappe.utils import cint, get_time
 
-from frappoint.booking.clock import from_site, to_site
+from frappoint.booking.clock import from_db, from_site, to_site
 from frappoint.scheduling import (
 	AvailabilityException,
 	BookingPolicy,
@@ -153,9 +153,9 @@ def availability_exceptions(provider: str, start: datetime, end: datetime) -> li
 def slot_from_row(row) -> Slot:
 	return Slot(
 		row.provider,
-		from_site(row.slot_start),
-		from_site(row.slot_end),
-		from_site(row.shift_start),
+		from_db(row.slot_start_utc),
+		from_db(row.slot_end_utc),
+		from_db(row.shift_start_utc),
 		cint(row.capacity),
 	)
 

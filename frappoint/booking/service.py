@@ -11,14 +11,14 @@ A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index make
 second claim on it even if this code were wrong. Releasing a seat clears its key.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import frappe
 from frappe import _
 from frappe.utils import cint
 
 from frappoint.booking import extensions, journal, records
-from frappoint.booking.clock import from_site, to_site
+from frappoint.booking.clock import from_db, from_site, put, site_zone, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import HoldExpired, SlotUnavailable, refuse
 from frappoint.scheduling import (
@@ -35,6 +35,7 @@ from frappoint.scheduling import (
 	check_booking_time,
 	check_cancellation,
 	holds_resources,
+	local_instant,
 	next_status,
 	rank_providers,
 	seats_taken,
@@ -61,7 +62,7 @@ def seat_claims(slot_names: list[str], current: bool = False) -> list:
 	if not slot_names:
 		return []
 	return frappe.db.sql(
-		"""select slot, seat_no, parent as appointment, hold_until
+		"""select slot, seat_no, parent as appointment, hold_until_utc
 		from `tabService Appointment Slot`
 		where parenttype = 'Service Appointment' and seat_key is not null and slot in %(slots)s"""
 		+ (CURRENT_READ if current else ""),
@@ -71,7 +72,7 @@ def seat_claims(slot_names: list[str], current: bool = False) -> list:
 
 
 def ledger_status(hold_until) -> str:
-	"""A keyed ledger row belongs to an Open hold while `hold_until` is set, else to a booking."""
+	"""A keyed ledger row belongs to an Open hold while `hold_until_utc` is set, else to a booking."""
 	return Status.OPEN.value if hold_until else Status.CONFIRMED.value
 
 
@@ -80,24 +81,24 @@ def unit_uses(unit_names: list[str], start, end, now, current: bool = False) -> 
 	if not unit_names:
 		return []
 	rows = frappe.db.sql(
-		"""select service_unit, block_start, block_end, hold_until
+		"""select service_unit, block_start_utc, block_end_utc, hold_until_utc
 		from `tabService Appointment Unit`
 		where parenttype = 'Service Appointment' and live = 1
-			and service_unit in %(units)s and block_start < %(end)s and block_end > %(start)s"""
+			and service_unit in %(units)s and block_start_utc < %(end)s and block_end_utc > %(start)s"""
 		+ (CURRENT_READ if current else ""),
-		{"units": unit_names, "start": to_site(start), "end": to_site(end)},
+		{"units": unit_names, "start": to_db(start), "end": to_db(end)},
 		as_dict=True,
 	)
 	return [
-		UnitUse(r.service_unit, from_site(r.block_start), from_site(r.block_end))
+		UnitUse(r.service_unit, from_db(r.block_start_utc), from_db(r.block_end_utc))
 		for r in rows
-		if holds_resources(ledger_status(r.hold_until), from_site(r.hold_until), now)
+		if holds_resources(ledger_status(r.hold_until_utc), from_db(r.hold_until_utc), now)
 	]
 
 
 def claims_as_core(rows, slot_keys: dict) -> list[SeatClaim]:
 	return [
-		SeatClaim(slot_keys[r.slot], ledger_status(r.hold_until), from_site(r.hold_until))
+		SeatClaim(slot_keys[r.slot], ledger_status(r.hold_until_utc), from_db(r.hold_until_utc))
 		for r in rows
 		if r.slot in slot_keys
 	]
@@ -122,7 +123,8 @@ def _place_hold(appointment) -> None:
 	policy = records.booking_policy(service, customer=bool(appointment.flags.customer_booking))
 	journal.lock()
 	now = clock_now()
-	start = from_site(appointment.requested_start)
+	# An API caller's instant is exact; a start typed in the desk is a site wall time.
+	start = appointment.flags.requested_instant or from_site(appointment.requested_start)
 	check_booking_time(start, now, policy)
 	provider = records.active_provider(appointment.provider, service.name) if appointment.provider else None
 	if provider is None:
@@ -130,7 +132,7 @@ def _place_hold(appointment) -> None:
 		provider = pick_provider(service, start, tier.emergency, job_site)
 	confirmed = appointment.flags.confirm_on_insert
 	appointment.status = Status.CONFIRMED.value if confirmed else Status.OPEN.value
-	appointment.hold_expires_at = None if confirmed else to_site(now + records.hold_duration())
+	put(appointment, None if confirmed else now + records.hold_duration(), "hold_expires_utc", "hold_expires_at")
 	appointment.pricing_tier = tier.name
 	appointment.rate = tier.rate
 	claim(appointment, service, provider, start, now, policy, tier.emergency)
@@ -143,7 +145,7 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 	block_start = start - timedelta(minutes=rule.buffer_before_minutes)
 	block_end = block_start + timedelta(minutes=rule.block_minutes)
 	rows = lock_slots(provider.name, block_start, block_end)
-	slot_keys = {r.name: (r.provider, from_site(r.slot_start)) for r in rows}
+	slot_keys = {r.name: (r.provider, from_db(r.slot_start_utc)) for r in rows}
 	claims = expire_stale_holds(seat_claims(list(slot_keys), current=True), now)
 	taken = seats_taken(claims_as_core(claims, slot_keys), now)
 	slots = [records.slot_from_row(r) for r in rows]
@@ -168,12 +170,13 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 	used_seats = {}
 	for r in claims:
 		used_seats.setdefault(r.slot, set()).add(cint(r.seat_no))
-	hold_until = appointment.hold_expires_at if appointment.status == Status.OPEN else None
+	hold_until = appointment.hold_expires_utc if appointment.status == Status.OPEN else None
+	block_start, block_end = window.slots[0].start, window.slots[-1].end
 	appointment.provider = provider.name
-	appointment.start_time = to_site(window.start)
-	appointment.end_time = to_site(window.end)
-	appointment.block_start = to_site(window.slots[0].start)
-	appointment.block_end = to_site(window.slots[-1].end)
+	put(appointment, window.start, "start_utc", "start_time")
+	put(appointment, window.end, "end_utc", "end_time")
+	put(appointment, block_start, "block_start_utc")
+	put(appointment, block_end, "block_end_utc")
 	appointment.set("slots", [])
 	for slot in window.slots:
 		name = names_by_key[slot.key]
@@ -183,9 +186,10 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 			{
 				"slot": name,
 				"slot_start": to_site(slot.start),
+				"slot_start_utc": to_db(slot.start),
 				"seat_no": seat,
 				"seat_key": f"{name}#{seat}",
-				"hold_until": hold_until,
+				"hold_until_utc": hold_until,
 			},
 		)
 	appointment.set("units", [])
@@ -196,9 +200,11 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 				{
 					"service_unit": unit,
 					"unit_type": unit_type,
-					"block_start": appointment.block_start,
-					"block_end": appointment.block_end,
-					"hold_until": hold_until,
+					"block_start": to_site(block_start),
+					"block_end": to_site(block_end),
+					"block_start_utc": to_db(block_start),
+					"block_end_utc": to_db(block_end),
+					"hold_until_utc": hold_until,
 					"live": 1,
 				},
 			)
@@ -219,12 +225,12 @@ def _why_not_here(start, rule, provider, taken, now, policy, emergency) -> Reaso
 def lock_slots(provider: str, block_start, block_end) -> list:
 	"""Lock the provider's slots starting inside the block, in start order (see module lock order)."""
 	return frappe.db.sql(
-		"""select name, provider, slot_start, slot_end, shift_start, capacity
+		"""select name, provider, slot_start_utc, slot_end_utc, shift_start_utc, capacity
 		from `tabService Provider Slot`
-		where provider = %(provider)s and slot_start >= %(start)s and slot_start < %(end)s
-		order by slot_start
+		where provider = %(provider)s and slot_start_utc >= %(start)s and slot_start_utc < %(end)s
+		order by slot_start_utc
 		for update""",
-		{"provider": provider, "start": to_site(block_start), "end": to_site(block_end)},
+		{"provider": provider, "start": to_db(block_start), "end": to_db(block_end)},
 		as_dict=True,
 	)
 
@@ -249,18 +255,19 @@ def pick_provider(service, start, emergency: bool, job_site=None):
 
 def booked_minutes(providers: list[str], around) -> dict[str, int]:
 	"""Minutes each provider has booked on the (site) day of `around`."""
-	day_start = to_site(around).replace(hour=0, minute=0, second=0, microsecond=0)
+	tz = site_zone()
+	day = around.astimezone(tz).date()
 	rows = frappe.db.sql(
-		"""select provider, sum(timestampdiff(minute, start_time, end_time)) as minutes
+		"""select provider, sum(timestampdiff(minute, start_utc, end_utc)) as minutes
 		from `tabService Appointment`
 		where provider in %(providers)s and status in %(working)s
-			and start_time >= %(day)s and start_time < %(next)s
+			and start_utc >= %(day)s and start_utc < %(next)s
 		group by provider""",
 		{
 			"providers": providers,
 			"working": sorted(WORKLOAD_STATUSES),
-			"day": day_start,
-			"next": day_start + timedelta(days=1),
+			"day": to_db(local_instant(day, time(0), tz)),
+			"next": to_db(local_instant(day + timedelta(days=1), time(0), tz)),
 		},
 		as_dict=True,
 	)
@@ -282,13 +289,13 @@ def ended_as_hold(status: str, hold_expires_at, now) -> bool:
 	"""A hold that expired or was released without being confirmed (confirming clears the expiry)."""
 	if status == Status.CANCELLED:
 		return bool(hold_expires_at)
-	return status == Status.OPEN and not holds_resources(status, from_site(hold_expires_at), now)
+	return status == Status.OPEN and not holds_resources(status, from_db(hold_expires_at), now)
 
 
 def refuse_ended_hold(name: str) -> None:
 	"""For a customer confirming: a hold that ended unconfirmed reads as expired, with fresh times to
 	pick, rather than as a cancelled appointment."""
-	status, expires = frappe.db.get_value(APPOINTMENT, name, ["status", "hold_expires_at"])
+	status, expires = frappe.db.get_value(APPOINTMENT, name, ["status", "hold_expires_utc"])
 	if ended_as_hold(status, expires, clock_now()):
 		refuse_lapsed_hold()
 
@@ -297,9 +304,9 @@ def confirm(name: str, details: dict | None = None):
 	"""Confirm a live hold; `details` (customer name, email, phone) may complete it in the same step."""
 
 	def check(doc, now):
-		if not holds_resources(doc.status, from_site(doc.hold_expires_at), now):
+		if not holds_resources(doc.status, from_db(doc.hold_expires_utc), now):
 			refuse_lapsed_hold()
-		doc.hold_expires_at = None
+		put(doc, None, "hold_expires_utc", "hold_expires_at")
 		doc.update(details or {})
 
 	return apply_action(name, Action.CONFIRM, "confirmed", check)
@@ -327,7 +334,7 @@ def reassign(name: str, provider_name: str):
 		staff_policy = records.booking_policy(service).for_staff_changes()
 		previous = doc.provider
 		emergency = tier_named(records.price_tiers(service), doc.pricing_tier).emergency
-		claim(doc, service, provider, from_site(doc.start_time), now, staff_policy, emergency)
+		claim(doc, service, provider, from_db(doc.start_utc), now, staff_policy, emergency)
 	except SchedulingError as e:
 		refuse(e)
 	journal.record(
@@ -351,7 +358,7 @@ def cancel(
 	def check(doc, now):
 		if by_customer:
 			service = frappe.get_cached_doc("Service Type", doc.service_type)
-			check_cancellation(from_site(doc.start_time), now, records.booking_policy(service), doc.status)
+			check_cancellation(from_db(doc.start_utc), now, records.booking_policy(service), doc.status)
 		doc.cancellation_reason = reason or _("Cancelled")
 
 	return apply_action(name, Action.CANCEL, event_type, check)
@@ -359,7 +366,7 @@ def cancel(
 
 def expire(name: str):
 	def check(doc, now):
-		if doc.status != Status.OPEN or holds_resources(doc.status, from_site(doc.hold_expires_at), now):
+		if doc.status != Status.OPEN or holds_resources(doc.status, from_db(doc.hold_expires_utc), now):
 			frappe.throw(_("This hold has not expired."), exc=HoldExpired)
 		doc.cancellation_reason = _("Hold expired")
 
@@ -386,7 +393,7 @@ def apply_action(name: str, action: Action, event_type: str | None, check=None, 
 			row.live = 0
 	if new_status != Status.OPEN:
 		for row in [*doc.slots, *doc.units]:
-			row.hold_until = None
+			row.hold_until_utc = None
 	# The event goes first so that it precedes whatever the save's hooks journal (e.g. accounting).
 	if event_type:
 		journal.record(doc, event_type, {"status": [old_status, doc.status], **(extra or {})})
@@ -429,7 +436,7 @@ def expire_stale_holds(claims: list, now) -> list:
 		{
 			r.appointment
 			for r in claims
-			if r.hold_until and not holds_resources(Status.OPEN, from_site(r.hold_until), now)
+			if r.hold_until_utc and not holds_resources(Status.OPEN, from_db(r.hold_until_utc), now)
 		}
 	)
 	expired = set()
@@ -448,9 +455,9 @@ def expire_all_stale_holds() -> int:
 	now = clock_now()
 	names = frappe.get_all(
 		APPOINTMENT,
-		filters={"status": Status.OPEN.value, "hold_expires_at": ("<=", to_site(now))},
+		filters={"status": Status.OPEN.value, "hold_expires_utc": ("<=", to_db(now))},
 		pluck="name",
-		order_by="hold_expires_at",
+		order_by="hold_expires_utc",
 	)
 	expired = 0
 	for name in names:
@@ -480,14 +487,16 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 		old = lock_appointment(name)
 		was_confirmed = old.status == Status.CONFIRMED
 		if old.status == Status.OPEN and not holds_resources(
-			old.status, from_site(old.hold_expires_at), clock_now()
+			old.status, from_db(old.hold_expires_utc), clock_now()
 		):
 			refuse_lapsed_hold()
 		cancel(name, reason=_("Rescheduled"), by_customer=by_customer, event_type=None)
 		new = frappe.copy_doc(old, ignore_no_copy=False)  # no times, seats, links or accounting carried over
+		exact = getattr(new_start, "tzinfo", None) is not None
+		new.flags.requested_instant = new_start if exact else None
 		new.update(
 			{
-				"requested_start": to_site(new_start) if getattr(new_start, "tzinfo", None) else new_start,
+				"requested_start": to_site(new_start) if exact else new_start,
 				"provider": provider or old.provider,
 				"rescheduled_from": old.name,
 				"status": Status.OPEN.value,

@@ -13,7 +13,7 @@ import frappe
 from frappe.utils import cint, now_datetime
 
 from frappoint.booking import journal, records
-from frappoint.booking.clock import from_site, to_site
+from frappoint.booking.clock import from_db, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.service import commit_job_step, seat_claims
 from frappoint.scheduling import generate_slots, local_instant, zone
@@ -66,10 +66,10 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 			max(cint(provider.slot_capacity), 1),
 		)
 	stored = frappe.db.sql(
-		"""select name, slot_start, slot_end, shift_start, capacity from `tabService Provider Slot`
-		where provider = %(provider)s and shift_start >= %(start)s and shift_start < %(end)s
-		order by slot_start for update""",
-		{"provider": provider.name, "start": to_site(range_start), "end": to_site(range_end)},
+		"""select name, slot_start_utc, slot_end_utc, capacity from `tabService Provider Slot`
+		where provider = %(provider)s and shift_start_utc >= %(start)s and shift_start_utc < %(end)s
+		order by slot_start_utc for update""",
+		{"provider": provider.name, "start": to_db(range_start), "end": to_db(range_end)},
 		as_dict=True,
 	)
 	wanted_by_name = {slot_name(provider.name, s.start): s for s in wanted}
@@ -80,7 +80,7 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 		slot = wanted_by_name.get(row.name)
 		same = (
 			slot is not None
-			and to_site(slot.end) == row.slot_end
+			and slot.end == from_db(row.slot_end_utc)
 			and cint(slot.capacity) == cint(row.capacity)
 		)
 		if same:
@@ -89,7 +89,7 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 		elif row.name in held:
 			wanted_by_name.pop(row.name, None)
 			report.conflicts.append(row.name)
-		elif from_site(row.slot_start) > now:
+		elif from_db(row.slot_start_utc) > now:
 			unwanted.append(row.name)
 		else:
 			wanted_by_name.pop(row.name, None)  # the past stays as it was
@@ -118,6 +118,9 @@ def _insert(provider: str, slots_by_name: dict) -> None:
 			"slot_start",
 			"slot_end",
 			"shift_start",
+			"slot_start_utc",
+			"slot_end_utc",
+			"shift_start_utc",
 			"capacity",
 		],
 		[
@@ -132,6 +135,9 @@ def _insert(provider: str, slots_by_name: dict) -> None:
 				to_site(s.start),
 				to_site(s.end),
 				to_site(s.shift_start),
+				to_db(s.start),
+				to_db(s.end),
+				to_db(s.shift_start),
 				s.capacity,
 			)
 			for name, s in sorted(slots_by_name.items())

@@ -13,7 +13,7 @@ from frappe import _
 from frappe.utils import cint, fmt_money, format_datetime, get_url, strip_html_tags
 
 from frappoint.booking import records, service
-from frappoint.booking.clock import from_site, site_zone
+from frappoint.booking.clock import from_db, site_zone
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token
 from frappoint.scheduling import Action, Status, allowed_actions, holds_resources, zone
@@ -78,24 +78,24 @@ def manage_path(name: str, token: str) -> str:
 
 def manage_url(doc) -> str:
 	"""The signed link that lets whoever holds it view, move or cancel this one appointment."""
-	token = manage_token(doc.name, from_site(doc.end_time) + TOKEN_LIFETIME_AFTER_END)
+	token = manage_token(doc.name, from_db(doc.end_utc) + TOKEN_LIFETIME_AFTER_END)
 	return get_url(manage_path(doc.name, token))
 
 
-def time_label(value, tz) -> str:
-	"""A fallback text for a stored time, in `tz`, for readers without the page's script (emails)."""
-	local = from_site(value).astimezone(tz).replace(tzinfo=None)
-	return f"{format_datetime(local, 'EEE d MMM yyyy, HH:mm')} ({tz.key})"
+def time_label(instant, tz) -> str:
+	"""A fallback text for an instant, in `tz`, for readers without the page's script (emails)."""
+	local = instant.astimezone(tz)
+	return f"{format_datetime(local.replace(tzinfo=None), 'EEE d MMM yyyy, HH:mm')} ({tz.key}, UTC{local:%z})"
 
 
 def appointment_view(doc, timezone=None, now=None) -> dict:
 	"""One appointment as its customer sees it, with what they may still do and until when."""
 	tz = zone(timezone) if timezone else site_zone()
 	now = now or clock_now()
-	start, end = from_site(doc.start_time), from_site(doc.end_time)
+	start, end = from_db(doc.start_utc), from_db(doc.end_utc)
 	policy = records.booking_policy(frappe.get_cached_doc("Service Type", doc.service_type))
 	deadline = cancellation_deadline(start, policy)
-	live = holds_resources(doc.status, from_site(doc.hold_expires_at), now)
+	live = holds_resources(doc.status, from_db(doc.hold_expires_utc), now)
 	active = Action.CANCEL in allowed_actions(doc.status)  # Open or Confirmed, as the lifecycle says
 	changeable = active and live and start > now
 	within_cutoff = cancellation_allowed(start, now, policy, doc.status)
@@ -107,8 +107,8 @@ def appointment_view(doc, timezone=None, now=None) -> dict:
 		"provider": doc.provider,
 		"start": start.astimezone(tz).isoformat(),
 		"end": end.astimezone(tz).isoformat(),
-		"start_label": time_label(doc.start_time, tz),
-		"end_label": time_label(doc.end_time, tz),
+		"start_label": time_label(start, tz),
+		"end_label": time_label(end, tz),
 		"duration": int((end - start).total_seconds() // 60),
 		"price": price_label(doc.rate),
 		"tier": doc.pricing_tier,
@@ -136,7 +136,7 @@ def customer_appointments(user: str) -> dict[str, list[dict]]:
 		APPOINTMENT,
 		filters={"customer_email": email},
 		pluck="name",
-		order_by="start_time desc",
+		order_by="start_utc desc",
 		limit_page_length=200,
 	)
 	docs = [frappe.get_doc(APPOINTMENT, name) for name in names]
@@ -148,7 +148,7 @@ def customer_appointments(user: str) -> dict[str, list[dict]]:
 
 
 def ended_as_hold(doc, now=None) -> bool:
-	return service.ended_as_hold(doc.status, doc.hold_expires_at, now or clock_now())
+	return service.ended_as_hold(doc.status, doc.hold_expires_utc, now or clock_now())
 
 
 def customer_prefill(user: str) -> dict:

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 import frappe
 from frappe.utils import add_days, get_datetime, getdate
 
+from frappoint.booking.clock import now as clock_now
+from frappoint.booking.clock import to_db, to_site
 from frappoint.booking.slot_generation import regenerate
 
 EVERY_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -109,10 +111,12 @@ def book(service: str, provider: str | None, start: datetime, **values):
 
 def expire_hold_now(name: str) -> None:
 	"""Move a hold's expiry into the past, as if the customer walked away."""
-	lapsed = frappe.utils.now_datetime() - timedelta(minutes=1)
-	frappe.db.set_value("Service Appointment", name, "hold_expires_at", lapsed)
+	lapsed = clock_now() - timedelta(minutes=1)
+	frappe.db.set_value(
+		"Service Appointment", name, {"hold_expires_at": to_site(lapsed), "hold_expires_utc": to_db(lapsed)}
+	)
 	for ledger in ("Service Appointment Slot", "Service Appointment Unit"):
-		frappe.db.set_value(ledger, {"parent": name}, "hold_until", lapsed)
+		frappe.db.set_value(ledger, {"parent": name}, "hold_until_utc", to_db(lapsed))
 
 
 def live_seats(name: str) -> list[str]:

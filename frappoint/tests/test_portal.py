@@ -12,7 +12,7 @@ from frappe.utils import set_request
 
 from frappoint.api import booking as api
 from frappoint.api import hold_caps
-from frappoint.booking.clock import from_site
+from frappoint.booking.clock import from_db, from_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import (
 	HoldExpired,
@@ -621,7 +621,7 @@ class TestPortalPages(PortalCase):
 		view = appointment_view(doc, timezone="Europe/London")
 		self.assertTrue(view["can_change"])
 		self.assertTrue(view["start"].endswith(("+00:00", "+01:00")))
-		later = from_site(doc.start_time) - timedelta(hours=1)
+		later = from_db(doc.start_utc) - timedelta(hours=1)
 		closed = appointment_view(doc, now=later)
 		self.assertFalse(closed["can_change"])
 		self.assertTrue(closed["too_late_to_change"])

@@ -7,7 +7,7 @@ from frappe.model.document import Document
 from frappe.utils import validate_email_address
 
 from frappoint.booking import journal, service
-from frappoint.booking.clock import from_site
+from frappoint.booking.clock import from_db
 from frappoint.booking.errors import InvalidBookingInput
 
 # Set by the booking service only; a direct edit of these would bypass the rules.
@@ -16,16 +16,19 @@ PROTECTED = (
 	"provider",
 	"start_time",
 	"end_time",
-	"block_start",
-	"block_end",
+	"start_utc",
+	"end_utc",
+	"block_start_utc",
+	"block_end_utc",
 	"rate",
 	"pricing_tier",
 	"hold_expires_at",
+	"hold_expires_utc",
 )
 PARTY_TYPES = ("Customer", "Lead", "Contact")
 LEDGERS = {
-	"slots": ("slot", "seat_no", "seat_key", "hold_until"),
-	"units": ("service_unit", "block_start", "block_end", "hold_until", "live"),
+	"slots": ("slot", "seat_no", "seat_key", "hold_until_utc"),
+	"units": ("service_unit", "block_start_utc", "block_end_utc", "hold_until_utc", "live"),
 }
 
 
@@ -49,15 +52,17 @@ class ServiceAppointment(Document):
 			ServiceAppointmentUnit,
 		)
 
-		block_end: DF.Datetime | None
-		block_start: DF.Datetime | None
+		block_end_utc: DF.Datetime | None
+		block_start_utc: DF.Datetime | None
 		cancellation_reason: DF.SmallText | None
 		color: DF.Color | None
 		customer_email: DF.Data | None
 		customer_name: DF.Data
 		customer_phone: DF.Data | None
 		end_time: DF.Datetime | None
+		end_utc: DF.Datetime | None
 		hold_expires_at: DF.Datetime | None
+		hold_expires_utc: DF.Datetime | None
 		naming_series: DF.Literal["APT-.YYYY.-"]
 		notes: DF.SmallText | None
 		party: DF.DynamicLink | None
@@ -72,6 +77,7 @@ class ServiceAppointment(Document):
 		slots: DF.Table[ServiceAppointmentSlot]
 		source: DF.Literal["Desk", "Portal", "API"]
 		start_time: DF.Datetime | None
+		start_utc: DF.Datetime | None
 		started_at: DF.Datetime | None
 		status: DF.Literal["Open", "Confirmed", "Completed", "Cancelled", "No Show"]
 		title: DF.Data | None
@@ -113,8 +119,8 @@ class ServiceAppointment(Document):
 				"status": [None, self.status],
 				"service_type": self.service_type,
 				"provider": self.provider,
-				"start": from_site(self.start_time),
-				"end": from_site(self.end_time),
+				"start": from_db(self.start_utc),
+				"end": from_db(self.end_utc),
 				"slots": [row.slot for row in self.slots],
 				"units": [row.service_unit for row in self.units],
 				"rate": self.rate,

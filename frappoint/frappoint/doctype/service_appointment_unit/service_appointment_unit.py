@@ -10,4 +10,4 @@ class ServiceAppointmentUnit(Document):
 
 
 def on_doctype_update():
-	frappe.db.add_index("Service Appointment Unit", ["service_unit", "block_start"])
+	frappe.db.add_index("Service Appointment Unit", ["service_unit", "block_start_utc"])

@@ -4,15 +4,19 @@
 import frappe
 from frappe.model.document import Document
 
-from frappoint.booking.clock import from_site
+from frappoint.booking.clock import from_db, from_site, put
 from frappoint.booking.slot_generation import slot_name
 
 
 class ServiceProviderSlot(Document):
+	# Slots are written in bulk by slot generation; one made by hand gets its UTC columns here.
 	def autoname(self):
-		self.name = slot_name(self.provider, from_site(self.slot_start))
+		if not self.slot_start_utc:
+			for field in ("slot_start", "slot_end", "shift_start"):
+				put(self, from_site(self.get(field)), f"{field}_utc")
+		self.name = slot_name(self.provider, from_db(self.slot_start_utc))
 
 
 def on_doctype_update():
-	frappe.db.add_index("Service Provider Slot", ["provider", "slot_start"])
-	frappe.db.add_index("Service Provider Slot", ["provider", "shift_start"])
+	frappe.db.add_index("Service Provider Slot", ["provider", "slot_start_utc"])
+	frappe.db.add_index("Service Provider Slot", ["provider", "shift_start_utc"])

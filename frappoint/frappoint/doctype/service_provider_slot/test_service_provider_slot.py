@@ -4,7 +4,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from frappoint.booking.clock import from_site
+from frappoint.booking.clock import from_db, from_site
 from frappoint.booking.slot_generation import slot_name
 from frappoint.tests.fixtures import (
 	IGNORED_TEST_RECORDS,
@@ -27,13 +27,14 @@ class TestServiceProviderSlot(FrappeTestCase):
 		row = frappe.get_all(
 			"Service Provider Slot",
 			filters={"provider": provider.name, "slot_start": at(1, 9)},
-			fields=["name", "slot_start"],
+			fields=["name", "slot_start", "slot_start_utc"],
 		)[0]
-		self.assertEqual(row.name, slot_name(provider.name, from_site(row.slot_start)))
+		self.assertEqual(row.name, slot_name(provider.name, from_db(row.slot_start_utc)))
+		self.assertEqual(from_db(row.slot_start_utc), from_site(row.slot_start))
 		self.assertTrue(row.name.endswith("Z"))
 
 	def test_generated_slots_are_indexed_for_booking_reads(self):
 		indexes = {
 			r.Key_name for r in frappe.db.sql("show index from `tabService Provider Slot`", as_dict=True)
 		}
-		self.assertIn("provider_slot_start_index", indexes)
+		self.assertIn("provider_slot_start_utc_index", indexes)
