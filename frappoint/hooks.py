@@ -15,6 +15,10 @@ before_tests = "frappoint.install.before_tests"
 # Permissions: providers see their own appointments, customers theirs
 permission_query_conditions = {
 	"Service Appointment": "frappoint.permissions.appointment_query_conditions",
+	# The ledger rows are listed like any child table (`get_list` with `parent`): only a visible
+	# appointment's rows.
+	"Service Appointment Slot": "frappoint.permissions.ledger_query_conditions",
+	"Service Appointment Unit": "frappoint.permissions.ledger_query_conditions",
 }
 has_permission = {
 	"Service Appointment": "frappoint.permissions.has_appointment_permission",
@@ -73,3 +77,8 @@ website_route_rules = [
 
 # Until the bench's Frappe has frappe/frappe#31446, every guest page costs ~1 s (frappe_backports.py).
 before_request = ["frappoint.frappe_backports.apply"]
+# Frappe 15's get_count checks no permission: any user could count (and so read, a letter at a time)
+# what they may not list.
+override_whitelisted_methods = {
+	"frappe.client.get_count": "frappoint.security.get_count",
+}

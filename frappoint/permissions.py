@@ -22,6 +22,17 @@ def appointment_query_conditions(user: str | None = None) -> str:
 	return f"`tabService Appointment`.`customer_email` = {frappe.db.escape(_email_of(user))}"
 
 
+def ledger_query_conditions(user: str | None = None, doctype: str = "Service Appointment Slot") -> str:
+	"""A seat or unit row is visible with its appointment."""
+	visible = appointment_query_conditions(user)
+	if not visible:
+		return ""
+	return (
+		f"`tab{doctype}`.`parenttype` = 'Service Appointment' and `tab{doctype}`.`parent` in "
+		f"(select `name` from `tabService Appointment` where {visible})"
+	)
+
+
 def has_appointment_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
 	user = user or frappe.session.user
 	if is_staff(user):

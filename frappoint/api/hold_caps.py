@@ -13,20 +13,23 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
+from frappoint.booking import records
 from frappoint.booking.clock import from_db
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import TooManyHolds
 from frappoint.scheduling import holds_resources
+from frappoint.security import client_ip
 
 DEFAULT_CAPS = {"session": 3, "ip": 10, "email": 3}
+SETTING_FOR = {"session": "holds_per_session", "ip": "holds_per_ip", "email": "holds_per_email"}
 # Guests share Frappe's one "Guest" session, so the booking page gives each browser its own id.
 VISITOR_COOKIE = "frappoint_visitor"
 
 
 def caps() -> dict[str, int]:
-	"""The caps, overridable per site: `bench set-config -p frappoint_hold_caps '{"ip": 20}'`."""
-	configured = frappe.conf.get("frappoint_hold_caps") or {}
-	return {kind: cint(configured.get(kind)) or default for kind, default in DEFAULT_CAPS.items()}
+	"""The caps, as set in Service Appointment Settings (Guests and Links)."""
+	settings = records.settings()
+	return {kind: cint(settings.get(SETTING_FOR[kind])) or cap for kind, cap in DEFAULT_CAPS.items()}
 
 
 def visitor_keys() -> dict[str, str]:
@@ -39,7 +42,7 @@ def visitor_keys() -> dict[str, str]:
 		session = request.cookies.get(VISITOR_COOKIE) if request is not None else None
 	if session:
 		keys["session"] = _digest(session)
-	if ip := getattr(frappe.local, "request_ip", None):
+	if ip := client_ip():
 		keys["ip"] = _digest(ip)
 	return keys
 

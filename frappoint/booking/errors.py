@@ -31,7 +31,9 @@ class NotBookableTime(frappe.ValidationError):
 
 
 class InvalidBookingInput(frappe.ValidationError):
-	http_status_code = 417
+	"""Malformed or missing input: the caller must change the request (400, not Frappe's 417)."""
+
+	http_status_code = 400
 
 
 class TooManyHolds(frappe.ValidationError):

@@ -7,8 +7,10 @@ without an outgoing email account still books: the confirmation page shows the l
 
 import frappe
 from frappe import _
+from frappe.utils import get_url
 
 from frappoint.portal.pages import appointment_view, manage_url
+from frappoint.security import site_host
 
 TEMPLATE = "appointment_update"
 
@@ -18,26 +20,9 @@ def send_update(doc, kind: str, timezone=None) -> bool:
 	if not doc.customer_email:
 		return False
 	view = appointment_view(doc, timezone=timezone)
-	subjects = {
-		"confirmed": _("Your {0} appointment is confirmed"),
-		"moved": _("Your {0} appointment has moved"),
-		"cancelled": _("Your {0} appointment is cancelled"),
-	}
 	try:
-		frappe.sendmail(
-			recipients=[doc.customer_email],
-			subject=subjects[kind].format(doc.service_type),
-			template=TEMPLATE,
-			args={
-				"kind": kind,
-				"view": view,
-				"manage_url": manage_url(doc) if kind != "cancelled" else None,
-				"book_url": frappe.utils.get_url("/book"),
-			},
-			reference_doctype=doc.doctype,
-			reference_name=doc.name,
-			delayed=True,
-		)
+		with site_host():
+			queue(doc, kind, view)
 	except frappe.OutgoingEmailError:
 		# No outgoing account on this site: the booking stands, and Frappe's "please set up email"
 		# message is meant for the administrator, not for this customer.
@@ -50,3 +35,26 @@ def send_update(doc, kind: str, timezone=None) -> bool:
 		frappe.log_error(title=f"Frappoint: could not queue the {kind} email for {doc.name}")
 		return False
 	return True
+
+
+def queue(doc, kind: str, view: dict) -> None:
+	"""Call within `site_host()`: the links, and Frappe's own headers, name the site."""
+	subjects = {
+		"confirmed": _("Your {0} appointment is confirmed"),
+		"moved": _("Your {0} appointment has moved"),
+		"cancelled": _("Your {0} appointment is cancelled"),
+	}
+	frappe.sendmail(
+		recipients=[doc.customer_email],
+		subject=subjects[kind].format(doc.service_type),
+		template=TEMPLATE,
+		args={
+			"kind": kind,
+			"view": view,
+			"manage_url": manage_url(doc) if kind != "cancelled" else None,
+			"book_url": get_url("/book"),
+		},
+		reference_doctype=doc.doctype,
+		reference_name=doc.name,
+		delayed=True,
+	)

@@ -2,7 +2,7 @@
 customer sees it (times, the change deadline, what they may still do) and its signed manage link.
 
 Times go out as ISO 8601 with offsets and a fallback text in the site's zone; the page's script shows
-them in the customer's own zone. Permission is decided by the API's `authorize`, not here.
+them in the customer's own zone. Permission is decided by `booking.access`, not here.
 """
 
 import os
@@ -10,14 +10,16 @@ from urllib.parse import quote
 
 import frappe
 from frappe import _
-from frappe.utils import cint, fmt_money, format_datetime, get_url, strip_html_tags
+from frappe.utils import cint, fmt_money, format_datetime, strip_html_tags
 
 from frappoint.booking import records, service
+from frappoint.booking.access import authorize
 from frappoint.booking.clock import from_db, site_zone
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.tokens import TOKEN_LIFETIME_AFTER_END, manage_token
+from frappoint.booking.tokens import manage_token
 from frappoint.scheduling import Action, Status, allowed_actions, holds_resources, zone
 from frappoint.scheduling.policy import cancellation_allowed, cancellation_deadline
+from frappoint.security import site_url
 
 APPOINTMENT = "Service Appointment"
 PORTAL_JS = ("public", "js", "portal.js")
@@ -77,9 +79,9 @@ def manage_path(name: str, token: str) -> str:
 
 
 def manage_url(doc) -> str:
-	"""The signed link that lets whoever holds it view, move or cancel this one appointment."""
-	token = manage_token(doc.name, from_db(doc.end_utc) + TOKEN_LIFETIME_AFTER_END)
-	return get_url(manage_path(doc.name, token))
+	"""The signed link that lets whoever holds it view, move or cancel this one appointment, on the
+	site's own host (see `security.site_url`)."""
+	return site_url(manage_path(doc.name, manage_token(doc)))
 
 
 def time_label(instant, tz) -> str:
@@ -187,9 +189,7 @@ def js_messages() -> dict[str, str]:
 
 def manageable(name, token):
 	"""The appointment when this visitor may act on it (staff, its customer or a valid token holder, as
-	the API's `authorize` decides), else None: an unknown name and a wrong token look the same."""
-	from frappoint.api.booking import authorize
-
+	`access.authorize` decides), else None: an unknown name and a wrong token look the same."""
 	if not isinstance(name, str) or not (token is None or isinstance(token, str)):
 		return None
 	try:

@@ -22,11 +22,12 @@ from frappoint.scheduling.errors import InvalidDuration, InvalidRange, NaiveDate
 @lru_cache(maxsize=512)
 def zone(name: str) -> ZoneInfo:
 	"""The IANA zone called `name`, or `UnknownTimezone`."""
-	if not name or not isinstance(name, str):
-		raise UnknownTimezone(f"timezone {name!r} is not an IANA timezone name")
+	if not name or not isinstance(name, str) or len(name) > 64 or "\x00" in name:
+		raise UnknownTimezone(f"timezone {str(name)[:64]!r} is not an IANA timezone name")
 	try:
 		return ZoneInfo(name)
-	except (ZoneInfoNotFoundError, ValueError) as e:
+	# OSError: a tzdata folder ("Europe") or an unreadable name is not a zone either.
+	except (ZoneInfoNotFoundError, ValueError, OSError) as e:
 		raise UnknownTimezone(f"timezone {name!r} is not an IANA timezone name") from e
 
 

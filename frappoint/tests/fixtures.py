@@ -21,6 +21,14 @@ BOOKING_SETTINGS = {
 	# Booking tests leave the books alone (test_erpnext turns billing on): a Sales Order per
 	# confirmation would double their run time and prove nothing about booking.
 	"bill_in_erpnext": 0,
+	# Guests and links: the shipped defaults, except a rate limit no ordinary test reaches.
+	"guest_requests_per_minute": 1000,
+	"trusted_proxies": "",
+	"max_availability_days": 62,
+	"holds_per_session": 3,
+	"holds_per_ip": 10,
+	"holds_per_email": 3,
+	"manage_link_days": 7,
 }
 
 

@@ -150,10 +150,10 @@ class TestBookingAPI(FrappeTestCase):
 		self.assertEqual(row["providers"], [self.provider.name])
 
 	def test_manage_tokens_expire(self):
-		from frappoint.booking.tokens import manage_token, token_grants
+		from frappoint.booking.tokens import signed_token, token_grants
 
 		now = from_site(at(0, 12))
-		token = manage_token("APT-X", now + timedelta(minutes=1))
+		token = signed_token("APT-X", now + timedelta(minutes=1))
 		self.assertTrue(token_grants(token, "APT-X", now))
 		self.assertFalse(token_grants(token, "APT-X", now + timedelta(minutes=2)))
 		self.assertFalse(token_grants(token, "APT-Y", now))

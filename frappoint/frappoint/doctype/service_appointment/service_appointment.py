@@ -3,33 +3,35 @@
 
 import frappe
 from frappe import _
+from frappe.model import no_value_fields
 from frappe.model.document import Document
-from frappe.utils import validate_email_address
+from frappe.utils import cast, validate_email_address
 
 from frappoint.booking import journal, service
 from frappoint.booking.clock import from_db
 from frappoint.booking.errors import InvalidBookingInput
 
-# Set by the booking service only; a direct edit of these would bypass the rules.
-PROTECTED = (
-	"status",
-	"provider",
-	"start_time",
-	"end_time",
-	"start_utc",
-	"end_utc",
-	"block_start_utc",
-	"block_end_utc",
-	"rate",
-	"pricing_tier",
-	"hold_expires_at",
-	"hold_expires_utc",
-)
+# Set by the booking service, the accounting job or Frappe itself, never by a form or PUT: every
+# read-only field (custom ones too), the provider (changed by Reassign) and the ledger tables.
+# `title` and `color` follow other fields.
+SERVER_SET = ("provider",)
+DERIVED = ("title", "color")
 PARTY_TYPES = ("Customer", "Lead", "Contact")
 LEDGERS = {
 	"slots": ("slot", "seat_no", "seat_key", "hold_until_utc"),
 	"units": ("service_unit", "block_start_utc", "block_end_utc", "hold_until_utc", "live"),
 }
+
+
+def protected_fields(meta) -> list:
+	return [
+		df
+		for df in meta.fields
+		if df.fieldtype not in no_value_fields
+		and df.fieldname not in LEDGERS
+		and df.fieldname not in DERIVED
+		and (df.read_only or df.fieldname in SERVER_SET)
+	]
 
 
 def ledger(doc, table: str) -> list[tuple[str, ...]]:
@@ -100,7 +102,11 @@ class ServiceAppointment(Document):
 		before = self.get_doc_before_save()
 		if not before:
 			return
-		changed = [f for f in PROTECTED if str(before.get(f) or "") != str(self.get(f) or "")]
+		changed = [
+			df.fieldname
+			for df in protected_fields(self.meta)
+			if cast(df.fieldtype, before.get(df.fieldname)) != cast(df.fieldtype, self.get(df.fieldname))
+		]
 		changed += [table for table in LEDGERS if ledger(before, table) != ledger(self, table)]
 		if changed:
 			frappe.throw(

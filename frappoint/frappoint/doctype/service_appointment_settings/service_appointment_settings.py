@@ -1,6 +1,8 @@
 # Copyright (c) 2026, Frappoint and contributors
 # For license information, please see license.txt
 
+import ipaddress
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -18,9 +20,21 @@ class ServiceAppointmentSettings(Document):
 			records.booking_policy(source=self)  # the same checks the booking service will make
 		except InvalidInput as e:
 			frappe.throw(str(e), exc=InvalidBookingInput, title=_("Invalid settings"))
+		self.validate_trusted_proxies()
 		before = self.get_doc_before_save()
 		if before and (before.journal_sequence, before.journal_head_hash) != (
 			self.journal_sequence,
 			self.journal_head_hash,
 		):
 			frappe.throw(_("The journal head is kept by Frappoint."), exc=InvalidBookingInput)
+
+	def validate_trusted_proxies(self):
+		for line in (self.trusted_proxies or "").replace(",", "\n").splitlines():
+			try:
+				line.strip() and ipaddress.ip_network(line.strip(), strict=False)
+			except ValueError:
+				frappe.throw(
+					_("{0} is not an IP address or network (CIDR).").format(frappe.bold(line.strip())),
+					exc=InvalidBookingInput,
+					title=_("Invalid settings"),
+				)

@@ -43,10 +43,11 @@ class ServiceProvider(Document):
 		if shifts_changed or any(before.get(f) != self.get(f) for f in SLOT_SHAPING):
 			enqueue_regeneration(self.name)
 
-	@frappe.whitelist()
+	@frappe.whitelist(methods=["POST"])
 	def generate_slots(self):
-		"""Desk button: regenerate now, with progress, and report what changed."""
-		self.check_permission("write")
+		"""Desk button: regenerate now, with progress, and report what changed. Permission is checked
+		on the stored provider: `run_doc_method` builds `self` from what the client posted."""
+		frappe.get_doc(self.doctype, self.name).check_permission("write")
 		from frappoint.booking.slot_generation import regenerate_all
 
 		return regenerate_all([self.name], publish=True)[0]

@@ -1,0 +1,52 @@
+"""Who may see or change one appointment from the portal or the booking API: staff, its customer
+(logged in), or whoever holds its manage token. Pages and the API both ask here."""
+
+import frappe
+from frappe import _
+
+from frappoint.booking import service
+from frappoint.booking.clock import now as clock_now
+from frappoint.booking.tokens import token_grants
+from frappoint.permissions import has_appointment_permission, is_staff
+from frappoint.scheduling import Status
+
+APPOINTMENT = "Service Appointment"
+# What a token holder may still change: an appointment that is over, cancelled or moved is only shown.
+CHANGEABLE = {Status.OPEN.value, Status.CONFIRMED.value}
+
+
+def authorize(name, token, to_change: bool = False) -> bool:
+	"""Let staff, the appointment's customer or a valid token holder see it (and, `to_change`, act on
+	it); True when it is the customer. Refuses with 404 for an unknown name and 403 otherwise."""
+	if not name or not isinstance(name, str) or len(name) > 140 or not frappe.db.exists(APPOINTMENT, name):
+		frappe.throw(_("Appointment not found."), exc=frappe.DoesNotExistError)
+	user = frappe.session.user
+	if user != "Guest" and is_staff(user):
+		return False
+	if token_grants(token, name, clock_now()):
+		if to_change:
+			refuse_if_settled(name)
+		return True
+	doc = frappe.get_doc(APPOINTMENT, name)
+	if user != "Guest" and has_appointment_permission(doc, "write", user):
+		return True
+	frappe.throw(
+		_("This link is not valid for that appointment, or it has expired."), exc=frappe.PermissionError
+	)
+
+
+def refuse_if_settled(name: str) -> None:
+	"""A token stops changing its appointment once that is cancelled, moved or over. A hold that
+	lapsed reads as expired (the customer picks a time again), not as cancelled."""
+	status, moved_to = frappe.db.get_value(APPOINTMENT, name, ["status", "rescheduled_to"])
+	if moved_to:
+		frappe.throw(
+			_("This appointment was moved to {0}; use the link for the new time.").format(moved_to),
+			exc=frappe.PermissionError,
+		)
+	service.refuse_ended_hold(name)
+	if status not in CHANGEABLE:
+		frappe.throw(
+			_("This appointment is {0}; its link no longer changes it.").format(_(status)),
+			exc=frappe.PermissionError,
+		)

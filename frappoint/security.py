@@ -1,0 +1,129 @@
+"""What a client controls cannot decide who it is, where links point, or what it may count.
+
+- `client_ip`: the visitor's address for rate limits and hold caps. `X-Forwarded-For` is a header the
+  client writes; it is believed only hop by hop from proxies the site lists as trusted.
+- `guest_rate_limit`: one budget per visitor and endpoint, whichever route (`/api/method`, `/api/v2`)
+  reaches it.
+- `site_host` / `site_url`: emails and their links name the site's own host, never the request's
+  `Host` header.
+- `get_count`: Frappe 15's `frappe.client.get_count` counts any DocType without a permission check;
+  this one counts only what the user may list.
+"""
+
+import ipaddress
+from contextlib import contextmanager
+from functools import lru_cache, wraps
+
+import frappe
+from frappe import _
+from frappe.utils import cint, get_url
+
+SETTINGS = "Service Appointment Settings"
+DEFAULT_GUEST_REQUESTS_PER_MINUTE = 60
+
+
+# --- who is asking -------------------------------------------------------------------------------
+
+
+def client_ip() -> str | None:
+	"""The address of the client, walking `X-Forwarded-For` back only through trusted proxies."""
+	request = getattr(frappe.local, "request", None)
+	if request is None:
+		return None
+	peer = request.remote_addr
+	hops = [h.strip() for h in (request.headers.get("X-Forwarded-For") or "").split(",") if h.strip()]
+	trusted = trusted_proxies(frappe.db.get_single_value(SETTINGS, "trusted_proxies") or "")
+	while hops and peer and _within(peer, trusted):
+		peer = hops.pop()
+	return peer
+
+
+@lru_cache(maxsize=32)
+def trusted_proxies(text: str) -> tuple:
+	"""The networks listed one per line (addresses or CIDR); lines that are neither are ignored (the
+	Settings form refuses them when saved)."""
+	networks = []
+	for line in text.replace(",", "\n").splitlines():
+		try:
+			networks.append(ipaddress.ip_network(line.strip(), strict=False))
+		except ValueError:
+			continue
+	return tuple(networks)
+
+
+def _within(address: str, networks: tuple) -> bool:
+	try:
+		ip = ipaddress.ip_address(address)
+	except ValueError:
+		return False
+	return any(ip in network for network in networks)
+
+
+# --- how often ------------------------------------------------------------------------------------
+
+
+def guest_rate_limit(fn):
+	"""At most *Guest Requests per Minute* (Settings) calls of `fn` per visitor address; staff and
+	logged-in users are not limited. Answered 429 (`RateLimitExceededError`) beyond it."""
+
+	@wraps(fn)
+	def limited(*args, **kwargs):
+		if frappe.session.user == "Guest" and getattr(frappe.local, "request", None) is not None:
+			limit = cint(frappe.db.get_single_value(SETTINGS, "guest_requests_per_minute"))
+			key = frappe.cache.make_key(f"frappoint:rl:{fn.__module__}.{fn.__name__}:{client_ip()}")
+			count = frappe.cache.incrby(key, 1)
+			if count == 1:
+				frappe.cache.expire(key, 60)
+			if count > (limit or DEFAULT_GUEST_REQUESTS_PER_MINUTE):
+				frappe.throw(
+					_("Too many requests. Please wait a minute and try again."),
+					frappe.RateLimitExceededError,
+					title=_("Too many requests"),
+				)
+		return fn(*args, **kwargs)
+
+	return limited
+
+
+# --- where links point ----------------------------------------------------------------------------
+
+
+@contextmanager
+def site_host():
+	"""Within it Frappe's `get_url` names the site's `host_name`, else the site itself, as it does
+	without a request. A guest chooses the `Host` header of their request: a link (or Frappe's own
+	`X-Frappe-Site` mail header) built from it could point anywhere."""
+	request = getattr(frappe.local, "request", None)
+	frappe.local.request = None
+	try:
+		yield
+	finally:
+		frappe.local.request = request
+
+
+def site_url(path: str) -> str:
+	with site_host():
+		return get_url(path)
+
+
+# --- what may be counted --------------------------------------------------------------------------
+
+
+@frappe.whitelist()
+def get_count(doctype: str, filters=None, debug=False, cache=False) -> int:
+	"""`frappe.client.get_count` (its override): the count of what `frappe.get_list` would show this
+	user, so it is refused without read permission and narrowed by permission query conditions."""
+	from frappe.client import get_safe_filters
+
+	if not isinstance(doctype, str) or not frappe.db.exists("DocType", doctype):
+		frappe.throw(_("Unknown DocType."), frappe.DoesNotExistError)
+	if frappe.get_meta(doctype).istable:
+		frappe.throw(_("Count rows of a child table through their parent document."), frappe.PermissionError)
+	rows = frappe.get_list(
+		doctype,
+		filters=get_safe_filters(filters),
+		fields=["count(*) as count"],
+		order_by=None,
+		limit_page_length=0,
+	)
+	return cint(rows[0].count) if rows else 0
