@@ -1,4 +1,4 @@
-"""bench commands: `bench --site SITE frappoint make-demo | generate-slots | verify-journal`."""
+"""bench commands: `bench --site SITE frappoint make-demo | generate-slots | verify-journal [--checkpoint]`."""
 
 import json
 from contextlib import contextmanager
@@ -52,13 +52,17 @@ def generate_slots(context, provider):
 
 
 @frappoint.command("verify-journal")
+@click.option("--checkpoint", is_flag=True, help="Seal the chains that moved first, as the scheduler does.")
 @pass_context
-def verify_journal(context):
-	"""Check the whole appointment journal: chain, order, completeness and signatures."""
-	from frappoint.booking.journal import verify
+def verify_journal(context, checkpoint=False):
+	"""Check the whole appointment journal: every chain, the heads, the checkpoints and signatures."""
+	from frappoint.booking import journal
 
-	with connected(context):
-		verdict = verify()
+	with connected(context) as frappe:
+		if checkpoint:
+			journal.checkpoint()
+			frappe.db.commit()
+		verdict = journal.verify()
 		if verdict.ok:
 			click.echo(f"OK: {verdict.count} events verified")
 			return

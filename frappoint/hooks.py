@@ -26,7 +26,7 @@ has_permission = {
 
 scheduler_events = {
 	"cron": {
-		"*/5 * * * *": ["frappoint.tasks.expire_stale_holds"],
+		"*/5 * * * *": ["frappoint.tasks.expire_stale_holds", "frappoint.tasks.checkpoint_journal"],
 		"*/15 * * * *": ["frappoint.tasks.reconcile_accounting"],
 	},
 	"hourly_long": ["frappoint.tasks.keep_slots_generated"],

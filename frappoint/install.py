@@ -2,9 +2,13 @@
 
 import frappe
 
-from frappoint.booking.journal import drop_triggers, ensure_site_keys, ensure_triggers
+from frappoint.booking.journal import (
+	drop_triggers,
+	ensure_order_sequence,
+	ensure_site_keys,
+	ensure_triggers,
+)
 from frappoint.integrations.erpnext import install_custom_fields, remove_custom_fields
-from frappoint.scheduling import GENESIS
 
 ROLES = ("Frappoint Manager", "Frappoint User", "Service Provider")
 SETTINGS_DEFAULTS = {
@@ -13,7 +17,6 @@ SETTINGS_DEFAULTS = {
 	"cancellation_cutoff_hours": 24,
 	"default_slot_minutes": 15,
 	"hold_minutes": 10,
-	"journal_sequence": 0,
 }
 
 
@@ -27,18 +30,15 @@ def after_install():
 	for field, value in SETTINGS_DEFAULTS.items():
 		if not settings.get(field):
 			frappe.db.set_single_value("Service Appointment Settings", field, value)
-	if not frappe.db.count("Appointment Event"):
-		# A reinstall keeps the old Singles rows; a new, empty journal must start from genesis.
-		frappe.db.set_single_value(
-			"Service Appointment Settings", {"journal_sequence": 0, "journal_head_hash": GENESIS}
-		)
 	ensure_site_keys()
+	ensure_order_sequence()
 	ensure_triggers()
 	install_custom_fields()
 
 
 def after_migrate():
 	ensure_site_keys()
+	ensure_order_sequence()
 	ensure_triggers()
 	install_custom_fields()
 

@@ -9,6 +9,14 @@ def expire_stale_holds():
 	expire_all_stale_holds()
 
 
+def checkpoint_journal():
+	"""Seal the journal chains that moved (see `journal.checkpoint`)."""
+	from frappoint.booking.journal import checkpoint
+
+	checkpoint()
+	frappe.db.commit()
+
+
 def reconcile_accounting():
 	from frappoint.integrations.erpnext import erpnext_installed, reconcile
 

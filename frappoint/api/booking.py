@@ -23,10 +23,11 @@ from frappoint.api.inputs import (
 	parse_zone,
 	text,
 )
-from frappoint.booking import journal, records, service
+from frappoint.booking import records, service
 from frappoint.booking.access import authorize
 from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_db, to_site
+from frappoint.booking.locks import booking_lock
 from frappoint.booking.errors import SlotUnavailable
 from frappoint.booking.tokens import manage_token
 from frappoint.permissions import is_staff
@@ -150,7 +151,7 @@ def hold(
 	doc.flags.requested_instant = when  # the desk field alone is ambiguous on a fall-back night
 	linked_party(doc, named=bool(details.get("customer_name")))
 	if not staff:
-		journal.lock()  # the booking lock, taken early so that the caps count every committed hold
+		booking_lock()  # taken early, so that the caps count every committed hold
 		hold_caps.check(doc.customer_email)
 	try:
 		doc.insert(ignore_permissions=True)

@@ -1,10 +1,18 @@
 """Writing and checking the appointment journal (Appointment Event rows).
 
-Each event is hashed with the core's canonical form, chained to the previous one and signed with the
-site's Ed25519 key (site config `frappoint_journal_key`). The chain head (sequence and last hash) lives
-in Service Appointment Settings; its row is locked last in every booking transaction, which gives the
-per-site sequence without gaps. Personal data never enters an event: the customer appears by record
-name or as a salted hash.
+One chain per appointment: each event is hashed with the core's canonical form (its place in the
+chain, `creation` and `owner` included), chained to the appointment's previous event and signed with
+the site's Ed25519 key (site config `frappoint_journal_key`). Appending needs only the appointment's
+own row lock, which every action already holds, so bookings of different appointments never wait
+for the journal. The chain head (count and last hash) is kept on the appointment row. A database
+sequence gives the site-wide order, without a lock.
+
+Checkpoints (Journal Checkpoint, every five minutes) seal the head of every chain that moved since
+the one before, chained and signed like events; the newest checkpoint is also written to a file in
+the site's private folder. `verify` then finds an edited, reordered, re-signed or deleted event, a
+chain whose newest events were cut off (even with its head rewritten) and a whole deleted chain, as
+far as the newest checkpoint reaches. Personal data never enters an event: the customer appears by
+record name or as a salted hash.
 """
 
 import base64
@@ -12,13 +20,23 @@ import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
 from multiprocessing import get_context
 
 import frappe
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from frappe.utils import now_datetime
 
-from frappoint.scheduling import GENESIS, StoredEvent, Verdict, canonical, event_hash, verify_chain
+from frappoint.scheduling import (
+	GENESIS,
+	Checkpoint,
+	StoredEvent,
+	Verdict,
+	canonical,
+	event_hash,
+	verify_journal,
+)
 from frappoint.scheduling.journal import pseudonym
 
 SETTINGS = "Service Appointment Settings"
@@ -67,75 +85,171 @@ def customer_ref(appointment) -> str:
 	return "guest:" + pseudonym(appointment.customer_email or appointment.name, _salt())
 
 
-def lock() -> None:
-	"""Take the site's booking lock: the journal head row, locked FOR UPDATE until the transaction ends.
+APPOINTMENT = "Service Appointment"
+STAMP = "%Y-%m-%d %H:%M:%S.%f"  # a datetime(6) as MariaDB prints it: hashed exactly as stored
+ORDER = "frappoint_journal_order"  # the MariaDB sequence behind `sequence`
+EVENT_INSERT = """insert into `tabAppointment Event` (name, creation, modified, owner, modified_by, docstatus,
+	idx, sequence, appointment, stream_seq, event_type, actor, timestamp_ns, party, changes, prev_hash,
+	hash, signature) values (%s, %s, %s, %s, %s, 0, 0, nextval(`frappoint_journal_order`), %s, %s, %s, %s,
+	%s, %s, %s, %s, %s, %s)"""
 
-	Every booking action takes it first. Serialising the writers this way is what makes concurrent
-	bookings deadlock-free: the locking reads a booking needs take InnoDB gap locks, and two bookings
-	holding gap locks on neighbouring ledger rows would otherwise deadlock on their inserts.
-	"""
-	_lock_head()
+
+def ensure_order_sequence() -> None:
+	"""The sequence that numbers events site-wide, starting after any event already stored (DDL)."""
+	exists = frappe.db.sql(
+		"""select 1 from information_schema.tables
+		where table_schema = database() and table_name = %s and table_type = 'SEQUENCE'""",
+		ORDER,
+	)
+	if not exists:
+		start = (frappe.db.sql("select max(sequence) from `tabAppointment Event`")[0][0] or 0) + 1
+		frappe.db.sql_ddl(f"create sequence if not exists `{ORDER}` start with {int(start)}")
 
 
 def record(appointment, event_type: str, changes: dict | None = None) -> str:
-	"""Append one event for `appointment` in the current transaction; returns the event's name."""
-	sequence, prev_hash = _lock_head()
+	"""Append one event to `appointment`'s chain in the current transaction; returns its name.
+
+	The caller holds the appointment's row lock (an action, the accounting job) or has just inserted
+	it; the head is read with a locking read all the same, so that it is the newest committed one."""
+	head = frappe.db.sql(
+		f"select journal_seq, journal_hash from `tab{APPOINTMENT}` where name = %s for update",
+		appointment.name,
+	)
+	last, prev_hash = (head[0][0] or 0, head[0][1] or GENESIS) if head else (0, GENESIS)
+	stream_seq = last + 1
+	created = now_datetime().strftime(STAMP)
+	owner = frappe.session.user
 	payload = {
 		"appointment": appointment.name,
+		"stream_seq": stream_seq,
 		"event_type": event_type,
 		"actor": actor(),
 		"timestamp_ns": str(time.time_ns()),
 		"party": customer_ref(appointment),
 		"changes": json.loads(canonical(changes or {})),
+		"creation": created,
+		"owner": owner,
 	}
 	digest = event_hash(prev_hash, payload)
-	signature = base64.b64encode(_private_key().sign(digest.encode())).decode()
-	event = frappe.get_doc(
-		{
-			"doctype": "Appointment Event",
-			"sequence": sequence,
-			**{k: v for k, v in payload.items() if k != "changes"},
-			"changes": canonical(payload["changes"]).decode(),
-			"prev_hash": prev_hash,
-			"hash": digest,
-			"signature": signature,
-		}
+	name = frappe.generate_hash(length=10)
+	frappe.db.sql(
+		EVENT_INSERT,
+		(
+			name, created, created, owner, owner, appointment.name, stream_seq, event_type,
+			payload["actor"], payload["timestamp_ns"], payload["party"], canonical(payload["changes"]).decode(),
+			prev_hash, digest, _sign(digest),
+		),
+	)  # fmt: skip
+	frappe.db.sql(
+		f"update `tab{APPOINTMENT}` set journal_seq = %s, journal_hash = %s where name = %s",
+		(stream_seq, digest, appointment.name),
 	)
-	event.flags.from_journal = True
-	event.insert(ignore_permissions=True)
-	frappe.db.set_single_value(SETTINGS, {"journal_sequence": sequence, "journal_head_hash": digest})
-	return event.name
+	appointment.journal_seq, appointment.journal_hash = stream_seq, digest
+	return name
 
 
-def _lock_head() -> tuple[int, str]:
-	"""Lock the head rows (always the last lock a booking takes) and return the next sequence and the
-	hash to chain to. Both values come from the locking read: a plain read could return the snapshot
-	taken before another booking moved the head."""
+def _sign(digest: str) -> str:
+	return base64.b64encode(_private_key().sign(digest.encode())).decode()
+
+
+# --- checkpoints ---------------------------------------------------------------------------------
+
+CHECKPOINT = "Journal Checkpoint"
+# Chains that moved since a little before the previous checkpoint: a booking that committed late is
+# sealed by the next one.
+CHECKPOINT_OVERLAP_MINUTES = 10
+
+
+def checkpoint() -> str | None:
+	"""Seal the heads of the chains that moved since the previous checkpoint (all of them, the first
+	time); None when nothing moved. The newest checkpoint row is locked: one writer at a time."""
+	last = frappe.db.sql(
+		f"select number, hash, creation from `tab{CHECKPOINT}` order by number desc limit 1 for update",
+		as_dict=True,
+	)
+	number, prev_hash = (last[0].number + 1, last[0].hash) if last else (1, GENESIS)
+	since = last[0].creation - timedelta(minutes=CHECKPOINT_OVERLAP_MINUTES) if last else None
+	covers = [
+		[name, seq, digest]
+		for name, seq, digest in frappe.db.sql(
+			f"""select name, journal_seq, journal_hash from `tab{APPOINTMENT}`
+			where journal_seq > 0 {"and name in (select distinct appointment from `tabAppointment Event` where creation >= %(since)s)" if since else ""}
+			order by name""",
+			{"since": since},
+		)
+	]
+	legacy = legacy_head() if number == 1 else None
+	if not covers and last:
+		return None
+	created = now_datetime().strftime(STAMP)
+	payload = {"number": number, "creation": created, "covers": covers, "legacy_head": legacy}
+	digest = event_hash(prev_hash, payload)
+	name = frappe.generate_hash(length=10)
+	frappe.db.sql(
+		f"""insert into `tab{CHECKPOINT}` (name, creation, modified, owner, modified_by, docstatus, idx,
+		number, legacy_head, covered, covers, prev_hash, hash, signature)
+		values (%s, %s, %s, %s, %s, 0, 0, %s, %s, %s, %s, %s, %s, %s)""",
+		(
+			name, created, created, frappe.session.user, frappe.session.user, number,
+			json.dumps(legacy) if legacy else None, len(covers), json.dumps(covers), prev_hash, digest,
+			_sign(digest),
+		),
+	)  # fmt: skip
+	frappe.db.after_commit.add(lambda: write_anchor(number, digest))
+	return name
+
+
+def legacy_head() -> list | None:
+	"""[count, last hash] of the site-wide chain of events written before per-appointment chains, as
+	that chain's head recorded it (the old Settings values), or None when there are none."""
+	if not frappe.db.sql("select 1 from `tabAppointment Event` where stream_seq = 0 limit 1"):
+		return None
 	rows = dict(
 		frappe.db.sql(
-			"""select field, value from `tabSingles`
-			where doctype = %s and field in ('journal_sequence', 'journal_head_hash') for update""",
+			"""select field, value from `tabSingles` where doctype = %s
+			and field in ('journal_sequence', 'journal_head_hash')""",
 			SETTINGS,
 		)
 	)
-	if "journal_sequence" not in rows:
-		frappe.db.set_single_value(SETTINGS, {"journal_sequence": 0, "journal_head_hash": GENESIS})
-		return _lock_head()
-	last = int(rows["journal_sequence"] or 0)
-	return last + 1, (rows.get("journal_head_hash") or GENESIS) if last else GENESIS
+	return [int(rows.get("journal_sequence") or 0), rows.get("journal_head_hash") or GENESIS]
 
+
+def anchor_path() -> str:
+	return frappe.get_site_path("private", "frappoint-journal-anchor.json")
+
+
+def write_anchor(number: int, digest: str) -> None:
+	"""Outside the database: a database administrator alone cannot cut the checkpoints' tail."""
+	path = anchor_path()
+	os.makedirs(os.path.dirname(path), exist_ok=True)
+	with open(path + ".tmp", "w") as out:
+		json.dump({"number": number, "hash": digest}, out)
+	os.replace(path + ".tmp", path)
+
+
+def read_anchor() -> tuple[int, str] | None:
+	try:
+		with open(anchor_path()) as source:
+			data = json.load(source)
+		return int(data["number"]), str(data["hash"])
+	except (OSError, ValueError, KeyError, TypeError):
+		return None
+
+
+# --- reading and verifying -----------------------------------------------------------------------
 
 EVENT_COLUMNS = (
-	"name", "sequence", "appointment", "event_type", "actor", "timestamp_ns", "party", "changes",
-	"prev_hash", "hash", "signature",
+	"name", "sequence", "appointment", "stream_seq", "event_type", "actor", "timestamp_ns", "party",
+	"changes", "prev_hash", "hash", "signature", "creation", "owner",
 )  # fmt: skip
-# One separated string per row: pymysql parses columns in Python, so 1 column reads ~5x faster than 11.
+# One separated string per row: pymysql parses columns in Python, so 1 column reads ~5x faster than 14.
 # \x1f cannot occur in any of them (JSON escapes control characters; names and hashes have none).
 _ROW = "concat_ws(char(31), " + ", ".join(f"ifnull(`{c}`, '')" for c in EVENT_COLUMNS) + ")"
 
 
 def stored_events(batch: int = 20_000):
-	"""Every event as the core's StoredEvent, in sequence order, read in batches."""
+	"""Every event as the core's StoredEvent, in sequence order, read in batches; the payload is what
+	its version hashed."""
 	last = 0
 	while True:
 		rows = frappe.db.sql(
@@ -145,19 +259,8 @@ def stored_events(batch: int = 20_000):
 		if not rows:
 			return
 		for row, _sequence in rows:
-			(
-				name,
-				sequence,
-				appointment,
-				event_type,
-				actor_,
-				timestamp_ns,
-				party,
-				changes,
-				prev,
-				digest,
-				sig,
-			) = row.split("\x1f")
+			(name, sequence, appointment, stream_seq, event_type, actor_, timestamp_ns, party, changes,
+				prev, digest, sig, creation, owner) = row.split("\x1f")  # fmt: skip
 			payload = {
 				"appointment": appointment or None,
 				"event_type": event_type or None,
@@ -166,15 +269,39 @@ def stored_events(batch: int = 20_000):
 				"party": party or None,
 				"changes": json.loads(changes or "{}"),
 			}
+			if stream_seq not in ("", "0"):
+				payload.update(stream_seq=int(stream_seq), creation=creation, owner=owner)
 			yield StoredEvent(int(sequence), payload, prev, digest, sig, name)
 		last = rows[-1][1]
 
 
-def verify() -> Verdict:
-	"""Check the whole journal: chain, order, completeness (against the head) and every signature.
+def stored_checkpoints() -> list[Checkpoint]:
+	rows = frappe.db.sql(
+		f"""select name, number, legacy_head, covers, prev_hash, hash, signature, creation
+		from `tab{CHECKPOINT}` order by number""",
+		as_dict=True,
+	)
+	return [
+		Checkpoint(
+			r.number,
+			{
+				"number": r.number,
+				"creation": r.creation.strftime(STAMP),
+				"covers": json.loads(r.covers or "[]"),
+				"legacy_head": json.loads(r.legacy_head) if r.legacy_head else None,
+			},
+			r.prev_hash,
+			r.hash,
+			r.signature,
+			r.name,
+		)
+		for r in rows
+	]
 
-	Signatures are the slow part (about 0.15 ms each), so they are checked on every CPU core while
-	the chain is read and checked here."""
+
+def verify() -> Verdict:
+	"""Check the whole journal: every chain, the heads on the appointments, the checkpoints and the
+	anchor, and every signature (about 0.15 ms each: checked on every CPU core while the rest is read)."""
 	events = []
 	pending = []
 	public = public_key().public_bytes_raw()
@@ -186,14 +313,20 @@ def verify() -> Verdict:
 			if len(chunk) == SIGNATURE_CHUNK:
 				pending.append(pool.submit(_forged_refs, public, chunk))
 				chunk = []
+		checkpoints = stored_checkpoints()
+		chunk += [(c.ref, c.hash, c.signature) for c in checkpoints]
 		if chunk:
 			pending.append(pool.submit(_forged_refs, public, chunk))
 		forged = set().union(*(job.result() for job in pending))
-	head = (
-		int(frappe.db.get_single_value(SETTINGS, "journal_sequence") or 0),
-		frappe.db.get_single_value(SETTINGS, "journal_head_hash") or GENESIS,
+	heads = {
+		name: (seq, digest or GENESIS)
+		for name, seq, digest in frappe.db.sql(
+			f"select name, journal_seq, journal_hash from `tab{APPOINTMENT}` where journal_seq > 0"
+		)
+	}
+	return verify_journal(
+		events, checkpoints, heads, signature_ok=lambda item: item.ref not in forged, anchor=read_anchor()
 	)
-	return verify_chain(events, head=head, signature_ok=lambda event: event.ref not in forged)
 
 
 SIGNATURE_CHUNK = 5_000
@@ -213,19 +346,21 @@ def _forged_refs(public: bytes, chunk: list[tuple[str, str, str]]) -> set[str]:
 
 # --- guards and views ---------------------------------------------------------------------------
 
+# MariaDB refuses UPDATE and DELETE on the journal tables, whoever asks.
 TRIGGERS = {
-	"frappoint_journal_no_update": "BEFORE UPDATE",
-	"frappoint_journal_no_delete": "BEFORE DELETE",
+	f"frappoint_{prefix}_no_{action.lower()}": (table, f"BEFORE {action}")
+	for prefix, table in (("journal", "Appointment Event"), ("checkpoint", "Journal Checkpoint"))
+	for action in ("UPDATE", "DELETE")
 }
 
 
 def ensure_triggers() -> None:
-	"""MariaDB refuses UPDATE and DELETE on the journal table, whoever asks (DDL: commits first)."""
+	"""(DDL: commits first.)"""
 	frappe.db.commit()
-	for name, timing in TRIGGERS.items():
+	for name, (table, timing) in TRIGGERS.items():
 		frappe.db.sql_ddl(
-			f"""create trigger if not exists `{name}` {timing} on `tabAppointment Event` for each row
-			signal sqlstate '45000' set message_text = 'Appointment Event rows are append-only'"""
+			f"""create trigger if not exists `{name}` {timing} on `tab{table}` for each row
+			signal sqlstate '45000' set message_text = '{table} rows are append-only'"""
 		)
 
 
@@ -243,7 +378,7 @@ def timeline(doctype: str, docname: str) -> list[dict]:
 	events = frappe.get_all(
 		"Appointment Event",
 		filters={"appointment": docname},
-		fields=["name", "sequence", "event_type", "actor", "creation", "hash"],
+		fields=["name", "stream_seq", "event_type", "actor", "creation", "hash"],
 		order_by="sequence asc",
 	)
 	return [
@@ -251,11 +386,11 @@ def timeline(doctype: str, docname: str) -> list[dict]:
 			"icon": "lock",
 			"creation": e.creation,
 			"content": frappe._('Journal #{0}: {1} by {2} <span class="text-muted">{3}</span>').format(
-				e.sequence,
+				e.stream_seq or position,
 				f'<a href="/app/appointment-event/{e.name}"><b>{escape_html(e.event_type)}</b></a>',
 				escape_html(e.actor or ""),
 				escape_html(e.hash[:12]),
 			),
 		}
-		for e in events
+		for position, e in enumerate(events, start=1)
 	]

@@ -1,12 +1,13 @@
 """Booking actions, each inside the caller's single database transaction.
 
 Lock order, the same in every action and job: the row of the appointment acted on (when it exists)
--> booking lock (the journal head, see `journal.lock`) -> that appointment's ledger rows -> slot
-rows by (provider, start) -> service unit rows by name. The appointment comes first because the
-accounting job holds it through its ERPNext step and journals last; the booking lock then serialises
-writers site-wide, across any number of web workers and hosts, so they cannot deadlock (other
-appointments are only ever locked with SKIP LOCKED); the slot and unit row locks still guard against
-slot regeneration and direct edits.
+-> booking lock (`locks.booking_lock`) -> that appointment's ledger rows -> slot rows by (provider,
+start) -> service unit rows by name. The appointment comes first because the accounting job holds it
+through its ERPNext step and journals under it; the booking lock then serialises seat writers
+site-wide, across any number of web workers and hosts, so they cannot deadlock (other appointments
+are only ever locked with SKIP LOCKED); the slot and unit row locks still guard against slot
+regeneration and direct edits. The journal needs no lock of its own: an event is appended under its
+appointment's row lock.
 A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index makes MariaDB refuse a
 second claim on it even if this code were wrong. Releasing a seat clears its key.
 """
@@ -18,6 +19,7 @@ from frappe import _
 from frappe.utils import cint
 
 from frappoint.booking import extensions, journal, records
+from frappoint.booking.locks import booking_lock
 from frappoint.booking.clock import from_db, from_site, put, site_zone, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import HoldExpired, SlotUnavailable, refuse
@@ -121,7 +123,7 @@ def _place_hold(appointment) -> None:
 		frappe.throw(_("Service {0} is not offered at the moment.").format(service.name), exc=SlotUnavailable)
 	tier = tier_named(records.price_tiers(service), appointment.pricing_tier)
 	policy = records.booking_policy(service, customer=bool(appointment.flags.customer_booking))
-	journal.lock()
+	booking_lock()
 	now = clock_now()
 	# An API caller's instant is exact; a start typed in the desk is a site wall time.
 	start = appointment.flags.requested_instant or from_site(appointment.requested_start)
@@ -415,7 +417,7 @@ def lock_appointment(name: str):
 	"""The appointment's row, then the booking lock, then the document with its ledger rows: the
 	module's lock order (see the top)."""
 	lock_appointment_row(name)
-	journal.lock()
+	booking_lock()
 	return frappe.get_doc(APPOINTMENT, name, for_update=True)
 
 

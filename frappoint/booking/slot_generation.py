@@ -12,8 +12,9 @@ from datetime import date, time, timedelta
 import frappe
 from frappe.utils import cint, now_datetime
 
-from frappoint.booking import journal, records
+from frappoint.booking import records
 from frappoint.booking.clock import from_db, to_db, to_site
+from frappoint.booking.locks import booking_lock
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.service import commit_job_step, seat_claims
 from frappoint.scheduling import generate_slots, local_instant, zone
@@ -45,7 +46,7 @@ def slot_name(provider: str, start_utc) -> str:
 
 
 def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotReport:
-	journal.lock()  # no booking may claim a seat on these slots while we decide which to keep
+	booking_lock()  # no booking may claim a seat on these slots while we decide which to keep
 	provider = frappe.get_doc("Service Provider", provider_name)
 	report = SlotReport(provider_name)
 	tz = zone(provider.timezone)

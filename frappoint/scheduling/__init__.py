@@ -34,12 +34,14 @@ from frappoint.scheduling.explain import ProviderDay, UnitNeeds, why_not
 from frappoint.scheduling.journal import (
 	GENESIS,
 	Break,
+	Checkpoint,
 	StoredEvent,
 	Verdict,
 	canonical,
 	event_hash,
 	seal,
 	verify_chain,
+	verify_journal,
 )
 from frappoint.scheduling.lifecycle import Action, Status, allowed_actions, holds_resources, next_status
 from frappoint.scheduling.policy import (

@@ -1,4 +1,10 @@
-"""Journal hashing: the canonical form of an event, SHA-256 chaining and chain verification.
+"""Journal hashing: the canonical form of an event, SHA-256 chaining and verification.
+
+Two generations of events are checked. Version 1 (sites from before per-appointment streams) form
+one site-wide chain, below. Version 2 events form one chain per appointment ("stream"): each names
+its position (`stream_seq`) and chains to the previous event of the same appointment, so appending
+needs only that appointment's lock; `verify_journal` checks them, and the signed checkpoints that
+seal stream heads so that cut-off newest events and whole deleted streams are found.
 
 hash(n) = SHA-256(prev_hash(n) + "\\n" + canonical(event n)), with prev_hash(1) = GENESIS. The chain,
 not the stored sequence number, fixes the true order: the sequence is where an event is stored, so
@@ -11,6 +17,7 @@ enters the core.
 import hashlib
 import hmac
 import json
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -128,3 +135,105 @@ def verify_chain(
 			max(len(events) - 1, 0), Break.CHANGED, "the journal head does not match its last event"
 		)
 	return Verdict(True, len(events))
+
+
+# --- version 2: one chain per appointment, sealed by checkpoints ----------------------------------
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+	"""A signed seal over stream heads: `payload` = {"number", "creation", "covers": [[appointment,
+	stream_seq, hash], ...], "legacy_head": [count, hash] or None}; checkpoints chain like events."""
+
+	number: int
+	payload: Mapping
+	prev_hash: str
+	hash: str
+	signature: str = ""
+	ref: str = ""
+
+
+def streamed(event: StoredEvent) -> bool:
+	return "stream_seq" in event.payload
+
+
+def verify_journal(
+	events: Sequence[StoredEvent],
+	checkpoints: Sequence[Checkpoint] = (),
+	heads: Mapping[str, tuple[int, str]] | None = None,
+	signature_ok: Callable[[StoredEvent | Checkpoint], bool] | None = None,
+	anchor: tuple[int, str] | None = None,
+) -> Verdict:
+	"""Check every event's hash and signature, the site-wide chain of version-1 events (against the
+	first checkpoint's `legacy_head`), each appointment's stream (version-1 events first, in stored
+	order, then version 2 by `stream_seq`), the heads recorded on the appointments, the checkpoint
+	chain and every head it seals, and `anchor` (the newest checkpoint as recorded outside the
+	database). Names the first problem found, in that order."""
+	ordered = sorted(events, key=lambda e: e.sequence)
+	index = {id(e): i for i, e in enumerate(ordered)}
+
+	def broken(event, reason, detail):
+		at = index.get(id(event), len(ordered)) if event is not None else len(ordered)
+		return Verdict(False, len(ordered), at, getattr(event, "ref", "") or "", reason, detail)
+
+	for event in ordered:
+		if event_hash(event.prev_hash, event.payload) != event.hash:
+			return broken(event, Break.CHANGED, "its content no longer matches its hash")
+		if signature_ok is not None and not signature_ok(event):
+			return broken(event, Break.BAD_SIGNATURE, "its signature does not verify")
+
+	checkpoints = sorted(checkpoints, key=lambda c: c.number)
+	legacy = [e for e in ordered if not streamed(e)]
+	if legacy:
+		legacy_head = checkpoints[0].payload.get("legacy_head") if checkpoints else None
+		verdict = verify_chain(legacy, head=tuple(legacy_head) if legacy_head else None)
+		if not verdict.ok:
+			return broken(legacy[min(verdict.broken_at, len(legacy) - 1)], verdict.reason, verdict.detail)
+
+	streams: dict[str, list[str]] = defaultdict(list)  # appointment -> hashes by position
+	by_stream = defaultdict(list)
+	for event in ordered:
+		by_stream[event.payload.get("appointment")].append(event)
+	for appointment, stream in by_stream.items():
+		old = [e for e in stream if not streamed(e)]
+		new = sorted((e for e in stream if streamed(e)), key=lambda e: e.payload["stream_seq"])
+		hashes = streams[appointment]
+		hashes.extend(e.hash for e in old)
+		for event in new:
+			due, seq = len(hashes) + 1, event.payload["stream_seq"]
+			if seq > due:
+				return broken(event, Break.MISSING, f"event #{due} of {appointment} is gone")
+			if seq < due or event.prev_hash != (hashes[-1] if hashes else GENESIS):
+				return broken(event, Break.REORDERED, f"it does not follow event #{seq - 1} of {appointment}")
+			hashes.append(event.hash)
+
+	for appointment, (seq, digest) in sorted((heads or {}).items()):
+		have = streams.get(appointment, [])
+		if seq > len(have):
+			last = by_stream[appointment][-1] if by_stream.get(appointment) else None
+			return broken(last, Break.MISSING, f"{seq - len(have)} newest event(s) of {appointment} are gone")
+		if seq and have[seq - 1] != digest or seq < len(have):
+			return broken(by_stream[appointment][-1], Break.CHANGED, f"the head of {appointment} does not match its last event")
+
+	expected_prev, expected_number = GENESIS, 1
+	for checkpoint in checkpoints:
+		if event_hash(checkpoint.prev_hash, checkpoint.payload) != checkpoint.hash:
+			return broken(checkpoint, Break.CHANGED, f"checkpoint {checkpoint.number} no longer matches its hash")
+		if signature_ok is not None and not signature_ok(checkpoint):
+			return broken(checkpoint, Break.BAD_SIGNATURE, f"checkpoint {checkpoint.number} is not signed by this site")
+		if checkpoint.number != expected_number or checkpoint.prev_hash != expected_prev:
+			return broken(checkpoint, Break.MISSING, f"checkpoint {expected_number} is gone")
+		for appointment, seq, digest in checkpoint.payload.get("covers") or ():
+			have = streams.get(appointment, [])
+			if len(have) < seq or have[seq - 1] != digest:
+				return broken(
+					checkpoint,
+					Break.MISSING,
+					f"event #{seq} of {appointment}, sealed by checkpoint {checkpoint.number}, is gone",
+				)
+		expected_prev, expected_number = checkpoint.hash, checkpoint.number + 1
+
+	if anchor is not None and (expected_number - 1, expected_prev) != tuple(anchor):
+		if not any((c.number, c.hash) == tuple(anchor) for c in checkpoints):
+			return broken(None, Break.MISSING, f"checkpoint {anchor[0]}, recorded outside the database, is gone")
+	return Verdict(True, len(ordered))

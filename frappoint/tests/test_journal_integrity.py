@@ -1,5 +1,7 @@
 """The journal on the real database: triggers, tampering in SQL, signatures, privacy, timeline."""
 
+import os
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from pymysql.err import MySQLError
@@ -131,12 +133,59 @@ class TestJournalTampering(FrappeTestCase):
 		frappe.db.sql("delete from `tabAppointment Event` where name = %s", self.events[1].name)
 		self.assert_found("missing", self.events[2].name)
 
-	def test_swapped_events_are_found_as_reordered(self):
+	def test_the_site_wide_order_is_not_what_orders_a_chain(self):
 		a, b = self.events[0], self.events[1]
 		frappe.db.sql("update `tabAppointment Event` set sequence = -1 where name = %s", a.name)
 		frappe.db.sql("update `tabAppointment Event` set sequence = %s where name = %s", (a.sequence, b.name))
 		frappe.db.sql("update `tabAppointment Event` set sequence = %s where name = %s", (b.sequence, a.name))
-		self.assert_found("reordered", b.name)
+		self.assertTrue(verify().ok)  # each event names its place in its appointment's chain
+
+	def test_an_edited_creation_or_owner_is_found(self):
+		for field, value in (("creation", "2020-01-01 00:00:00"), ("owner", "someone@else.example")):
+			frappe.db.sql(
+				f"update `tabAppointment Event` set `{field}` = %s where name = %s", (value, self.events[1].name)
+			)
+			self.assert_found("changed", self.events[1].name)
+			frappe.db.rollback()
+
+	def test_a_cut_tail_with_a_rewritten_head_is_found_by_the_checkpoint(self):
+		sealed = journal.checkpoint()
+		last, before = self.events[-1], self.events[-2]
+		frappe.db.sql("delete from `tabAppointment Event` where name = %s", last.name)
+		head = frappe.db.get_value("Appointment Event", before.name, ["stream_seq", "hash"])
+		frappe.db.sql(
+			"update `tabService Appointment` set journal_seq = %s, journal_hash = %s where name = %s",
+			(*head, self.appointment.name),
+		)
+		self.assert_found("missing", sealed)
+
+	def test_a_whole_deleted_chain_is_found_by_the_checkpoint(self):
+		sealed = journal.checkpoint()
+		frappe.db.sql("delete from `tabAppointment Event` where appointment = %s", self.appointment.name)
+		frappe.db.sql(
+			"update `tabService Appointment` set journal_seq = 0, journal_hash = null where name = %s",
+			self.appointment.name,
+		)
+		self.assert_found("missing", sealed)
+
+	def test_a_deleted_newest_checkpoint_is_found_by_the_anchor_outside_the_database(self):
+		path = journal.anchor_path()
+		saved = open(path).read() if os.path.exists(path) else None
+		try:
+			sealed = journal.checkpoint()
+			number, digest = frappe.db.get_value("Journal Checkpoint", sealed, ["number", "hash"])
+			journal.write_anchor(number, digest)  # as the commit would
+			self.assertTrue(verify().ok)
+			frappe.db.sql("delete from `tabJournal Checkpoint` where name = %s", sealed)
+			verdict = verify()
+			self.assertEqual((verdict.ok, verdict.reason.value), (False, "missing"))
+			self.assertIn(f"checkpoint {number}", verdict.detail)
+		finally:
+			if saved is None:
+				os.remove(path)
+			else:
+				with open(path, "w") as out:
+					out.write(saved)
 
 	def test_a_rehashed_forgery_fails_its_signature(self):
 		from frappoint.scheduling import event_hash

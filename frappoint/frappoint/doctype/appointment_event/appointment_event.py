@@ -25,3 +25,6 @@ class AppointmentEvent(Document):
 
 def on_doctype_update():
 	frappe.db.add_unique("Appointment Event", ["sequence"], constraint_name="unique_journal_sequence")
+	# Not unique: events from before per-appointment chains all stand at place 0. One writer per
+	# chain is the appointment's row lock; verification names any place taken twice.
+	frappe.db.add_index("Appointment Event", ["appointment", "stream_seq"])

@@ -21,12 +21,6 @@ class ServiceAppointmentSettings(Document):
 		except InvalidInput as e:
 			frappe.throw(str(e), exc=InvalidBookingInput, title=_("Invalid settings"))
 		self.validate_trusted_proxies()
-		before = self.get_doc_before_save()
-		if before and (before.journal_sequence, before.journal_head_hash) != (
-			self.journal_sequence,
-			self.journal_head_hash,
-		):
-			frappe.throw(_("The journal head is kept by Frappoint."), exc=InvalidBookingInput)
 
 	def validate_trusted_proxies(self):
 		for line in (self.trusted_proxies or "").replace(",", "\n").splitlines():

@@ -8,6 +8,7 @@ from frappoint.booking.errors import InvalidBookingInput
 from frappoint.tests.fixtures import IGNORED_TEST_RECORDS
 
 test_ignore = IGNORED_TEST_RECORDS
+SETTINGS = "Service Appointment Settings"
 
 
 class TestServiceAppointmentSettings(FrappeTestCase):
@@ -20,8 +21,22 @@ class TestServiceAppointmentSettings(FrappeTestCase):
 		with self.assertRaises(InvalidBookingInput):
 			settings.save()
 
-	def test_the_journal_head_cannot_be_edited_in_the_desk(self):
-		settings = frappe.get_doc("Service Appointment Settings")
-		settings.journal_sequence = (settings.journal_sequence or 0) + 5
-		with self.assertRaises(InvalidBookingInput):
-			settings.save()
+	def test_bookings_never_write_the_settings(self):
+		"""Settings held the journal head once: every booking bumped their `modified`, and an admin
+		saving them under load met "document has been modified"."""
+		from frappoint.booking import service
+		from frappoint.tests.fixtures import at, book, make_provider, make_service, use_booking_settings
+
+		use_booking_settings()
+		stamp = frappe.db.sql(
+			"select value from `tabSingles` where doctype = %s and field = 'modified'", SETTINGS
+		)
+		svc = make_service()
+		held = book(svc.name, make_provider([svc.name]).name, at(2, 10))
+		service.confirm(held.name)
+		service.cancel(held.name)
+		self.assertEqual(
+			frappe.db.sql("select value from `tabSingles` where doctype = %s and field = 'modified'", SETTINGS),
+			stamp,
+		)
+		self.assertIsNone(frappe.get_meta(SETTINGS).get_field("journal_sequence"))

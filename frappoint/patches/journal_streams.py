@@ -1,0 +1,31 @@
+"""Carry a site's journal over from one site-wide chain to one chain per appointment.
+
+The events already written stay as they are (they cannot be changed, and their signatures cover
+them): they remain one chain, checked against the head the site recorded for it, which checkpoint 1
+now seals and signs. Each appointment's head is set from its own events, so its next event chains to
+its last old one, and a database sequence takes over the site-wide numbering.
+"""
+
+import frappe
+
+from frappoint.booking.journal import checkpoint, ensure_order_sequence
+
+
+def execute():
+	ensure_order_sequence()  # DDL: commits
+	heads = frappe.db.sql(
+		"""select e.appointment, n.events, e.hash
+		from `tabAppointment Event` e
+		join (select appointment, count(*) as events, max(sequence) as last
+			from `tabAppointment Event` where stream_seq = 0 group by appointment) n
+			on n.appointment = e.appointment and n.last = e.sequence"""
+	)
+	for appointment, events, digest in heads:
+		frappe.db.sql(
+			"""update `tabService Appointment` set journal_seq = %s, journal_hash = %s
+			where name = %s and ifnull(journal_seq, 0) = 0""",
+			(events, digest, appointment),
+		)
+	if heads and not frappe.db.exists("Journal Checkpoint", {"number": 1}):
+		checkpoint()  # seals every head and the old chain's head
+	frappe.db.commit()
