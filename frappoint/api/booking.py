@@ -27,7 +27,7 @@ from frappoint.booking import records, service
 from frappoint.booking.access import authorize
 from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_db, to_site
-from frappoint.booking.locks import booking_lock
+from frappoint.booking.locks import read_committed
 from frappoint.booking.errors import SlotUnavailable
 from frappoint.booking.tokens import manage_token
 from frappoint.permissions import is_staff
@@ -122,6 +122,7 @@ def hold(
 	The customer's name and email may come now or with `confirm`: the portal holds the time as soon as
 	it is picked, while the customer types. A visitor may keep only a few live holds at once.
 	"""
+	read_committed()  # row locks only: see booking.locks
 	svc = active_service(service_type)
 	when = parse_instant(start, "start")
 	details = customer_details(customer_name, customer_email, customer_phone)
@@ -151,7 +152,6 @@ def hold(
 	doc.flags.requested_instant = when  # the desk field alone is ambiguous on a fall-back night
 	linked_party(doc, named=bool(details.get("customer_name")))
 	if not staff:
-		booking_lock()  # taken early, so that the caps count every committed hold
 		hold_caps.check(doc.customer_email)
 	try:
 		doc.insert(ignore_permissions=True)
@@ -175,6 +175,7 @@ def confirm(
 ) -> dict:
 	"""Confirm a held time, with the customer's details if they were not given to `hold`; the customer
 	is emailed the manage link (`emailed` says whether the email was queued)."""
+	read_committed()  # row locks only: see booking.locks
 	by_customer = authorize(appointment, token, to_change=True)
 	tz = parse_zone(timezone)
 	details = customer_details(customer_name, customer_email, customer_phone)
@@ -201,6 +202,7 @@ def cancel(
 	reason=None,
 	timezone=None,
 ) -> dict:
+	read_committed()  # row locks only: see booking.locks
 	by_customer = authorize(appointment, token, to_change=True)
 	tz = parse_zone(timezone)
 	reason = text(reason, "reason", 500)
@@ -222,6 +224,7 @@ def reschedule(
 	provider=None,
 	timezone=None,
 ) -> dict:
+	read_committed()  # row locks only: see booking.locks
 	by_customer = authorize(appointment, token, to_change=True)
 	tz = parse_zone(timezone)
 	when = parse_instant(start, "start")

@@ -15,6 +15,7 @@ from frappe.utils import cint
 
 from frappoint.booking import records
 from frappoint.booking.clock import from_db
+from frappoint.booking.locks import named_locks
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import TooManyHolds
 from frappoint.scheduling import holds_resources
@@ -50,11 +51,13 @@ def visitor_keys() -> dict[str, str]:
 def check(email: str | None) -> None:
 	"""Refuse a new hold when the visitor already keeps as many live holds as allowed.
 
-	Call it under the booking lock: the counts then include every hold committed before ours, and
-	two requests from one visitor cannot both pass on the last place.
+	The visitor's keys are locked (MariaDB named locks) until the hold commits: two requests from one
+	visitor cannot both pass on the last place, and the counts include every hold committed before.
 	"""
 	limits = caps()
-	for kind, key in visitor_keys().items():
+	keys = visitor_keys()
+	named_locks([f"holds:{kind}:{key}" for kind, key in keys.items()] + ([f"holds:email:{_digest(email.strip().lower())}"] if email else []))
+	for kind, key in keys.items():
 		if _live(_remembered(kind, key)) >= limits[kind]:
 			_refuse(limits[kind])
 	if email and _live_for_email(email) >= limits["email"]:

@@ -1,22 +1,39 @@
-"""The site's booking lock: one row (Service Appointment Settings' hidden `booking_lock`) that every
-writer of seats and unit uses locks, never writes, before it locks slots or units.
+"""Locks of the booking path beyond the rows it changes.
 
-The locking reads a booking needs take InnoDB gap locks; two bookings holding gap locks on
-neighbouring ledger rows would deadlock on their inserts, so they take their seats one at a time.
-The journal no longer needs this lock (each appointment has its own chain); the accounting job never
-takes it.
+There is no site-wide booking lock: a booking locks the rows it touches (its appointment, its
+provider's slot rows, its unit rows), in one fixed order (see `service`), and MariaDB's unique seat
+index refuses a second claim on a seat. Those locking reads must not take InnoDB gap locks (two
+bookings of neighbouring providers would deadlock on the gaps between their ledger rows), so a
+booking runs at READ COMMITTED (`read_committed`), where InnoDB locks only the rows it reads and
+every plain read sees what has been committed, after the locks were granted.
 """
+
+import hashlib
 
 import frappe
 
-SETTINGS = "Service Appointment Settings"
-_LOCK = "select value from `tabSingles` where doctype = %s and field = 'booking_lock' for update"
+
+def read_committed() -> None:
+	"""End the request's transaction so far and run the rest at READ COMMITTED. For web requests and
+	jobs that book, move or free seats; a no-op in tests, which keep one rolled-back transaction."""
+	if frappe.flags.in_test:
+		return
+	frappe.db.sql("set session transaction isolation level read committed")
+	frappe.db.commit()
 
 
-def booking_lock() -> None:
-	"""Lock the row until the transaction ends (made the first time it is needed)."""
-	if not frappe.db.sql(_LOCK, SETTINGS):
-		frappe.db.sql(
-			"insert into `tabSingles` (doctype, field, value) values (%s, 'booking_lock', '0')", SETTINGS
-		)
-		frappe.db.sql(_LOCK, SETTINGS)
+def named_locks(keys: list[str], timeout: int = 10) -> None:
+	"""MariaDB named locks on `keys` (in sorted order) until this transaction ends: for decisions on
+	rows that do not exist yet (a visitor's next hold). Raises if one is not granted in `timeout` s."""
+	# A lock name is global to the MariaDB server (at most 64 characters): hash it with the site's.
+	names = sorted({"frappoint:" + hashlib.sha256(f"{frappe.local.site}|{key}".encode()).hexdigest()[:40] for key in keys})
+	for name in names:
+		if not frappe.db.sql("select get_lock(%s, %s)", (name, timeout))[0][0]:
+			frappe.throw(frappe._("The server is busy. Please try again."), frappe.QueryTimeoutError)
+
+	def release():
+		for name in names:
+			frappe.db.sql("select release_lock(%s)", name)
+
+	frappe.db.after_commit.add(release)
+	frappe.db.after_rollback.add(release)

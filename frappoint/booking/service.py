@@ -1,13 +1,14 @@
 """Booking actions, each inside the caller's single database transaction.
 
 Lock order, the same in every action and job: the row of the appointment acted on (when it exists)
--> booking lock (`locks.booking_lock`) -> that appointment's ledger rows -> slot rows by (provider,
-start) -> service unit rows by name. The appointment comes first because the accounting job holds it
-through its ERPNext step and journals under it; the booking lock then serialises seat writers
-site-wide, across any number of web workers and hosts, so they cannot deadlock (other appointments
-are only ever locked with SKIP LOCKED); the slot and unit row locks still guard against slot
-regeneration and direct edits. The journal needs no lock of its own: an event is appended under its
-appointment's row lock.
+-> that appointment's ledger rows -> slot rows of one provider, in start order -> service unit rows
+by name. Nothing else is locked: bookings of different providers and units never wait for each
+other, across any number of web workers and hosts. Other appointments are only ever locked with
+SKIP LOCKED (an expired hold found on the way), so no cycle can form; the unique seat index refuses a
+second claim on a seat even if this code were wrong. The appointment comes first because the
+accounting job holds it through its ERPNext step; the journal appends under it. Writers run at READ
+COMMITTED (`locks.read_committed`): their locking reads take no gap locks, and what they read after
+a lock is granted is what the holder before them committed.
 A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index makes MariaDB refuse a
 second claim on it even if this code were wrong. Releasing a seat clears its key.
 """
@@ -19,7 +20,7 @@ from frappe import _
 from frappe.utils import cint
 
 from frappoint.booking import extensions, journal, records
-from frappoint.booking.locks import booking_lock
+from frappoint.booking.locks import read_committed
 from frappoint.booking.clock import from_db, from_site, put, site_zone, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import HoldExpired, SlotUnavailable, refuse
@@ -123,7 +124,6 @@ def _place_hold(appointment) -> None:
 		frappe.throw(_("Service {0} is not offered at the moment.").format(service.name), exc=SlotUnavailable)
 	tier = tier_named(records.price_tiers(service), appointment.pricing_tier)
 	policy = records.booking_policy(service, customer=bool(appointment.flags.customer_booking))
-	booking_lock()
 	now = clock_now()
 	# An API caller's instant is exact; a start typed in the desk is a site wall time.
 	start = appointment.flags.requested_instant or from_site(appointment.requested_start)
@@ -414,10 +414,8 @@ def save_action(doc) -> None:
 
 
 def lock_appointment(name: str):
-	"""The appointment's row, then the booking lock, then the document with its ledger rows: the
-	module's lock order (see the top)."""
+	"""The appointment's row, then the document with its ledger rows: the module's lock order."""
 	lock_appointment_row(name)
-	booking_lock()
 	return frappe.get_doc(APPOINTMENT, name, for_update=True)
 
 
@@ -454,6 +452,7 @@ def expire_stale_holds(claims: list, now) -> list:
 
 def expire_all_stale_holds() -> int:
 	"""The scheduler's sweep: every lapsed hold, one transaction each."""
+	read_committed()
 	now = clock_now()
 	names = frappe.get_all(
 		APPOINTMENT,

@@ -14,7 +14,7 @@ from frappe.utils import cint, now_datetime
 
 from frappoint.booking import records
 from frappoint.booking.clock import from_db, to_db, to_site
-from frappoint.booking.locks import booking_lock
+from frappoint.booking.locks import read_committed
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.service import commit_job_step, seat_claims
 from frappoint.scheduling import generate_slots, local_instant, zone
@@ -46,7 +46,6 @@ def slot_name(provider: str, start_utc) -> str:
 
 
 def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotReport:
-	booking_lock()  # no booking may claim a seat on these slots while we decide which to keep
 	provider = frappe.get_doc("Service Provider", provider_name)
 	report = SlotReport(provider_name)
 	tz = zone(provider.timezone)
@@ -157,6 +156,7 @@ def regenerate_all(
 	providers: list[str] | None = None, publish: bool = False, commit: bool = False
 ) -> list[dict]:
 	"""Every active provider over its rolling horizon (the scheduler job and the desk button)."""
+	read_committed()  # like a booking: row locks only (see `locks`)
 	names = providers or frappe.get_all(
 		"Service Provider", filters={"active": 1}, pluck="name", order_by="name"
 	)

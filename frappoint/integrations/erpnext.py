@@ -8,7 +8,6 @@ back whole (savepoint), written to the Error Log and shown on the appointment wi
 Prices come from the service's tier (the appointment's server-set rate) and ERPNext Item Prices.
 """
 
-import hashlib
 from contextlib import contextmanager
 
 import frappe
@@ -17,6 +16,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.utils import flt, getdate, nowdate
 
 from frappoint.booking import journal
+from frappoint.booking.locks import named_locks
 from frappoint.booking.service import lock_appointment_row
 
 APPOINTMENT = "Service Appointment"
@@ -407,15 +407,7 @@ def _lock_customer_key(key: str) -> None:
 	"""Two jobs billing the same new customer at once would both make them: the second waits here
 	until the first has committed, then finds the customer. MariaDB's named lock lasts until this
 	transaction ends, whichever way."""
-	name = "frappoint:customer:" + hashlib.sha256(key.strip().lower().encode()).hexdigest()[:32]
-	if not frappe.db.sql("select get_lock(%s, 30)", name)[0][0]:
-		raise frappe.QueryTimeoutError(_("Another job is creating this customer; try again."))
-
-	def release():
-		frappe.db.sql("select release_lock(%s)", name)
-
-	frappe.db.after_commit.add(release)
-	frappe.db.after_rollback.add(release)
+	named_locks(["customer:" + key.strip().lower()], timeout=30)
 
 
 

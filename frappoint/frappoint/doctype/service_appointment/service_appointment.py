@@ -9,6 +9,7 @@ from frappe.utils import cast, validate_email_address
 
 from frappoint.booking import journal, service
 from frappoint.booking.clock import from_db
+from frappoint.booking.locks import read_committed
 from frappoint.booking.errors import InvalidBookingInput
 
 # Set by the booking service, the accounting job or Frappe itself, never by a form or PUT: every
@@ -144,6 +145,7 @@ class ServiceAppointment(Document):
 		if request is not None and request.method != "POST":
 			frappe.throw(_("Change an appointment with a POST request."), frappe.PermissionError)
 		frappe.get_doc(self.doctype, self.name).check_permission(ptype)
+		read_committed()  # the action locks rows only: see booking.locks
 
 	@frappe.whitelist(methods=["POST"])
 	def confirm(self):

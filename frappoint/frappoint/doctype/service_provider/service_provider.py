@@ -48,7 +48,7 @@ class ServiceProvider(Document):
 		"""Desk button: regenerate now, with progress, and report what changed. Permission is checked
 		on the stored provider: `run_doc_method` builds `self` from what the client posted."""
 		frappe.get_doc(self.doctype, self.name).check_permission("write")
-		from frappoint.booking.slot_generation import regenerate_all
+		from frappoint.booking.slot_generation import regenerate_all  # runs at READ COMMITTED
 
 		return regenerate_all([self.name], publish=True)[0]
 

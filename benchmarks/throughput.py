@@ -1,0 +1,186 @@
+"""Booking throughput against Frappe's own floor, on a server this script starts (issue 13).
+
+Prints, in one run on the same server: the `ping` rate with 16 clients (Frappe's floor), bookings per
+second (hold + confirm, distinct slots) with 1 and with 16 clients and their p50/p99, and 10 clients
+racing for one seat (winners counted in SQL: exactly one). Ratios to the ping rate travel between
+machines; absolute figures do not.
+
+  python3 benchmarks/throughput.py [--bench ~/frappe-bench] [--site frappoint.test] [--workers 4]
+
+Books as Administrator (API token), so hold caps and guest rate limits do not apply; every booking
+still takes the same locks and rules. Makes its own service and providers with fresh names; the
+bookings it makes stay on the site (cancel them in the desk or use a throwaway site).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+
+import requests
+
+from accounting_workers import free_port, stop
+from concurrency import Site
+
+EVERY_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def start_server(bench: str, port: int, workers: int) -> list[subprocess.Popen]:
+	log = open("/tmp/frappoint-bench-throughput.log", "w")
+	command = [f"{bench}/env/bin/gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers), "-t", "120",
+		"--chdir", "sites", "frappe.app:application_with_statics()", "--preload"]  # fmt: skip
+	return [subprocess.Popen(command, cwd=bench, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)]
+
+
+def wait_for(url: str, site: str) -> None:
+	for _ in range(90):
+		try:
+			if requests.get(f"{url}/api/method/ping", headers={"Host": site}, timeout=2).ok:
+				return
+		except requests.RequestException:
+			pass
+		time.sleep(1)
+	sys.exit("the server did not start: see /tmp/frappoint-bench-throughput.log")
+
+
+def ping_rate(url: str, site: str, clients: int, seconds: float = 3.0) -> tuple[float, float]:
+	"""Requests per second and p50 (ms) of /api/method/ping with `clients` at once."""
+	stop_at = time.perf_counter() + seconds
+	latencies = []
+
+	def client():
+		session = requests.Session()
+		while time.perf_counter() < stop_at:
+			began = time.perf_counter()
+			session.get(f"{url}/api/method/ping", headers={"Host": site})
+			latencies.append(time.perf_counter() - began)
+
+	with ThreadPoolExecutor(clients) as pool:
+		for _ in range(clients):
+			pool.submit(client)
+	return len(latencies) / seconds, statistics.median(latencies) * 1000
+
+
+def make_providers(site: Site, tag: str, count: int, capacity: int = 1) -> tuple[str, list[str]]:
+	service = site.insert("Service Type", {"service_name": f"Rate {tag}", "duration_minutes": 15,
+		"max_clients_per_slot": capacity, "pricing_tiers": [{"tier": "Standard", "rate": 10}]})["name"]  # fmt: skip
+	providers = []
+	for n in range(count):
+		name = site.insert("Service Provider", {
+			"provider_name": f"Rate {tag}-{n:02d}", "timezone": "UTC", "slot_minutes": 15, "slot_capacity": capacity,
+			"services": [{"service_type": service}],
+			"shifts": [{"weekday": d, "start_time": "06:00:00", "end_time": "22:00:00"} for d in EVERY_DAY],
+		})["name"]  # fmt: skip
+		site.call("run_doc_method", dt="Service Provider", dn=name, method="generate_slots").raise_for_status()
+		providers.append(name)
+	return service, providers
+
+
+def book(site: Site, service: str, provider: str, start: str) -> tuple[bool, float]:
+	began = time.perf_counter()
+	held = site.call("frappoint.api.booking.hold", service_type=service, provider=provider, start=start,
+		customer_name="Rate Test", customer_email="rate@example.com")  # fmt: skip
+	ok = held.status_code == 200
+	if ok:
+		ok = site.call("frappoint.api.booking.confirm", appointment=held.json()["message"]["name"]).status_code == 200
+	return ok, time.perf_counter() - began
+
+
+def starts(day: date, count: int) -> list[str]:
+	return [f"{day}T{6 + (i * 15) // 60:02d}:{(i * 15) % 60:02d}:00+00:00" for i in range(count)]
+
+
+def run_clients(site, service, providers, per_client, day):
+	"""Each client books `per_client` distinct slots of its own provider, all clients at once."""
+	barrier = threading.Barrier(len(providers))
+	results = []
+
+	def client(provider):
+		barrier.wait()
+		return [book(site, service, provider, s) for s in starts(day, per_client)]
+
+	began = time.perf_counter()
+	with ThreadPoolExecutor(len(providers)) as pool:
+		for outcome in pool.map(client, providers):
+			results.extend(outcome)
+	elapsed = time.perf_counter() - began
+	return results, elapsed
+
+
+def summary(results, elapsed):
+	latencies = sorted(t for _, t in results)
+	ok = sum(1 for good, _ in results if good)
+	p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)]
+	return ok, len(results), ok / elapsed, statistics.median(latencies) * 1000, p99 * 1000
+
+
+def seat_race(site, bench, db_site, clients, day):
+	service, [provider] = make_providers(site, uuid.uuid4().hex[:6], 1)
+	start = starts(day, 1)[0]
+	barrier = threading.Barrier(clients)
+	latencies = []
+
+	def one(_):
+		barrier.wait()
+		began = time.perf_counter()
+		r = site.call("frappoint.api.booking.hold", service_type=service, provider=provider, start=start,
+			customer_name="Racer", customer_email="racer@example.com")  # fmt: skip
+		latencies.append(time.perf_counter() - began)
+		return r.status_code
+
+	with ThreadPoolExecutor(clients) as pool:
+		codes = list(pool.map(one, range(clients)))
+	config = json.load(open(os.path.join(bench, "sites", db_site, "site_config.json")))
+	held = subprocess.run(
+		["mysql", "-uroot", "-proot", "-N", "-B", config["db_name"], "-e",
+			f"select count(*) from `tabService Appointment` where service_type = '{service}' and status = 'Open'"],
+		capture_output=True, text=True, check=True,
+	).stdout.strip()  # fmt: skip
+	latencies.sort()
+	return codes, int(held), statistics.median(latencies) * 1000, latencies[-1] * 1000
+
+
+def main():
+	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+	parser.add_argument("--bench", default=os.path.expanduser("~/frappe-bench"))
+	parser.add_argument("--site", default="frappoint.test")
+	parser.add_argument("--password", default="admin")
+	parser.add_argument("--workers", type=int, default=4)
+	parser.add_argument("--per-client", type=int, default=20)
+	args = parser.parse_args()
+	port = free_port()
+	url = f"http://127.0.0.1:{port}"
+	processes = start_server(args.bench, port, args.workers)
+	try:
+		wait_for(url, args.site)
+		site = Site(url, args.site, args.password)
+		site.put_single("Service Appointment Settings", {"lead_time_minutes": 0, "max_advance_days": 30})
+		day = date.today() + timedelta(days=5)
+		ping, ping_p50 = ping_rate(url, args.site, 16)
+		print(f"server: gunicorn, {args.workers} workers, site {args.site}")
+		print(f"ping, 16 clients: {ping:.0f} req/s, p50 {ping_p50:.1f} ms")
+		tag = uuid.uuid4().hex[:6]
+		service, providers = make_providers(site, tag, 16)
+		for clients in (1, 16):
+			results, elapsed = run_clients(site, service, providers[:clients], args.per_client, day + timedelta(days=clients // 16))
+			ok, total, rate, p50, p99 = summary(results, elapsed)
+			print(f"hold+confirm, {clients:2d} client(s), distinct slots: {ok}/{total} booked, "
+				f"{rate:.1f} bookings/s ({100 * rate / ping:.1f} % of ping req/s), p50 {p50:.0f} ms, p99 {p99:.0f} ms")  # fmt: skip
+		codes, held, p50, worst = seat_race(site, args.bench, args.site, 10, day)
+		print(f"10 clients racing for one seat: {codes.count(200)} won, {codes.count(409)} refused, "
+			f"{sum(1 for c in codes if c >= 500)} 5xx; Open holds in SQL: {held}; p50 {p50:.0f} ms, max {worst:.0f} ms")  # fmt: skip
+		if held != 1 or codes.count(200) != 1:
+			sys.exit("FAILED: not exactly one winner")
+	finally:
+		stop(processes)
+
+
+if __name__ == "__main__":
+	main()
