@@ -84,16 +84,18 @@ def availability(
 		emergency=emergency_tier(svc, tier),
 		customer=not staff_user(),
 	)
+	shown: dict = {}  # providers share instants: format each once
+
+	def local(instant):
+		if (text := shown.get(instant)) is None:
+			text = shown[instant] = instant.astimezone(tz).isoformat()
+		return text
+
 	return {
 		"service_type": svc.name,
 		"timezone": tz.key,
 		"slots": [
-			{
-				"start": w.start.astimezone(tz).isoformat(),
-				"end": w.end.astimezone(tz).isoformat(),
-				"provider": w.provider,
-				"free_seats": w.free_seats,
-			}
+			{"start": local(w.start), "end": local(w.end), "provider": w.provider, "free_seats": w.free_seats}
 			for w in windows
 		],
 	}

@@ -7,9 +7,8 @@ from datetime import timedelta
 import frappe
 
 from frappoint.booking import extensions, records
-from frappoint.booking.clock import from_db, to_db
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.service import claims_as_core, seat_claims, unit_uses
+from frappoint.booking.service import claims_as_core, seat_claims_between, unit_uses
 from frappoint.scheduling import NotBookable, Window, allocate_units, bookable_windows, seats_taken
 
 
@@ -41,27 +40,20 @@ def windows_for(
 		return []
 	now = clock_now()
 	policy = records.booking_policy(service, customer=customer)
-	before = timedelta(minutes=rule.buffer_before_minutes)
-	rows = frappe.get_all(
-		"Service Provider Slot",
-		filters={
-			"provider": ("in", providers),
-			"slot_start_utc": (
-				"between",
-				[to_db(range_start - before), to_db(range_end + timedelta(minutes=rule.block_minutes))],
-			),
-		},
-		fields=["name", "provider", "slot_start_utc", "slot_end_utc", "shift_start_utc", "capacity"],
-		order_by="provider, slot_start_utc",
-		limit_page_length=0,
-	)
-	slot_keys = {r.name: (r.provider, from_db(r.slot_start_utc)) for r in rows}
-	taken = seats_taken(claims_as_core(seat_claims(list(slot_keys)), slot_keys), now)
+	first = range_start - timedelta(minutes=rule.buffer_before_minutes)
+	last = range_end + timedelta(minutes=rule.block_minutes)
+	slots = records.provider_slots(providers, first, last)
+	wanted = set(providers)
+	claims, slot_keys = [], {}
+	for row in seat_claims_between(first, last):
+		key = records.slot_key(row.slot)
+		if key and key[0] in wanted:
+			claims.append(row)
+			slot_keys[row.slot] = key
+	taken = seats_taken(claims_as_core(claims, slot_keys), now)
 	windows = [
 		w
-		for w in bookable_windows(
-			[records.slot_from_row(r) for r in rows], rule, taken, now, policy, emergency
-		)
+		for w in bookable_windows(slots, rule, taken, now, policy, emergency)
 		if range_start <= w.start <= range_end
 	]
 	return extensions.narrowed(service.name, _with_free_units(service, windows, now), range_start, range_end)

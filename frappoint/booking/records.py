@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 import frappe
 from frappe.utils import cint, get_time
 
-from frappoint.booking.clock import from_db, from_site, to_site
+from frappoint.booking.clock import from_db, from_site, to_db, to_site
 from frappoint.scheduling import (
 	AvailabilityException,
 	BookingPolicy,
@@ -18,9 +18,11 @@ from frappoint.scheduling import (
 	ShiftPattern,
 	Slot,
 )
+from frappoint.scheduling.compat import UTC
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 SETTINGS = "Service Appointment Settings"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def settings():
@@ -148,6 +150,49 @@ def availability_exceptions(provider: str, start: datetime, end: datetime) -> li
 		fields=["kind", "from_datetime", "to_datetime"],
 	)
 	return [AvailabilityException(r.kind, from_site(r.from_datetime), from_site(r.to_datetime)) for r in rows]
+
+
+# Instants read as whole seconds since 1970 (UTC), each provider's slots as one text of integers: the
+# database client parses one short row per provider instead of one row per slot, and the many slots
+# that share an instant share one datetime object.
+EPOCH_SECONDS = "timestampdiff(second, '1970-01-01', {})"
+SLOT_TEXT = ", ".join(EPOCH_SECONDS.format(c) for c in ("slot_start_utc", "slot_end_utc", "shift_start_utc"))
+
+
+def provider_slots(providers: list[str], first_start, last_start) -> list[Slot]:
+	"""The providers' slots starting in [first_start, last_start], by provider then start: one query
+	returning one row per provider (availability reads tens of thousands of slots)."""
+	frappe.db.sql("set session group_concat_max_len = 268435456")
+	rows = frappe.db.sql(
+		f"""select provider, group_concat(concat_ws(',', {SLOT_TEXT}, capacity)
+			order by slot_start_utc separator ';')
+		from `tabService Provider Slot`
+		where provider in %(providers)s and slot_start_utc >= %(first)s and slot_start_utc <= %(last)s
+		group by provider order by provider""",
+		{"providers": providers, "first": to_db(first_start), "last": to_db(last_start)},
+	)
+	instants: dict[str, datetime] = {}
+
+	def instant(seconds: str) -> datetime:
+		if (value := instants.get(seconds)) is None:
+			value = instants[seconds] = EPOCH + timedelta(seconds=int(seconds))
+		return value
+
+	slots = []
+	for provider, text in rows:
+		for item in text.split(";"):
+			start, end, shift_start, capacity = item.split(",")
+			slots.append(Slot(provider, instant(start), instant(end), instant(shift_start), int(capacity)))
+	return slots
+
+
+def slot_key(name: str) -> tuple[str, datetime] | None:
+	"""(provider, start) of a slot from its name (`slot_generation.slot_name`), or None."""
+	try:
+		start = datetime.strptime(name[-17:], "%Y-%m-%d %H:%MZ").replace(tzinfo=UTC)
+	except ValueError:
+		return None
+	return name[:-18], start
 
 
 def slot_from_row(row) -> Slot:

@@ -54,6 +54,24 @@ class TestBookingAPI(FrappeTestCase):
 
 	# --- availability ---
 
+	def test_the_packed_slot_read_equals_a_row_by_row_read(self):
+		from frappoint.booking import records
+		from frappoint.booking.clock import to_db
+		from frappoint.booking.slot_generation import slot_name
+
+		first, last = from_site(at(1, 0)), from_site(at(3, 23))
+		packed = records.provider_slots([self.provider.name], first, last)
+		rows = frappe.get_all(
+			"Service Provider Slot",
+			filters={"provider": self.provider.name, "slot_start_utc": ("between", [to_db(first), to_db(last)])},
+			fields=["provider", "slot_start_utc", "slot_end_utc", "shift_start_utc", "capacity"],
+			order_by="slot_start_utc",
+		)
+		self.assertEqual(len(packed), 3 * 32)
+		self.assertEqual(packed, [records.slot_from_row(r) for r in rows])
+		self.assertEqual(records.slot_key(slot_name(self.provider.name, packed[5].start)), packed[5].key)
+		self.assertIsNone(records.slot_key("not a slot"))
+
 	def test_availability_lists_free_times_with_offsets_in_the_customers_zone(self):
 		result = api.availability(self.service.name, str(day(2)), str(day(2)), timezone="America/New_York")
 		starts = [s["start"] for s in result["slots"]]
