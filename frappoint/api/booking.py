@@ -31,7 +31,7 @@ from frappoint.booking.locks import read_committed
 from frappoint.booking.errors import SlotUnavailable
 from frappoint.booking.tokens import manage_token
 from frappoint.permissions import is_staff
-from frappoint.portal.emails import send_update
+from frappoint.portal.emails import notify
 from frappoint.scheduling import local_instant
 from frappoint.security import guest_rate_limit
 
@@ -184,15 +184,14 @@ def confirm(
 	if frappe.session.user != "Guest" and by_customer:
 		details.pop("customer_email", None)  # a logged-in customer books as themselves
 	service.refuse_ended_hold(appointment)  # before asking for details the hold no longer needs
-	held = frappe.get_doc(APPOINTMENT, appointment)
-	if by_customer and not held.customer_email:
+	if by_customer and not frappe.db.get_value(APPOINTMENT, appointment, "customer_email"):
 		if not details.get("customer_name"):
 			bad_input(_("Please give your name."))
 		if not details.get("customer_email"):
 			bad_input(_("Please give a valid email address."))
 	doc = service.confirm(appointment, details=details)
 	summary = appointment_summary(doc, tz, with_token=by_customer)
-	summary["emailed"] = send_update(doc, "confirmed", timezone=tz.key) if by_customer else False
+	summary["emailed"] = notify(doc, "confirmed", timezone=tz.key) if by_customer else False
 	return summary
 
 
@@ -212,7 +211,7 @@ def cancel(
 	doc = service.cancel(appointment, reason=reason, by_customer=by_customer)
 	summary = appointment_summary(doc, tz)
 	summary["emailed"] = (
-		send_update(doc, "cancelled", timezone=tz.key) if by_customer and was_confirmed else False
+		notify(doc, "cancelled", timezone=tz.key) if by_customer and was_confirmed else False
 	)
 	return summary
 
@@ -234,7 +233,7 @@ def reschedule(
 	new = service.reschedule(appointment, when, provider=provider, by_customer=by_customer)
 	summary = appointment_summary(new, tz, with_token=by_customer)
 	moved = by_customer and new.status == "Confirmed"
-	summary["emailed"] = send_update(new, "moved", timezone=tz.key) if moved else False
+	summary["emailed"] = notify(new, "moved", timezone=tz.key) if moved else False
 	return summary
 
 

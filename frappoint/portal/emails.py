@@ -1,12 +1,15 @@
 """The emails a customer gets when their booking is confirmed, moved or cancelled. A confirmation or
 move carries the signed manage link; nothing in them is taken unescaped from what the customer typed.
 
-Mail is queued (Email Queue) in the booking's transaction, so a refused booking sends nothing. A site
-without an outgoing email account still books: the confirmation page shows the link instead.
+`notify` queues a background job once the booking's transaction has committed: a refused or rolled
+back booking sends nothing, and building the mail never holds a booking's locks. The job writes the
+Email Queue row on a worker, where no request (and no `Host` header) is in sight. A site without an
+outgoing email account still books: the confirmation page shows the link instead.
 """
 
 import frappe
 from frappe import _
+from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import get_url
 
 from frappoint.portal.pages import appointment_view, manage_url
@@ -15,8 +18,30 @@ from frappoint.security import site_host
 TEMPLATE = "appointment_update"
 
 
+def notify(doc, kind: str, timezone=None) -> bool:
+	"""Email the customer about `kind` ("confirmed", "moved" or "cancelled") after this transaction
+	commits; True when an email will go (the customer has an address and the site an outgoing
+	account). Tests run the job at once, inside their transaction."""
+	if not doc.customer_email or not EmailAccount.find_outgoing():
+		return False
+	frappe.enqueue(
+		"frappoint.portal.emails.send_update_job",
+		queue="short",
+		enqueue_after_commit=True,
+		now=bool(frappe.flags.in_test),
+		appointment=doc.name,
+		kind=kind,
+		timezone=timezone,
+	)
+	return True
+
+
+def send_update_job(appointment: str, kind: str, timezone=None) -> None:
+	send_update(frappe.get_doc("Service Appointment", appointment), kind, timezone)
+
+
 def send_update(doc, kind: str, timezone=None) -> bool:
-	"""Queue the email for `kind` ("confirmed", "moved" or "cancelled"); True when it was queued."""
+	"""Queue the email for `kind` now; True when it was queued."""
 	if not doc.customer_email:
 		return False
 	view = appointment_view(doc, timezone=timezone)
