@@ -2,7 +2,8 @@
 
 Prints, in one run on the same server: the `ping` rate with 16 clients (Frappe's floor), bookings per
 second (hold + confirm, distinct slots) with 1 and with 16 clients and their p50/p99, and 10 clients
-racing for one seat (winners counted in SQL: exactly one). Ratios to the ping rate travel between
+racing for one seat (winners counted in SQL: exactly one), and the same 16 clients split between
+two separately started servers (seats counted in SQL). Ratios to the ping rate travel between
 machines; absolute figures do not.
 
   python3 benchmarks/throughput.py [--bench ~/frappe-bench] [--site frappoint.test] [--workers 4]
@@ -13,6 +14,7 @@ bookings it makes stay on the site (cancel them in the desk or use a throwaway s
 """
 
 import argparse
+import copy
 import json
 import os
 import statistics
@@ -97,18 +99,19 @@ def starts(day: date, count: int) -> list[str]:
 	return [f"{day}T{6 + (i * 15) // 60:02d}:{(i * 15) % 60:02d}:00+00:00" for i in range(count)]
 
 
-def run_clients(site, service, providers, per_client, day):
-	"""Each client books `per_client` distinct slots of its own provider, all clients at once."""
+def run_clients(sites, service, providers, per_client, day):
+	"""Each client books `per_client` distinct slots of its own provider, all clients at once; client
+	n talks to server n modulo the number of servers."""
 	barrier = threading.Barrier(len(providers))
 	results = []
 
-	def client(provider):
+	def client(n):
 		barrier.wait()
-		return [book(site, service, provider, s) for s in starts(day, per_client)]
+		return [book(sites[n % len(sites)], service, providers[n], s) for s in starts(day, per_client)]
 
 	began = time.perf_counter()
 	with ThreadPoolExecutor(len(providers)) as pool:
-		for outcome in pool.map(client, providers):
+		for outcome in pool.map(client, range(len(providers))):
 			results.extend(outcome)
 	elapsed = time.perf_counter() - began
 	return results, elapsed
@@ -119,6 +122,13 @@ def summary(results, elapsed):
 	ok = sum(1 for good, _ in results if good)
 	p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)]
 	return ok, len(results), ok / elapsed, statistics.median(latencies) * 1000, p99 * 1000
+
+
+def sql_count(bench, db_site, query) -> int:
+	config = json.load(open(os.path.join(bench, "sites", db_site, "site_config.json")))
+	out = subprocess.run(["mysql", "-uroot", "-proot", "-N", "-B", config["db_name"], "-e", query],
+		capture_output=True, text=True, check=True)  # fmt: skip
+	return int(out.stdout.strip())
 
 
 def seat_race(site, bench, db_site, clients, day):
@@ -137,12 +147,8 @@ def seat_race(site, bench, db_site, clients, day):
 
 	with ThreadPoolExecutor(clients) as pool:
 		codes = list(pool.map(one, range(clients)))
-	config = json.load(open(os.path.join(bench, "sites", db_site, "site_config.json")))
-	held = subprocess.run(
-		["mysql", "-uroot", "-proot", "-N", "-B", config["db_name"], "-e",
-			f"select count(*) from `tabService Appointment` where service_type = '{service}' and status = 'Open'"],
-		capture_output=True, text=True, check=True,
-	).stdout.strip()  # fmt: skip
+	held = sql_count(bench, db_site,
+		f"select count(*) from `tabService Appointment` where service_type = '{service}' and status = 'Open'")  # fmt: skip
 	latencies.sort()
 	return codes, int(held), statistics.median(latencies) * 1000, latencies[-1] * 1000
 
@@ -169,10 +175,24 @@ def main():
 		tag = uuid.uuid4().hex[:6]
 		service, providers = make_providers(site, tag, 16)
 		for clients in (1, 16):
-			results, elapsed = run_clients(site, service, providers[:clients], args.per_client, day + timedelta(days=clients // 16))
+			results, elapsed = run_clients([site], service, providers[:clients], args.per_client, day + timedelta(days=clients // 16))
 			ok, total, rate, p50, p99 = summary(results, elapsed)
 			print(f"hold+confirm, {clients:2d} client(s), distinct slots: {ok}/{total} booked, "
 				f"{rate:.1f} bookings/s ({100 * rate / ping:.1f} % of ping req/s), p50 {p50:.0f} ms, p99 {p99:.0f} ms")  # fmt: skip
+		# Scaling out: a second server, started separately, and 16 clients split between the two.
+		port2 = free_port()
+		processes += start_server(args.bench, port2, args.workers)
+		wait_for(f"http://127.0.0.1:{port2}", args.site)
+		second = copy.copy(site)  # the same API token (a new Site would issue a new one)
+		second.url, second.session = f"http://127.0.0.1:{port2}", requests.Session()
+		service2, providers2 = make_providers(site, uuid.uuid4().hex[:6], 16)
+		results, elapsed = run_clients([site, second], service2, providers2, args.per_client, day)
+		ok, total, rate, p50, p99 = summary(results, elapsed)
+		overbooked = sql_count(args.bench, args.site, f"""select count(*) from (select s.slot from
+			`tabService Appointment Slot` s join `tabService Appointment` a on a.name = s.parent
+			where a.service_type = '{service2}' and s.seat_key is not null group by s.slot having count(*) > 1) x""")
+		print(f"two servers ({args.workers} workers each), 16 clients split between them: {ok}/{total} booked, "
+			f"{rate:.1f} bookings/s, p50 {p50:.0f} ms; slots holding more seats than they have (SQL): {overbooked}")  # fmt: skip
 		codes, held, p50, worst = seat_race(site, args.bench, args.site, 10, day)
 		print(f"10 clients racing for one seat: {codes.count(200)} won, {codes.count(409)} refused, "
 			f"{sum(1 for c in codes if c >= 500)} 5xx; Open holds in SQL: {held}; p50 {p50:.0f} ms, max {worst:.0f} ms")  # fmt: skip
