@@ -55,6 +55,7 @@ def iso(stored_utc, tz) -> str | None:
 
 @frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
 @guest_rate_limit
+@frappe.read_only()  # from a replica when the site has one (`read_from_replica`)
 def services() -> list[dict]:
 	"""Enabled services with their tiers and the active providers offering them."""
 	return records.offered_services()
@@ -62,6 +63,7 @@ def services() -> list[dict]:
 
 @frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
 @guest_rate_limit
+@frappe.read_only()  # a booking re-checks on the primary: a replica's lag can only cost a 409
 def availability(
 	service_type=None,
 	from_date=None,
