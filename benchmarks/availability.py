@@ -11,9 +11,7 @@ It switches ERPNext's booking page off again if it was off, and restores Frappoi
 limit, when done.
 """
 
-import argparse
 import json
-import os
 import subprocess
 import statistics
 import time
@@ -22,9 +20,9 @@ from datetime import date, timedelta
 
 import requests
 
-from accounting_workers import free_port, stop
+from accounting_workers import stop
 from concurrency import Site
-from throughput import EVERY_DAY, start_server, wait_for
+from throughput import EVERY_DAY, own_server, server_parser, wait_for
 
 ERPNEXT_SLOTS = "/api/method/erpnext.www.book_appointment.index.get_appointment_slots"
 FRAPPOINT_SLOTS = "/api/method/frappoint.api.booking.availability"
@@ -68,16 +66,10 @@ def timed(get, repeats: int) -> tuple[float, object]:
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--bench", default=os.path.expanduser("~/frappe-bench"))
-	parser.add_argument("--site", default="frappoint.test")
-	parser.add_argument("--password", default="admin")
-	parser.add_argument("--workers", type=int, default=4)
+	parser = server_parser(__doc__)
 	parser.add_argument("--repeats", type=int, default=7)
 	args = parser.parse_args()
-	port = free_port()
-	url = f"http://127.0.0.1:{port}"
-	processes = start_server(args.bench, port, args.workers)
+	url, processes = own_server(args)
 	site = restore_erpnext = limit = None
 	try:
 		wait_for(url, args.site)

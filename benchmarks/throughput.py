@@ -41,6 +41,22 @@ def start_server(bench: str, port: int, workers: int) -> list[subprocess.Popen]:
 	return [subprocess.Popen(command, cwd=bench, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)]
 
 
+def server_parser(description: str) -> argparse.ArgumentParser:
+	"""The options every benchmark that starts its own server takes."""
+	parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+	parser.add_argument("--bench", default=os.path.expanduser("~/frappe-bench"))
+	parser.add_argument("--site", default="frappoint.test")
+	parser.add_argument("--password", default="admin")
+	parser.add_argument("--workers", type=int, default=4)
+	return parser
+
+
+def own_server(args) -> tuple[str, list[subprocess.Popen]]:
+	"""Start gunicorn on a free port; its URL and processes (stop them with `stop`)."""
+	port = free_port()
+	return f"http://127.0.0.1:{port}", start_server(args.bench, port, args.workers)
+
+
 def wait_for(url: str, site: str) -> None:
 	for _ in range(90):
 		try:
@@ -154,16 +170,10 @@ def seat_race(site, bench, db_site, clients, day):
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--bench", default=os.path.expanduser("~/frappe-bench"))
-	parser.add_argument("--site", default="frappoint.test")
-	parser.add_argument("--password", default="admin")
-	parser.add_argument("--workers", type=int, default=4)
+	parser = server_parser(__doc__)
 	parser.add_argument("--per-client", type=int, default=20)
 	args = parser.parse_args()
-	port = free_port()
-	url = f"http://127.0.0.1:{port}"
-	processes = start_server(args.bench, port, args.workers)
+	url, processes = own_server(args)
 	try:
 		wait_for(url, args.site)
 		site = Site(url, args.site, args.password)
