@@ -1,7 +1,8 @@
 """How long `verify-journal` takes over 100,000 events on the real site.
 
-Appends N signed, chained events after the site's real journal inside one transaction, times the
-same `verify()` the bench command runs, then rolls everything back: the site's journal is untouched.
+Appends N signed events, in per-appointment chains of four, to the site's real journal inside one
+transaction, times the same `verify()` the bench command runs (every chain, heads, checkpoints,
+signatures), then rolls everything back: the site's journal is untouched.
 
   cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/journal_verify.py --site frappoint.test
 """
@@ -16,51 +17,44 @@ import frappe
 
 
 def append_synthetic_events(count: int) -> None:
+	"""`count` events in chains of four (held, confirmed, started, completed) of synthetic
+	appointments, written as `journal.record` writes them."""
 	from frappoint.booking import journal
-	from frappoint.scheduling import canonical, event_hash
+	from frappoint.scheduling import GENESIS, canonical, event_hash
 
 	key = journal._private_key()
-	sequence, prev_hash = journal._lock_head()
-	stamp = frappe.utils.now_datetime()
-	rows = []
+	first = (frappe.db.sql("select max(sequence) from `tabAppointment Event`")[0][0] or 0) + 1
+	created = frappe.utils.now_datetime().strftime(journal.STAMP)
+	rows, prev_hash = [], GENESIS
 	for n in range(count):
+		stream_seq = n % 4 + 1
+		if stream_seq == 1:
+			prev_hash = GENESIS
 		payload = {
 			"appointment": f"APT-BENCH-{n // 4:06d}",
+			"stream_seq": stream_seq,
 			"event_type": ("held", "confirmed", "started", "completed")[n % 4],
 			"actor": "Administrator",
 			"timestamp_ns": str(time.time_ns()),
 			"party": "guest:" + "ab" * 32,
 			"changes": {"status": ["Open", "Confirmed"], "slots": [f"P {n}"]},
+			"creation": created,
+			"owner": "Administrator",
 		}
 		digest = event_hash(prev_hash, payload)
 		signature = base64.b64encode(key.sign(digest.encode())).decode()
 		rows.append(
 			(
-				frappe.generate_hash(length=12),
-				stamp,
-				stamp,
-				"Administrator",
-				"Administrator",
-				sequence + n,
-				payload["appointment"],
-				payload["event_type"],
-				payload["actor"],
-				payload["timestamp_ns"],
-				payload["party"],
-				canonical(payload["changes"]).decode(),
-				prev_hash,
-				digest,
-				signature,
+				frappe.generate_hash(length=12), created, created, "Administrator", "Administrator",
+				first + n, payload["appointment"], stream_seq, payload["event_type"], payload["actor"],
+				payload["timestamp_ns"], payload["party"], canonical(payload["changes"]).decode(),
+				prev_hash, digest, signature,
 			)
-		)
+		)  # fmt: skip
 		prev_hash = digest
-	fields = ["name", "creation", "modified", "owner", "modified_by", "sequence", "appointment", "event_type"]
-	fields += ["actor", "timestamp_ns", "party", "changes", "prev_hash", "hash", "signature"]
+	fields = ["name", "creation", "modified", "owner", "modified_by", "sequence", "appointment", "stream_seq"]
+	fields += ["event_type", "actor", "timestamp_ns", "party", "changes", "prev_hash", "hash", "signature"]
 	frappe.db.bulk_insert("Appointment Event", fields, rows)
-	frappe.db.set_single_value(
-		"Service Appointment Settings",
-		{"journal_sequence": sequence + count - 1, "journal_head_hash": prev_hash},
-	)
 
 
 def main():
