@@ -13,4 +13,3 @@ def on_doctype_update():
 	# The seat ledger's last line of defence: MariaDB refuses a second live claim on a seat.
 	frappe.db.add_unique("Service Appointment Slot", ["seat_key"], constraint_name="unique_live_seat")
 	frappe.db.add_index("Service Appointment Slot", ["slot"])
-	frappe.db.add_index("Service Appointment Slot", ["slot_start_utc"])  # availability reads by time
