@@ -15,6 +15,7 @@ from frappoint.scheduling import (
 	ExceptionKind,
 	ForbiddenTransition,
 	InvalidDuration,
+	InvalidInput,
 	InvalidLocation,
 	Location,
 	NotBookable,
@@ -30,6 +31,7 @@ from frappoint.scheduling import (
 	UnitUnavailable,
 	UnitUse,
 	UnknownTier,
+	Weights,
 	allocate_units,
 	allowed_actions,
 	booking_time_reason,
@@ -203,6 +205,16 @@ def test_dispatch_prefers_skills_then_distance_then_workload_and_explains():
 	assert 2 < ranking[0].distance_km < 4
 	busy = [Candidate("A", booked_minutes=480), Candidate("B", booked_minutes=0)]
 	assert rank_providers(busy)[0].provider == "B"
+
+
+def test_dispatch_weights_decide_what_counts_and_refuse_nonsense():
+	candidates = [Candidate("Expert", frozenset({"gas"}), booked_minutes=480), Candidate("Free")]
+	assert rank_providers(candidates, {"gas"})[0].provider == "Expert"  # skills count most by default
+	only_workload = Weights(skills=0, distance=0, workload=1)
+	assert rank_providers(candidates, {"gas"}, weights=only_workload)[0].provider == "Free"
+	for bad in ({"skills": -1}, {"skills": 0, "distance": 0, "workload": 0}, {"workload": float("nan")}):
+		with pytest.raises(InvalidInput):
+			Weights(**bad)
 
 
 def test_dispatch_ties_fall_to_the_name():

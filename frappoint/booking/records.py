@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 
 import frappe
-from frappe.utils import cint, get_time
+from frappe.utils import cint, flt, get_time
 
 from frappoint.booking.clock import from_db, from_site, to_db, to_site
 from frappoint.scheduling import (
@@ -17,6 +17,7 @@ from frappoint.scheduling import (
 	Shift,
 	ShiftPattern,
 	Slot,
+	Weights,
 )
 from frappoint.scheduling.compat import UTC
 
@@ -216,6 +217,18 @@ def location(latitude, longitude) -> Location | None:
 	if not latitude and not longitude:
 		return None
 	return Location(float(latitude or 0), float(longitude or 0))
+
+
+def dispatch_weights(source=None) -> Weights:
+	"""The "any provider" weights from `source` or the saved settings; unset fields keep the core's
+	defaults (a site from before these settings)."""
+	s = source or settings()
+	default = Weights()
+	values = {
+		name: getattr(default, name) if s.get(f"dispatch_weight_{name}") is None else flt(s.get(f"dispatch_weight_{name}"))
+		for name in ("skills", "distance", "workload")
+	}
+	return Weights(**values)
 
 
 def dispatch_candidate(provider, booked_minutes: int) -> Candidate:

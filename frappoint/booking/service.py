@@ -265,6 +265,7 @@ def pick_provider(service, start, emergency: bool, job_site=None):
 		[records.dispatch_candidate(p, workload.get(p.name, 0)) for p in providers],
 		records.skills(service.required_skills),
 		job_site,
+		records.dispatch_weights(),
 	)
 	return frappe.get_cached_doc("Service Provider", ranking[0].provider)
 

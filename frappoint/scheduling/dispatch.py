@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from frappoint.scheduling.errors import InvalidLocation
+from frappoint.scheduling.errors import InvalidInput, InvalidLocation
 
 EARTH_RADIUS_KM = 6371.0088
 DISTANCE_SCALE_KM = 10.0  # a provider this far away scores half on distance
@@ -35,9 +35,16 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Weights:
+	"""How much each criterion counts when "any provider" is asked for (Service Appointment Settings)."""
+
 	skills: float = 0.5
 	distance: float = 0.3
 	workload: float = 0.2
+
+	def __post_init__(self):
+		values = (self.skills, self.distance, self.workload)
+		if any(not isinstance(v, int | float) or v < 0 or v != v for v in values) or not sum(values):
+			raise InvalidInput(f"dispatch weights must be zero or more and not all zero, got {values}")
 
 
 @dataclass(frozen=True)

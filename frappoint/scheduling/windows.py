@@ -72,10 +72,6 @@ class Window(NamedTuple):
 	slots: tuple[Slot, ...]  # every slot the booking consumes, buffers included
 	free_seats: int
 
-	@property
-	def slot_keys(self) -> tuple[SlotKey, ...]:
-		return tuple(slot.key for slot in self.slots)
-
 
 def seats_taken(claims: Iterable[SeatClaim], now: datetime) -> Counter:
 	"""Seats in use per slot at `now`: expired holds and cancelled bookings are free again."""

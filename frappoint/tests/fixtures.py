@@ -29,6 +29,9 @@ BOOKING_SETTINGS = {
 	"holds_per_ip": 10,
 	"holds_per_email": 3,
 	"manage_link_days": 7,
+	"dispatch_weight_skills": 0.5,
+	"dispatch_weight_distance": 0.3,
+	"dispatch_weight_workload": 0.2,
 }
 
 

@@ -126,6 +126,22 @@ class TestServiceAppointment(FrappeTestCase):
 		second = book(skilled.name, None, at(2, 10))
 		self.assertEqual(second.provider, plain.name)  # the expert is taken at 10:00
 
+	def test_the_settings_weights_decide_who_any_provider_is(self):
+		skilled = make_service(required_skills="gas")
+		make_provider([skilled.name], provider_name="AAA " + frappe.generate_hash(length=5))
+		expert = make_provider(
+			[skilled.name], skills="gas", provider_name="ZZZ " + frappe.generate_hash(length=5)
+		)
+		book(skilled.name, expert.name, at(2, 9))  # the expert already works that day
+		use_booking_settings(dispatch_weight_skills=0, dispatch_weight_distance=0, dispatch_weight_workload=1)
+		self.assertNotEqual(book(skilled.name, None, at(2, 13)).provider, expert.name)  # the lighter day wins
+		use_booking_settings(dispatch_weight_skills=0.5, dispatch_weight_distance=0.3, dispatch_weight_workload=0.2)
+		self.assertEqual(book(skilled.name, None, at(2, 14)).provider, expert.name)  # skills win again
+		settings = frappe.get_doc("Service Appointment Settings")
+		settings.update({"dispatch_weight_skills": 0, "dispatch_weight_distance": 0, "dispatch_weight_workload": 0})
+		with self.assertRaises(InvalidBookingInput):
+			settings.save()
+
 	def test_any_provider_prefers_the_nearest_to_the_job(self):
 		job = make_service()
 		london = make_provider(

@@ -18,6 +18,7 @@ class ServiceAppointmentSettings(Document):
 		try:
 			require_slot_size(int(self.default_slot_minutes or 0))
 			records.booking_policy(source=self)  # the same checks the booking service will make
+			records.dispatch_weights(source=self)
 		except InvalidInput as e:
 			frappe.throw(str(e), exc=InvalidBookingInput, title=_("Invalid settings"))
 		self.validate_trusted_proxies()
