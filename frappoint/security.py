@@ -32,7 +32,7 @@ def client_ip() -> str | None:
 		return None
 	peer = request.remote_addr
 	hops = [h.strip() for h in (request.headers.get("X-Forwarded-For") or "").split(",") if h.strip()]
-	trusted = trusted_proxies(frappe.db.get_single_value(SETTINGS, "trusted_proxies") or "")
+	trusted = trusted_proxies(frappe.get_cached_doc(SETTINGS).trusted_proxies or "")
 	while hops and peer and _within(peer, trusted):
 		peer = hops.pop()
 	return peer
@@ -69,7 +69,7 @@ def guest_rate_limit(fn):
 	@wraps(fn)
 	def limited(*args, **kwargs):
 		if frappe.session.user == "Guest" and getattr(frappe.local, "request", None) is not None:
-			limit = cint(frappe.db.get_single_value(SETTINGS, "guest_requests_per_minute"))
+			limit = cint(frappe.get_cached_doc(SETTINGS).guest_requests_per_minute)
 			key = frappe.cache.make_key(f"frappoint:rl:{fn.__module__}.{fn.__name__}:{client_ip()}")
 			count = frappe.cache.incrby(key, 1)
 			if count == 1:

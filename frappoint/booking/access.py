@@ -8,11 +8,9 @@ from frappoint.booking import service
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.tokens import token_grants
 from frappoint.permissions import has_appointment_permission, is_staff
-from frappoint.scheduling import Status
+from frappoint.scheduling import Action, allowed_actions
 
 APPOINTMENT = "Service Appointment"
-# What a token holder may still change: an appointment that is over, cancelled or moved is only shown.
-CHANGEABLE = {Status.OPEN.value, Status.CONFIRMED.value}
 
 
 def authorize(name, token, to_change: bool = False) -> bool:
@@ -45,7 +43,8 @@ def refuse_if_settled(name: str) -> None:
 			exc=frappe.PermissionError,
 		)
 	service.refuse_ended_hold(name)
-	if status not in CHANGEABLE:
+	# What a token holder may still change is what the lifecycle may still cancel (Open, Confirmed).
+	if Action.CANCEL not in allowed_actions(status):
 		frappe.throw(
 			_("This appointment is {0}; its link no longer changes it.").format(_(status)),
 			exc=frappe.PermissionError,

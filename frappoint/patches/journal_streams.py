@@ -13,19 +13,16 @@ from frappoint.booking.journal import checkpoint, ensure_order_sequence
 
 def execute():
 	ensure_order_sequence()  # DDL: commits
-	heads = frappe.db.sql(
-		"""select e.appointment, n.events, e.hash
-		from `tabAppointment Event` e
+	# Each appointment's head: how many old events it has, and the hash of its last.
+	frappe.db.sql(
+		"""update `tabService Appointment` a
 		join (select appointment, count(*) as events, max(sequence) as last
-			from `tabAppointment Event` where stream_seq = 0 group by appointment) n
-			on n.appointment = e.appointment and n.last = e.sequence"""
+			from `tabAppointment Event` where stream_seq = 0 group by appointment) n on n.appointment = a.name
+		join `tabAppointment Event` e on e.appointment = n.appointment and e.sequence = n.last
+		set a.journal_seq = n.events, a.journal_hash = e.hash
+		where ifnull(a.journal_seq, 0) = 0"""
 	)
-	for appointment, events, digest in heads:
-		frappe.db.sql(
-			"""update `tabService Appointment` set journal_seq = %s, journal_hash = %s
-			where name = %s and ifnull(journal_seq, 0) = 0""",
-			(events, digest, appointment),
-		)
-	if heads and not frappe.db.exists("Journal Checkpoint", {"number": 1}):
+	legacy = frappe.db.sql("select 1 from `tabAppointment Event` where stream_seq = 0 limit 1")
+	if legacy and not frappe.db.exists("Journal Checkpoint", {"number": 1}):
 		checkpoint()  # seals every head and the old chain's head
 	frappe.db.commit()

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import frappe
 
 from frappoint.booking.clock import site_zone, to_db
+from frappoint.booking.records import slot_key
 from frappoint.scheduling.compat import UTC
 
 SLOT = "Service Provider Slot"
@@ -42,10 +43,8 @@ def reading(value, tz, after: datetime | None = None) -> datetime | None:
 
 def utc_from_slot_name(name: str) -> datetime | None:
 	"""`<provider> 2026-11-01 05:30Z` -> the UTC instant in it."""
-	try:
-		return datetime.strptime(name[-17:], "%Y-%m-%d %H:%MZ").replace(tzinfo=UTC)
-	except ValueError:
-		return None
+	key = slot_key(name)
+	return key[1] if key else None
 
 
 def _slots(tz):

@@ -212,7 +212,7 @@ def verify_journal(
 		if seq > len(have):
 			last = by_stream[appointment][-1] if by_stream.get(appointment) else None
 			return broken(last, Break.MISSING, f"{seq - len(have)} newest event(s) of {appointment} are gone")
-		if seq and have[seq - 1] != digest or seq < len(have):
+		if (seq and have[seq - 1] != digest) or seq < len(have):
 			return broken(by_stream[appointment][-1], Break.CHANGED, f"the head of {appointment} does not match its last event")
 
 	expected_prev, expected_number = GENESIS, 1
