@@ -1,6 +1,7 @@
 """Install, migrate and uninstall steps: what every site running Frappoint must have."""
 
 import frappe
+from frappe.model import no_value_fields
 
 from frappoint.booking.journal import (
 	drop_triggers,
@@ -30,6 +31,7 @@ def after_install():
 	for field, value in SETTINGS_DEFAULTS.items():
 		if not settings.get(field):
 			frappe.db.set_single_value("Service Appointment Settings", field, value)
+	ensure_settings_defaults()
 	ensure_site_keys()
 	ensure_order_sequence()
 	ensure_triggers()
@@ -37,10 +39,22 @@ def after_install():
 
 
 def after_migrate():
+	ensure_settings_defaults()
 	ensure_site_keys()
 	ensure_order_sequence()
 	ensure_triggers()
 	install_custom_fields()
+
+
+def ensure_settings_defaults():
+	"""A Settings field without a stored row gets its default: Frappe fills defaults only for a Single
+	saved for the first time, and a later save would store the new field as 0 (all-zero dispatch
+	weights, say)."""
+	settings = "Service Appointment Settings"
+	stored = set(frappe.db.sql_list("select field from `tabSingles` where doctype = %s", settings))
+	for df in frappe.get_meta(settings).fields:
+		if df.default is not None and df.fieldtype not in no_value_fields and df.fieldname not in stored:
+			frappe.db.set_single_value(settings, df.fieldname, df.default)
 
 
 def after_app_install(app_name):
