@@ -9,6 +9,7 @@ from frappoint.booking.journal import (
 	ensure_site_keys,
 	ensure_triggers,
 )
+from frappoint.booking.numbering import ensure_appointment_numbers
 from frappoint.integrations.erpnext import install_custom_fields, remove_custom_fields
 
 ROLES = ("Frappoint Manager", "Frappoint User", "Service Provider")
@@ -34,6 +35,7 @@ def after_install():
 	ensure_settings_defaults()
 	ensure_site_keys()
 	ensure_order_sequence()
+	ensure_appointment_numbers()
 	ensure_triggers()
 	install_custom_fields()
 
@@ -42,6 +44,7 @@ def after_migrate():
 	ensure_settings_defaults()
 	ensure_site_keys()
 	ensure_order_sequence()
+	ensure_appointment_numbers()
 	ensure_triggers()
 	install_custom_fields()
 

@@ -86,18 +86,13 @@ def availability(
 		emergency=emergency_tier(svc, tier),
 		customer=not staff_user(),
 	)
-	shown: dict = {}  # providers share instants: format each once
-
-	def local(instant):
-		if (text := shown.get(instant)) is None:
-			text = shown[instant] = instant.astimezone(tz).isoformat()
-		return text
-
+	instants = {w.start for w in windows} | {w.end for w in windows}
+	shown = {instant: instant.astimezone(tz).isoformat() for instant in instants}  # once per instant
 	return {
 		"service_type": svc.name,
 		"timezone": tz.key,
 		"slots": [
-			{"start": local(w.start), "end": local(w.end), "provider": w.provider, "free_seats": w.free_seats}
+			{"start": shown[w.start], "end": shown[w.end], "provider": w.provider, "free_seats": w.free_seats}
 			for w in windows
 		],
 	}
@@ -158,7 +153,8 @@ def hold(
 	if not staff:
 		hold_caps.check(doc.customer_email)
 	try:
-		doc.insert(ignore_permissions=True)
+		# Links: service and provider were checked above, the party comes from the session.
+		doc.insert(ignore_permissions=True, ignore_links=True)
 	except frappe.UniqueValidationError:
 		# Only reachable if two claims raced past the row locks: the unique seat index decided.
 		frappe.throw(_("This time is no longer available. Please pick another."), exc=SlotUnavailable)

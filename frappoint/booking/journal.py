@@ -28,6 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from frappe.utils import now_datetime
 
+from frappoint.booking.numbering import ensure_sequence
 from frappoint.scheduling import (
 	GENESIS,
 	Checkpoint,
@@ -96,14 +97,7 @@ EVENT_INSERT = """insert into `tabAppointment Event` (name, creation, modified, 
 
 def ensure_order_sequence() -> None:
 	"""The sequence that numbers events site-wide, starting after any event already stored (DDL)."""
-	exists = frappe.db.sql(
-		"""select 1 from information_schema.tables
-		where table_schema = database() and table_name = %s and table_type = 'SEQUENCE'""",
-		ORDER,
-	)
-	if not exists:
-		start = (frappe.db.sql("select max(sequence) from `tabAppointment Event`")[0][0] or 0) + 1
-		frappe.db.sql_ddl(f"create sequence if not exists `{ORDER}` start with {int(start)}")
+	ensure_sequence(ORDER, frappe.db.sql("select max(sequence) from `tabAppointment Event`")[0][0])
 
 
 def record(appointment, event_type: str, changes: dict | None = None) -> str:

@@ -1,124 +1,47 @@
-"""Booking actions, each inside the caller's single database transaction.
-
-Lock order, the same in every action and job: the row of the appointment acted on (when it exists)
--> that appointment's ledger rows -> slot rows of one provider, in start order -> service unit rows
-by name. Nothing else is locked: bookings of different providers and units never wait for each
-other, across any number of web workers and hosts. Other appointments are only ever locked with
-SKIP LOCKED (an expired hold found on the way), so no cycle can form; the unique seat index refuses a
-second claim on a seat even if this code were wrong. The appointment comes first because the
-accounting job holds it through its ERPNext step; the journal appends under it. Writers run at READ
-COMMITTED (`locks.read_committed`): their locking reads take no gap locks, and what they read after
-a lock is granted is what the holder before them committed.
-A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index makes MariaDB refuse a
-second claim on it even if this code were wrong. Releasing a seat clears its key.
+"""Booking actions, each inside the caller's single database transaction: holding a time (while
+the appointment is inserted), the lifecycle actions, expiry and rescheduling. What they lock, and in
+which order, is in `ledger`; which provider "any" means, in `dispatch`.
 """
 
-from datetime import time, timedelta
+
+from datetime import timedelta
 
 import frappe
 from frappe import _
 from frappe.utils import cint
 
 from frappoint.booking import extensions, journal, records
-from frappoint.booking.locks import read_committed
-from frappoint.booking.clock import from_db, from_site, put, site_zone, to_db, to_site
+from frappoint.booking.clock import from_db, from_site, put, to_db, to_site
 from frappoint.booking.clock import now as clock_now
+from frappoint.booking.dispatch import pick_provider
 from frappoint.booking.errors import HoldExpired, SlotUnavailable, refuse
+from frappoint.booking.ledger import (
+	claims_as_core,
+	lock_appointment,
+	lock_slots,
+	seat_claims,
+	unit_uses,
+)
+from frappoint.booking.locks import read_committed
 from frappoint.scheduling import (
 	Action,
 	NotBookable,
 	ProviderDay,
 	Reason,
 	SchedulingError,
-	SeatClaim,
 	Status,
-	UnitUse,
 	allocate_units,
 	bookable_windows,
 	check_booking_time,
 	check_cancellation,
 	holds_resources,
-	local_instant,
 	next_status,
-	rank_providers,
 	seats_taken,
 	tier_named,
 	why_not,
 )
-from frappoint.scheduling.lifecycle import HOLDS_SEATS
 
 APPOINTMENT = "Service Appointment"
-# A provider's day is loaded by what they hold or have done; a no-show still took their time.
-WORKLOAD_STATUSES = HOLDS_SEATS
-
-
-# --- reads shared with availability -----------------------------------------------------------
-# The ledger rows (consumed slots, used units) carry everything availability needs, so a booking can
-# read them with a locking ("current") read after taking its row locks: a plain read would use the
-# transaction's snapshot, which may predate the claim another booking committed while we waited.
-
-CURRENT_READ = " lock in share mode"
-
-
-def seat_claims(slot_names: list[str], current: bool = False) -> list:
-	"""Rows (slot, seat_no, appointment, hold_until) of every seat still keyed on these slots."""
-	if not slot_names:
-		return []
-	return frappe.db.sql(
-		"""select slot, seat_no, parent as appointment, hold_until_utc
-		from `tabService Appointment Slot`
-		where parenttype = 'Service Appointment' and seat_key is not null and slot in %(slots)s"""
-		+ (CURRENT_READ if current else ""),
-		{"slots": slot_names},
-		as_dict=True,
-	)
-
-
-def seat_claims_between(first_start, last_start) -> list:
-	"""Rows (slot, seat_no, appointment, hold_until_utc) of every seat still keyed on a slot starting
-	in [first_start, last_start], whoever's: availability filters them by the slots it read. By time
-	rather than by slot name, so that a month of twenty providers is one indexed range."""
-	return frappe.db.sql(
-		"""select slot, seat_no, parent as appointment, hold_until_utc
-		from `tabService Appointment Slot`
-		where parenttype = 'Service Appointment' and seat_key is not null
-			and slot_start_utc >= %(first)s and slot_start_utc <= %(last)s""",
-		{"first": to_db(first_start), "last": to_db(last_start)},
-		as_dict=True,
-	)
-
-
-def ledger_status(hold_until) -> str:
-	"""A keyed ledger row belongs to an Open hold while `hold_until_utc` is set, else to a booking."""
-	return Status.OPEN.value if hold_until else Status.CONFIRMED.value
-
-
-def unit_uses(unit_names: list[str], start, end, now, current: bool = False) -> list[UnitUse]:
-	"""Uses of these units overlapping [start, end) by appointments that still hold resources."""
-	if not unit_names:
-		return []
-	rows = frappe.db.sql(
-		"""select service_unit, block_start_utc, block_end_utc, hold_until_utc
-		from `tabService Appointment Unit`
-		where parenttype = 'Service Appointment' and live = 1
-			and service_unit in %(units)s and block_start_utc < %(end)s and block_end_utc > %(start)s"""
-		+ (CURRENT_READ if current else ""),
-		{"units": unit_names, "start": to_db(start), "end": to_db(end)},
-		as_dict=True,
-	)
-	return [
-		UnitUse(r.service_unit, from_db(r.block_start_utc), from_db(r.block_end_utc))
-		for r in rows
-		if holds_resources(ledger_status(r.hold_until_utc), from_db(r.hold_until_utc), now)
-	]
-
-
-def claims_as_core(rows, slot_keys: dict) -> list[SeatClaim]:
-	return [
-		SeatClaim(slot_keys[r.slot], ledger_status(r.hold_until_utc), from_db(r.hold_until_utc))
-		for r in rows
-		if r.slot in slot_keys
-	]
 
 
 # --- hold (called while the appointment is inserted) ------------------------------------------
@@ -236,59 +159,6 @@ def _why_not_here(start, rule, provider, taken, now, policy, emergency) -> Reaso
 	)
 	# When the rules see no obstacle the slot rows are missing or taken: report it as taken.
 	return why_not(start, rule, day, taken, now, policy, emergency) or Reason.FULL
-
-
-def lock_slots(provider: str, block_start, block_end) -> list:
-	"""Lock the provider's slots starting inside the block, in start order (see module lock order)."""
-	return frappe.db.sql(
-		"""select name, provider, slot_start_utc, slot_end_utc, shift_start_utc, capacity
-		from `tabService Provider Slot`
-		where provider = %(provider)s and slot_start_utc >= %(start)s and slot_start_utc < %(end)s
-		order by slot_start_utc
-		for update""",
-		{"provider": provider, "start": to_db(block_start), "end": to_db(block_end)},
-		as_dict=True,
-	)
-
-
-def pick_provider(service, start, emergency: bool, job_site=None):
-	"""Dispatch for "any provider": the best-ranked provider (skills, distance to `job_site`,
-	workload that day) among those with a free window at `start`."""
-	from frappoint.booking.availability import windows_for
-
-	free = {w.provider for w in windows_for(service, start, start, emergency=emergency) if w.start == start}
-	if not free:
-		raise NotBookable(Reason.FULL)
-	providers = [frappe.get_cached_doc("Service Provider", name) for name in sorted(free)]
-	workload = booked_minutes(sorted(free), start)
-	ranking = rank_providers(
-		[records.dispatch_candidate(p, workload.get(p.name, 0)) for p in providers],
-		records.skills(service.required_skills),
-		job_site,
-		records.dispatch_weights(),
-	)
-	return frappe.get_cached_doc("Service Provider", ranking[0].provider)
-
-
-def booked_minutes(providers: list[str], around) -> dict[str, int]:
-	"""Minutes each provider has booked on the (site) day of `around`."""
-	tz = site_zone()
-	day = around.astimezone(tz).date()
-	rows = frappe.db.sql(
-		"""select provider, sum(timestampdiff(minute, start_utc, end_utc)) as minutes
-		from `tabService Appointment`
-		where provider in %(providers)s and status in %(working)s
-			and start_utc >= %(day)s and start_utc < %(next)s
-		group by provider""",
-		{
-			"providers": providers,
-			"working": sorted(WORKLOAD_STATUSES),
-			"day": to_db(local_instant(day, time(0), tz)),
-			"next": to_db(local_instant(day + timedelta(days=1), time(0), tz)),
-		},
-		as_dict=True,
-	)
-	return {r.provider: cint(r.minutes) for r in rows}
 
 
 # --- lifecycle actions on existing appointments -----------------------------------------------
@@ -425,20 +295,8 @@ def save_action(doc) -> None:
 	read would not find them."""
 	doc.flags.booking_action = True
 	doc.flags.ignore_links = True
-	doc.save(ignore_permissions=True)
-
-
-def lock_appointment(name: str):
-	"""The appointment's row, then the document with its ledger rows: the module's lock order."""
-	lock_appointment_row(name)
-	return frappe.get_doc(APPOINTMENT, name, for_update=True)
-
-
-def lock_appointment_row(name: str) -> None:
-	"""The appointment's own row only. Its ledger rows are locked after the booking lock: loading them
-	FOR UPDATE also locks the index gap after them, where a newer appointment's hold inserts its rows
-	while it holds the booking lock."""
-	frappe.db.sql(f"select name from `tab{APPOINTMENT}` where name = %s for update", name)
+	# The action's journal event is its history (signed, shown in the timeline): no Version row too.
+	doc.save(ignore_permissions=True, ignore_version=True)
 
 
 def expire_stale_holds(claims: list, now) -> list:

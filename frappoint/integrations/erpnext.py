@@ -17,7 +17,7 @@ from frappe.utils import flt, getdate, nowdate
 
 from frappoint.booking import journal
 from frappoint.booking.locks import named_locks
-from frappoint.booking.service import lock_appointment_row
+from frappoint.booking.ledger import lock_appointment_row
 
 APPOINTMENT = "Service Appointment"
 SAVEPOINT = "frappoint_accounting"

@@ -10,6 +10,7 @@ from frappe.utils import cast, validate_email_address
 from frappoint.booking import journal, service
 from frappoint.booking.clock import from_db
 from frappoint.booking.locks import read_committed
+from frappoint.booking.numbering import appointment_name
 from frappoint.booking.errors import InvalidBookingInput
 
 # Set by the booking service, the accounting job or Frappe itself, never by a form or PUT: every
@@ -87,7 +88,20 @@ class ServiceAppointment(Document):
 		units: DF.Table[ServiceAppointmentUnit]
 	# end: auto-generated types
 
+	def autoname(self):
+		self.name = appointment_name(self)  # lock-free numbering: see booking.numbering
+
+	def load_doc_before_save(self, *, raise_exception: bool = False):
+		# A booking action loaded this document under its row lock a moment ago (`service.
+		# lock_appointment`): that copy is the stored one, so saving need not read it a second time.
+		if (stored := self.flags.pop("stored_copy", None)) is not None:
+			self._doc_before_save = stored
+			return
+		super().load_doc_before_save(raise_exception=raise_exception)
+
 	def before_insert(self):
+		# The journal is a booking's history (signed, shown in the timeline): no Version row as well.
+		self.flags.ignore_version = True
 		service.place_hold(self)
 
 	def validate(self):

@@ -1,0 +1,118 @@
+"""The booking ledger: seats claimed on slots and units in use, read plainly for availability or
+with locks for a booking, and the row locks every action takes.
+
+Lock order, the same in every action and job: the row of the appointment acted on (when it exists)
+-> that appointment's ledger rows -> slot rows of one provider, in start order -> service unit rows
+by name. Nothing else is locked: bookings of different providers and units never wait for each
+other, across any number of web workers and hosts. Other appointments are only ever locked with
+SKIP LOCKED (an expired hold found on the way), so no cycle can form. The appointment comes first
+because the accounting job holds it through its ERPNext step; the journal appends under it. Writers
+run at READ COMMITTED (`locks.read_committed`): their locking reads take no gap locks, and what they
+read after a lock is granted is what the holder before them committed.
+A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index makes MariaDB refuse a
+second claim on it even if this code were wrong. Releasing a seat clears its key.
+"""
+
+import copy
+
+import frappe
+
+from frappoint.booking.clock import from_db, to_db
+from frappoint.scheduling import SeatClaim, Status, UnitUse, holds_resources
+
+APPOINTMENT = "Service Appointment"
+
+# The ledger rows (consumed slots, used units) carry everything availability needs, so a booking can
+# read them with a locking ("current") read after taking its row locks: a plain read would use the
+# transaction's snapshot, which may predate the claim another booking committed while we waited.
+
+CURRENT_READ = " lock in share mode"
+
+
+def seat_claims(slot_names: list[str], current: bool = False) -> list:
+	"""Rows (slot, seat_no, appointment, hold_until) of every seat still keyed on these slots."""
+	if not slot_names:
+		return []
+	return frappe.db.sql(
+		"""select slot, seat_no, parent as appointment, hold_until_utc
+		from `tabService Appointment Slot`
+		where parenttype = 'Service Appointment' and seat_key is not null and slot in %(slots)s"""
+		+ (CURRENT_READ if current else ""),
+		{"slots": slot_names},
+		as_dict=True,
+	)
+
+
+def seat_claims_between(first_start, last_start) -> list:
+	"""Rows (slot, seat_no, appointment, hold_until_utc) of every seat still keyed on a slot starting
+	in [first_start, last_start], whoever's: availability filters them by the slots it read. By time
+	rather than by slot name, so that a month of twenty providers is one indexed range."""
+	return frappe.db.sql(
+		"""select slot, seat_no, parent as appointment, hold_until_utc
+		from `tabService Appointment Slot`
+		where parenttype = 'Service Appointment' and seat_key is not null
+			and slot_start_utc >= %(first)s and slot_start_utc <= %(last)s""",
+		{"first": to_db(first_start), "last": to_db(last_start)},
+		as_dict=True,
+	)
+
+
+def ledger_status(hold_until) -> str:
+	"""A keyed ledger row belongs to an Open hold while `hold_until_utc` is set, else to a booking."""
+	return Status.OPEN.value if hold_until else Status.CONFIRMED.value
+
+
+def unit_uses(unit_names: list[str], start, end, now, current: bool = False) -> list[UnitUse]:
+	"""Uses of these units overlapping [start, end) by appointments that still hold resources."""
+	if not unit_names:
+		return []
+	rows = frappe.db.sql(
+		"""select service_unit, block_start_utc, block_end_utc, hold_until_utc
+		from `tabService Appointment Unit`
+		where parenttype = 'Service Appointment' and live = 1
+			and service_unit in %(units)s and block_start_utc < %(end)s and block_end_utc > %(start)s"""
+		+ (CURRENT_READ if current else ""),
+		{"units": unit_names, "start": to_db(start), "end": to_db(end)},
+		as_dict=True,
+	)
+	return [
+		UnitUse(r.service_unit, from_db(r.block_start_utc), from_db(r.block_end_utc))
+		for r in rows
+		if holds_resources(ledger_status(r.hold_until_utc), from_db(r.hold_until_utc), now)
+	]
+
+
+def claims_as_core(rows, slot_keys: dict) -> list[SeatClaim]:
+	return [
+		SeatClaim(slot_keys[r.slot], ledger_status(r.hold_until_utc), from_db(r.hold_until_utc))
+		for r in rows
+		if r.slot in slot_keys
+	]
+
+
+def lock_slots(provider: str, block_start, block_end) -> list:
+	"""Lock the provider's slots starting inside the block, in start order (see module lock order)."""
+	return frappe.db.sql(
+		"""select name, provider, slot_start_utc, slot_end_utc, shift_start_utc, capacity
+		from `tabService Provider Slot`
+		where provider = %(provider)s and slot_start_utc >= %(start)s and slot_start_utc < %(end)s
+		order by slot_start_utc
+		for update""",
+		{"provider": provider, "start": to_db(block_start), "end": to_db(block_end)},
+		as_dict=True,
+	)
+
+
+def lock_appointment(name: str):
+	"""The appointment's row, then the document with its ledger rows: the module's lock order."""
+	lock_appointment_row(name)
+	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
+	doc.flags.stored_copy = copy.deepcopy(doc)  # what saving compares against (see the controller)
+	return doc
+
+
+def lock_appointment_row(name: str) -> None:
+	"""The appointment's own row only. Its ledger rows are locked after the booking lock: loading them
+	FOR UPDATE also locks the index gap after them, where a newer appointment's hold inserts its rows
+	while it holds the booking lock."""
+	frappe.db.sql(f"select name from `tab{APPOINTMENT}` where name = %s for update", name)
