@@ -57,10 +57,22 @@ user_data_fields = [
 	},
 ]
 
+_WINDOWS = "frappoint.booking.window_cache"
 doc_events = {
-	# Accounting follows the lifecycle (inert without ERPNext).
+	# Accounting follows the lifecycle (inert without ERPNext). Availability is cached per provider
+	# and day (booking.window_cache): whatever decides it invalidates it.
 	"Service Appointment": {
 		"on_update": "frappoint.integrations.erpnext.on_appointment_change",
+		"on_change": f"{_WINDOWS}.appointment_changed",
+		"on_trash": f"{_WINDOWS}.appointment_changed",
+	},
+	**{
+		doctype: {"on_change": f"{_WINDOWS}.provider_changed", "on_trash": f"{_WINDOWS}.provider_changed"}
+		for doctype in ("Service Provider", "Provider Availability Exception")
+	},
+	**{
+		doctype: {"on_change": f"{_WINDOWS}.configuration_changed", "on_trash": f"{_WINDOWS}.configuration_changed"}
+		for doctype in ("Service Type", "Service Unit", "Service Unit Type", "Service Appointment Settings")
 	},
 	"Personal Data Download Request": {
 		"after_insert": "frappoint.privacy.attach_appointment_data",

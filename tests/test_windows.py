@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from frappoint.scheduling import (
+	ANY_TIME,
 	BookingPolicy,
 	InvalidDuration,
 	NaiveDatetime,
@@ -15,6 +16,7 @@ from frappoint.scheduling import (
 	ShiftPattern,
 	bookable_windows,
 	generate_slots,
+	in_booking_window,
 	seats_taken,
 )
 
@@ -174,3 +176,27 @@ def test_windows_follow_the_booking_window_rule_exactly(lead, past_days, allow_p
 	got = {w.start for w in bookable_windows(slots, service, {}, now, policy)}
 	expected = {s.start for s in slots if booking_time_reason(s.start, now, policy) is None}
 	assert got == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+	st.integers(0, 600),
+	st.integers(0, 3),
+	st.booleans(),
+	st.integers(-24 * 60, 48 * 60),
+	st.sets(st.integers(0, 45), max_size=20),
+)
+def test_windows_computed_for_any_time_then_filtered_are_the_windows_of_the_policy(
+	lead, past_days, allow_past, now_offset_minutes, taken_slots
+):
+	"""What the availability cache relies on: the booking window can be applied after computing."""
+	slots = day_slots(shifts=(Shift(0, time(0), time(23)),), slot_minutes=30)
+	now = datetime(2026, 6, 1, tzinfo=UTC) + timedelta(minutes=now_offset_minutes)
+	policy = BookingPolicy(
+		lead_time_minutes=lead, max_advance_days=1, allow_past_booking=allow_past, max_past_days=past_days
+	)
+	taken = Counter({slots[i].key: 1 for i in taken_slots if i < len(slots)})
+	service = ServiceRule("S", 60)
+	direct = bookable_windows(slots, service, taken, now, policy)
+	later = in_booking_window(bookable_windows(slots, service, taken, now, ANY_TIME), now, policy)
+	assert later == direct

@@ -1,5 +1,6 @@
 """Availability reads: which windows a service can be booked in, over a range, for one provider or
-all who offer it. Reads only (no locks): the booking itself re-checks under lock. Other apps may
+all who offer it. Reads only (no locks): the booking itself re-checks under lock. Listing reads each
+provider's windows per day from `window_cache`, computing only what is missing there; other apps may
 narrow the result (see `extensions`)."""
 
 from datetime import timedelta
@@ -7,9 +8,23 @@ from datetime import timedelta
 import frappe
 
 from frappoint.booking import extensions, records
+from frappoint.booking.clock import from_db, to_db
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.service import claims_as_core, seat_claims_between, unit_uses
-from frappoint.scheduling import NotBookable, Window, allocate_units, bookable_windows, seats_taken
+from frappoint.booking.locks import read_committed
+from frappoint.booking.ledger import claims_as_core, seat_claims_between, unit_uses
+from frappoint.booking.window_cache import WindowCache, days_between, first_lapse, merged, pack
+from frappoint.scheduling import (
+	ANY_TIME,
+	acceptable_starts,
+	NotBookable,
+	Window,
+	allocate_units,
+	bookable_windows,
+	in_booking_window,
+	seats_taken,
+)
+
+DAY = timedelta(days=1)
 
 
 def providers_for(service_name: str, provider: str | None = None) -> list[str]:
@@ -31,15 +46,60 @@ def windows_for(
 	provider: str | None = None,
 	emergency: bool = False,
 	customer: bool = False,
+	fresh: bool = False,
 ) -> list[Window]:
 	"""Bookable windows whose service start lies in [range_start, range_end] (for a `customer`:
-	under the customer's booking window, see `records.booking_policy`)."""
-	rule = records.service_rule(service)
+	under the customer's booking window, see `records.booking_policy`). `fresh` reads the ledger
+	itself rather than the cache (for a booking choosing among providers)."""
 	providers = providers_for(service.name, provider)
 	if not providers:
 		return []
 	now = clock_now()
 	policy = records.booking_policy(service, customer=customer)
+	if fresh:
+		windows = computed(service, providers, range_start, range_end, now, emergency)[0]
+		windows = in_booking_window(windows, now, policy)
+	else:
+		windows = cached(service, providers, range_start, range_end, now, emergency, policy)
+	return extensions.narrowed(service.name, windows, range_start, range_end)
+
+
+def cached(service, providers: list[str], range_start, range_end, now, emergency: bool, policy) -> list[Window]:
+	"""The windows of these providers starting in [range_start, range_end] inside the booking window,
+	from the cache where it has them; what it lacks is computed in one read of the ledger and stored."""
+	if frappe.db.transaction_writes and not frappe.flags.in_test:
+		# This transaction changed something: answer from its own view and store nothing.
+		windows = computed(service, providers, range_start, range_end, now, emergency)[0]
+		return in_booking_window(windows, now, policy)
+	read_committed()  # what is computed below must include every change whose version is read next
+	days = days_between(range_start, range_end)
+	cache = WindowCache(service.name, emergency, bool(records.required_units(service)), providers, days)
+	found, missing = cache.read(now)
+	if missing:
+		wanted = sorted({provider for provider, _ in missing})
+		first = min(day for _, day in missing)
+		last = max(day for _, day in missing) + DAY
+		windows, lapses = computed(service, wanted, first, last - timedelta(microseconds=1), now, emergency)
+		by_place = {place: [] for place in missing}
+		for w in windows:
+			place = (w.provider, days[0] + (w.start - days[0]) // DAY * DAY)
+			if place in by_place:
+				by_place[place].append(w)
+		entries = {place: pack(ws, lapses.get(place[0])) for place, ws in by_place.items()}
+		cache.store(entries)
+		found.update(entries)
+	# The booking window's intervals (the core's rule), narrowed to the range asked for.
+	bounds = (range_start.timestamp(), range_end.timestamp())
+	intervals = [
+		(max(lo.timestamp(), bounds[0]), min(hi.timestamp(), bounds[1])) for lo, hi in acceptable_starts(now, policy)
+	]
+	return merged(found, providers, days, intervals)
+
+
+def computed(service, providers: list[str], range_start, range_end, now, emergency: bool):
+	"""Windows starting in [range_start, range_end] at any time of day (no booking window applied),
+	and per provider the first moment one of the holds counted here lapses."""
+	rule = records.service_rule(service)
 	first = range_start - timedelta(minutes=rule.buffer_before_minutes)
 	last = range_end + timedelta(minutes=rule.block_minutes)
 	slots = records.provider_slots(providers, first, last)
@@ -48,25 +108,32 @@ def windows_for(
 	for row in seat_claims_between(first, last):
 		key = records.slot_key(row.slot)
 		if key and key[0] in wanted:
+			row.provider = key[0]
 			claims.append(row)
 			slot_keys[row.slot] = key
 	taken = seats_taken(claims_as_core(claims, slot_keys), now)
 	windows = [
 		w
-		for w in bookable_windows(slots, rule, taken, now, policy, emergency)
+		for w in bookable_windows(slots, rule, taken, now, ANY_TIME, emergency)
 		if range_start <= w.start <= range_end
 	]
-	return extensions.narrowed(service.name, _with_free_units(service, windows, now), range_start, range_end)
+	lapses = first_lapse(claims, now)
+	windows, unit_lapse = _with_free_units(service, windows, now)
+	if unit_lapse:
+		lapses = {p: min(lapses.get(p, unit_lapse), unit_lapse) for p in providers}
+	return windows, lapses
 
 
-def _with_free_units(service, windows: list[Window], now) -> list[Window]:
+def _with_free_units(service, windows: list[Window], now):
+	"""The windows whose rooms and machines are free too, and when the first unit hold counted lapses."""
 	required = records.required_units(service)
 	if not required or not windows:
-		return windows
+		return windows, None
 	units = records.service_units(required)
 	first = min(w.slots[0].start for w in windows)
 	last = max(w.slots[-1].end for w in windows)
-	uses = unit_uses([u.name for u in units], first, last, now)
+	names = [u.name for u in units]
+	uses = unit_uses(names, first, last, now)
 	kept = []
 	for window in windows:
 		try:
@@ -74,4 +141,10 @@ def _with_free_units(service, windows: list[Window], now) -> list[Window]:
 			kept.append(window)
 		except NotBookable:
 			continue
-	return kept
+	lapse = names and frappe.db.sql(
+		"""select min(hold_until_utc) from `tabService Appointment Unit`
+		where parenttype = 'Service Appointment' and live = 1 and service_unit in %(units)s
+			and hold_until_utc > %(now)s and block_start_utc < %(last)s and block_end_utc > %(first)s""",
+		{"units": names, "now": to_db(now), "first": to_db(first), "last": to_db(last)},
+	)[0][0]
+	return kept, from_db(lapse) if lapse else None

@@ -12,11 +12,12 @@ from datetime import date, time, timedelta
 import frappe
 from frappe.utils import cint, now_datetime
 
-from frappoint.booking import records
+from frappoint.booking import records, window_cache
 from frappoint.booking.clock import from_db, to_db, to_site
 from frappoint.booking.locks import read_committed
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.service import commit_job_step, seat_claims
+from frappoint.booking.ledger import seat_claims
+from frappoint.booking.service import commit_job_step
 from frappoint.scheduling import generate_slots, local_instant, zone
 
 SLOT = "Service Provider Slot"
@@ -98,6 +99,8 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 		report.removed = len(unwanted)
 	_insert(provider.name, wanted_by_name)
 	report.created = len(wanted_by_name)
+	if unwanted or wanted_by_name:
+		window_cache.bump([provider.name])
 	return report
 
 

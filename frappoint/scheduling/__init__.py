@@ -45,7 +45,9 @@ from frappoint.scheduling.journal import (
 )
 from frappoint.scheduling.lifecycle import Action, Status, allowed_actions, holds_resources, next_status
 from frappoint.scheduling.policy import (
+	ANY_TIME,
 	BookingPolicy,
+	acceptable_starts,
 	booking_time_reason,
 	check_booking_time,
 	check_cancellation,
@@ -60,4 +62,11 @@ from frappoint.scheduling.slots import (
 	Slot,
 	generate_slots,
 )
-from frappoint.scheduling.windows import SeatClaim, ServiceRule, Window, bookable_windows, seats_taken
+from frappoint.scheduling.windows import (
+	SeatClaim,
+	ServiceRule,
+	Window,
+	bookable_windows,
+	in_booking_window,
+	seats_taken,
+)

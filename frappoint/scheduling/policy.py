@@ -37,6 +37,10 @@ class BookingPolicy:
 		return replace(self, lead_time_minutes=0, allow_past_booking=True, max_past_days=3650)
 
 
+# Every start, past or future: for computing windows once and applying a booking window later.
+ANY_TIME = BookingPolicy(lead_time_minutes=0, max_advance_days=36_500, allow_past_booking=True, max_past_days=36_500)
+
+
 def booking_time_reason(start: datetime, now: datetime, policy: BookingPolicy) -> Reason | None:
 	"""Why `start` falls outside the booking window, or None when it is inside."""
 	start, now = require_aware(start, "start"), require_aware(now, "now")

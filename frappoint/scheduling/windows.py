@@ -139,6 +139,12 @@ def bookable_windows(
 	return windows
 
 
+def in_booking_window(windows: Iterable[Window], now: datetime, policy: BookingPolicy) -> list[Window]:
+	"""The windows whose start `policy` accepts at `now` (windows computed under `ANY_TIME`)."""
+	allowed = acceptable_starts(now, policy)
+	return [w for w in windows if _inside(w.start, allowed)]
+
+
 def _inside(start: datetime, intervals: list[tuple[datetime, datetime]]) -> bool:
 	for lo, hi in intervals:
 		if lo <= start <= hi:

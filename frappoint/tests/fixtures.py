@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import frappe
 from frappe.utils import add_days, get_datetime, getdate
 
+from frappoint.booking import window_cache
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.clock import to_db, to_site
 from frappoint.booking.slot_generation import regenerate
@@ -128,6 +129,9 @@ def expire_hold_now(name: str) -> None:
 	)
 	for ledger in ("Service Appointment Slot", "Service Appointment Unit"):
 		frappe.db.set_value(ledger, {"parent": name}, "hold_until_utc", to_db(lapsed))
+	# Cached availability stays valid until the hold's own expiry, as time would have it: moving the
+	# expiry by hand must invalidate it (window_cache).
+	window_cache.bump([frappe.db.get_value("Service Appointment", name, "provider")], units=True)
 
 
 def live_seats(name: str) -> list[str]:
