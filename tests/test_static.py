@@ -72,3 +72,86 @@ def test_the_app_runs_on_python_3_10(path):
 		):
 			found.append(f"{node.value.id}.{node.attr}")
 	assert found == [], f"Python 3.11+ only: {found}"
+
+
+# --- layering: page/API -> booking service -> scheduling core, and no circles ----------------------
+
+
+def module_name(path: pathlib.Path) -> str:
+	parts = path.relative_to(ROOT).with_suffix("").parts
+	return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def app_modules() -> dict[str, pathlib.Path]:
+	return {module_name(p): p for p in APP.rglob("*.py") if "tests" not in p.parts and "patches" not in p.parts}
+
+
+def import_graph() -> dict[str, set[str]]:
+	"""Which app modules each app module imports, lazily inside functions included; `from a import b`
+	counts as importing `a.b` when that is a module."""
+	modules = app_modules()
+	graph = {}
+	for name, path in modules.items():
+		edges = set()
+		for node in ast.walk(ast.parse(path.read_text())):
+			targets = []
+			if isinstance(node, ast.Import):
+				targets = [alias.name for alias in node.names]
+			elif isinstance(node, ast.ImportFrom) and node.module:
+				targets = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+			edges |= {t for t in targets if t in modules and t != name}
+		graph[name] = edges
+	return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+	"""Strongly connected components with more than one module (Tarjan)."""
+	index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
+
+	def visit(node):
+		index[node] = low[node] = counter[0]
+		counter[0] += 1
+		stack.append(node)
+		on_stack.add(node)
+		for nxt in graph[node]:
+			if nxt not in index:
+				visit(nxt)
+				low[node] = min(low[node], low[nxt])
+			elif nxt in on_stack:
+				low[node] = min(low[node], index[nxt])
+		if low[node] == index[node]:
+			component = []
+			while True:
+				member = stack.pop()
+				on_stack.discard(member)
+				component.append(member)
+				if member == node:
+					break
+			if len(component) > 1:
+				found.append(sorted(component))
+
+	for node in sorted(graph):
+		if node not in index:
+			visit(node)
+	return found
+
+
+def test_the_import_walk_sees_the_layers():
+	graph = import_graph()
+	assert "frappoint.booking.service" in graph["frappoint.api.booking"]
+	assert "frappoint.booking.ledger" in graph["frappoint.booking.availability"]
+
+
+def test_no_import_circle_in_the_app():
+	assert cycles(import_graph()) == []
+
+
+def test_a_cycle_is_found_when_there_is_one():
+	assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_nothing_below_the_api_imports_the_api_or_the_pages():
+	upper = ("frappoint.api", "frappoint.www", "frappoint.portal.pages")
+	for name, edges in import_graph().items():
+		if name.startswith(("frappoint.booking", "frappoint.scheduling", "frappoint.integrations", "frappoint.portal.emails")):
+			assert not [e for e in edges if e.startswith(upper)], f"{name} imports {edges}"

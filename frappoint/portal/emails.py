@@ -1,8 +1,9 @@
 """The emails a customer gets when their booking is confirmed, moved or cancelled. A confirmation or
 move carries the signed manage link; nothing in them is taken unescaped from what the customer typed.
 
-`notify` queues a background job once the booking's transaction has committed: a refused or rolled
-back booking sends nothing, and building the mail never holds a booking's locks. The job writes the
+They go from one lifecycle hook, whoever made the change. `notify` queues a background job once the
+booking's transaction has committed: a refused or rolled back booking sends nothing, and building
+the mail never holds a booking's locks. The job writes the
 Email Queue row on a worker, where no request (and no `Host` header) is in sight. A site without an
 outgoing email account still books: the confirmation page shows the link instead.
 """
@@ -12,26 +13,55 @@ from frappe import _
 from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import get_url
 
-from frappoint.portal.pages import appointment_view, manage_url
+from frappoint.portal.views import appointment_view, manage_url
+from frappoint.scheduling import Status
 from frappoint.security import site_host
 
 TEMPLATE = "appointment_update"
 
 
-def notify(doc, kind: str, timezone=None) -> bool:
-	"""Email the customer about `kind` ("confirmed", "moved" or "cancelled") after this transaction
-	commits; True when an email will go (the customer has an address and the site an outgoing
-	account). Tests run the job at once, inside their transaction."""
-	if not doc.customer_email or not EmailAccount.find_outgoing():
+def appointment_changed(doc, method=None) -> None:
+	"""The lifecycle hook (doc_events): tell the customer whatever made the change (portal, API,
+	desk, a job)."""
+	if kind := change_to_tell(doc):
+		notify(doc, kind)
+
+
+def change_to_tell(doc) -> str | None:
+	""""confirmed", "moved" or "cancelled" when this save is news to the customer. A hold that lapses
+	or is released was never theirs to lose, and a move's cancelled half is told as the move."""
+	before = doc.get_doc_before_save()
+	old = before.status if before else None
+	if doc.status == old:
+		return None
+	if doc.status == Status.CONFIRMED:
+		return "moved" if before is None and doc.rescheduled_from else "confirmed"
+	if doc.status == Status.CANCELLED and old == Status.CONFIRMED and not doc.flags.rescheduling:
+		return "cancelled"
+	return None
+
+
+def will_send(doc) -> bool:
+	"""Whether a change email can go to this customer (an address, and an outgoing account)."""
+	return bool(doc.customer_email and EmailAccount.find_outgoing())
+
+
+def notify(doc, kind: str) -> bool:
+	"""Email the customer about `kind` once this transaction commits, in the timezone they booked in;
+	True when an email will go. One job per appointment and kind: a second save before the worker runs
+	queues nothing more. Tests run the job at once, inside their transaction."""
+	if not will_send(doc):
 		return False
 	frappe.enqueue(
 		"frappoint.portal.emails.send_update_job",
 		queue="short",
 		enqueue_after_commit=True,
 		now=bool(frappe.flags.in_test),
+		job_id=f"frappoint-email::{doc.name}::{kind}",  # Frappe adds the site
+		deduplicate=True,
 		appointment=doc.name,
 		kind=kind,
-		timezone=timezone,
+		timezone=doc.customer_timezone or None,
 	)
 	return True
 

@@ -1,42 +1,23 @@
-"""What the portal pages show: the services on offer with the customer's price, an appointment as its
-customer sees it (times, the change deadline, what they may still do) and its signed manage link.
+"""What the portal pages show: the services on offer with the customer's price, the booking rules,
+a customer's appointments (each as `views.appointment_view` shows it) and the page's own assets.
 
-Times go out as ISO 8601 with offsets and a fallback text in the site's zone; the page's script shows
-them in the customer's own zone. Permission is decided by `booking.access`, not here.
+Times go out as ISO 8601 with offsets; the page's script shows them in the customer's own zone.
+Permission is decided by `booking.access`, not here.
 """
 
 import os
-from urllib.parse import quote
 
 import frappe
 from frappe import _
-from frappe.utils import cint, fmt_money, format_datetime, strip_html_tags
+from frappe.utils import cint, strip_html_tags
 
 from frappoint.booking import records, service
 from frappoint.booking.access import authorize
-from frappoint.booking.clock import from_db, site_zone
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.tokens import manage_token
-from frappoint.scheduling import Action, Status, allowed_actions, holds_resources, zone
-from frappoint.scheduling.policy import cancellation_allowed, cancellation_deadline
-from frappoint.security import site_url
+from frappoint.portal.views import appointment_view, change_rule, price_label
 
 APPOINTMENT = "Service Appointment"
 PORTAL_JS = ("public", "js", "portal.js")
-
-
-def status_label(status: str) -> str:
-	return {
-		Status.OPEN: _("Held, not confirmed yet"),
-		Status.CONFIRMED: _("Confirmed"),
-		Status.COMPLETED: _("Completed"),
-		Status.CANCELLED: _("Cancelled"),
-		Status.NO_SHOW: _("Missed"),
-	}.get(status, _(status))
-
-
-def price_label(rate) -> str:
-	return fmt_money(rate, currency=frappe.db.get_default("currency"))
 
 
 def services_on_offer() -> list[dict]:
@@ -65,67 +46,6 @@ def booking_rules() -> dict:
 		"max_advance_days": policy.max_advance_days,
 		"cutoff_hours": policy.cancellation_cutoff_hours,
 		"change_rule": change_rule(policy.cancellation_cutoff_hours),
-	}
-
-
-def change_rule(cutoff_hours: int) -> str:
-	if cutoff_hours:
-		return _("You can reschedule or cancel online until {0} hours before the start.").format(cutoff_hours)
-	return _("You can reschedule or cancel online until the appointment starts.")
-
-
-def manage_path(name: str, token: str) -> str:
-	return f"/appointments/{quote(name)}?token={quote(token)}"
-
-
-def manage_url(doc) -> str:
-	"""The signed link that lets whoever holds it view, move or cancel this one appointment, on the
-	site's own host (see `security.site_url`)."""
-	return site_url(manage_path(doc.name, manage_token(doc)))
-
-
-def time_label(instant, tz) -> str:
-	"""A fallback text for an instant, in `tz`, for readers without the page's script (emails)."""
-	local = instant.astimezone(tz)
-	return f"{format_datetime(local.replace(tzinfo=None), 'EEE d MMM yyyy, HH:mm')} ({tz.key}, UTC{local:%z})"
-
-
-def appointment_view(doc, timezone=None, now=None) -> dict:
-	"""One appointment as its customer sees it, with what they may still do and until when."""
-	tz = zone(timezone) if timezone else site_zone()
-	now = now or clock_now()
-	start, end = from_db(doc.start_utc), from_db(doc.end_utc)
-	policy = records.booking_policy(frappe.get_cached_doc("Service Type", doc.service_type))
-	deadline = cancellation_deadline(start, policy)
-	live = holds_resources(doc.status, from_db(doc.hold_expires_utc), now)
-	active = Action.CANCEL in allowed_actions(doc.status)  # Open or Confirmed, as the lifecycle says
-	changeable = active and live and start > now
-	within_cutoff = cancellation_allowed(start, now, policy, doc.status)
-	return {
-		"name": doc.name,
-		"status": doc.status,
-		"status_label": status_label(doc.status),
-		"service_type": doc.service_type,
-		"provider": doc.provider,
-		"start": start.astimezone(tz).isoformat(),
-		"end": end.astimezone(tz).isoformat(),
-		"start_label": time_label(start, tz),
-		"end_label": time_label(end, tz),
-		"duration": int((end - start).total_seconds() // 60),
-		"price": price_label(doc.rate),
-		"tier": doc.pricing_tier,
-		"customer_name": doc.customer_name,
-		"customer_email": doc.customer_email,
-		"customer_phone": doc.customer_phone,
-		"upcoming": end > now and active and live,
-		"can_change": changeable and within_cutoff,
-		"too_late_to_change": changeable and not within_cutoff,
-		"change_deadline": deadline.astimezone(tz).isoformat(),
-		"change_deadline_label": time_label(deadline, tz),
-		"change_rule": change_rule(policy.cancellation_cutoff_hours),
-		"cancellation_reason": doc.cancellation_reason if doc.status == Status.CANCELLED else None,
-		"rescheduled_from": doc.rescheduled_from,
-		"rescheduled_to": doc.rescheduled_to,
 	}
 
 

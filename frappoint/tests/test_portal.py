@@ -3,7 +3,6 @@ rate limits that protect it from abuse, the emails it sends and the pages' conte
 
 import email
 import random
-from contextlib import contextmanager
 from datetime import timedelta
 
 import frappe
@@ -11,7 +10,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import set_request
 
 from frappoint.api import booking as api
-from frappoint.api import hold_caps
+from frappoint.booking import hold_caps
 from frappoint.booking.clock import from_db, from_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import (
@@ -22,7 +21,7 @@ from frappoint.booking.errors import (
 )
 from frappoint.booking.slot_generation import regenerate
 from frappoint.booking.tokens import signed_token
-from frappoint.portal.pages import appointment_view, manage_url
+from frappoint.portal.views import appointment_view, manage_url
 from frappoint.tests.fixtures import (
 	at,
 	day,

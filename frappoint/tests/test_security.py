@@ -12,7 +12,7 @@ from frappoint.api import desk
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.booking.tokens import signed_token, token_grants
 from frappoint.booking.clock import now as clock_now
-from frappoint.portal.pages import manage_url
+from frappoint.portal.views import manage_url
 from frappoint.tests.fixtures import at, book, make_provider, make_service, use_booking_settings
 
 APPOINTMENT = "Service Appointment"

@@ -7,7 +7,6 @@ from frappoint import tasks
 from frappoint.tests.fixtures import (
 	at,
 	book,
-	day,
 	expire_hold_now,
 	make_provider,
 	make_service,

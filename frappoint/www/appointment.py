@@ -4,8 +4,8 @@ logged-in customer): view, reschedule, cancel. A wrong, expired or foreign link 
 import frappe
 from frappe import _
 
+from frappoint.portal.views import appointment_view
 from frappoint.portal.pages import (
-	appointment_view,
 	asset_version,
 	forbid,
 	js_messages,

@@ -5,9 +5,9 @@ import frappe
 from frappe import _
 from frappe.utils import get_system_timezone
 
-from frappoint.api.hold_caps import VISITOR_COOKIE
+from frappoint.booking.hold_caps import VISITOR_COOKIE
+from frappoint.portal.views import appointment_view
 from frappoint.portal.pages import (
-	appointment_view,
 	asset_version,
 	booking_rules,
 	customer_prefill,
