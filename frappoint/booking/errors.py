@@ -5,12 +5,20 @@ import frappe
 from frappe import _
 
 from frappoint.scheduling import (
+	EmptyShiftPattern,
 	ForbiddenTransition,
+	InvalidDuration,
 	InvalidInput,
+	InvalidLocation,
+	InvalidRange,
+	InvalidShiftPattern,
+	InvalidSlotSize,
+	NaiveDatetime,
 	NotBookable,
 	Reason,
 	SchedulingError,
 	UnknownTier,
+	UnknownTimezone,
 )
 
 
@@ -76,11 +84,32 @@ def refuse(error: SchedulingError):
 			exc=InvalidTransition,
 			title=_("Not allowed"),
 		)
-	if isinstance(error, UnknownTier):
-		frappe.throw(_("That pricing tier is not offered for this service."), exc=InvalidBookingInput)
 	if isinstance(error, InvalidInput):
-		frappe.throw(_("Invalid booking details: {0}").format(str(error)), exc=InvalidBookingInput)
+		refuse_input(error)
 	raise error
+
+
+def input_message(error: InvalidInput) -> str:
+	"""What a user reads for a core input error: translated, by kind (the core's own text is English,
+	for logs and developers)."""
+	for kind, message in (
+		(EmptyShiftPattern, _("Add at least one working period to the weekly shifts.")),
+		(InvalidShiftPattern, _("Each shift needs a weekday and an end after its start, and shifts must not overlap.")),
+		(InvalidSlotSize, _("Slots must divide the day and every shift evenly, for example 15, 30 or 60 minutes.")),
+		(InvalidDuration, _("Durations, buffers, limits and rates must be whole numbers and not negative.")),
+		(InvalidRange, _("The end must come after the start.")),
+		(NaiveDatetime, _("A date and time needs its timezone.")),
+		(UnknownTimezone, _("That is not a known timezone.")),
+		(UnknownTier, _("That pricing tier is not offered for this service.")),
+		(InvalidLocation, _("That is not a valid latitude and longitude.")),
+	):
+		if isinstance(error, kind):
+			return message
+	return _("These booking details are not valid: please check the values and try again.")
+
+
+def refuse_input(error: InvalidInput, title: str | None = None):
+	frappe.throw(input_message(error), exc=InvalidBookingInput, title=title or _("Invalid details"))
 
 
 ACTION_PAST = {

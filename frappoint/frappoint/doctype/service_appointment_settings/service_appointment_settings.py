@@ -8,7 +8,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from frappoint.booking import records
-from frappoint.booking.errors import InvalidBookingInput
+from frappoint.booking.errors import InvalidBookingInput, refuse_input
 from frappoint.scheduling import InvalidInput
 from frappoint.scheduling.slots import require_slot_size
 
@@ -20,7 +20,7 @@ class ServiceAppointmentSettings(Document):
 			records.booking_policy(source=self)  # the same checks the booking service will make
 			records.dispatch_weights(source=self)
 		except InvalidInput as e:
-			frappe.throw(str(e), exc=InvalidBookingInput, title=_("Invalid settings"))
+			refuse_input(e, title=_("Invalid settings"))
 		self.validate_trusted_proxies()
 
 	def validate_trusted_proxies(self):

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from frappoint.booking import records
-from frappoint.booking.errors import InvalidBookingInput
+from frappoint.booking.errors import InvalidBookingInput, refuse_input
 from frappoint.scheduling import InvalidInput
 from frappoint.scheduling.slots import require_slot_size
 
@@ -19,17 +19,17 @@ class ServiceProvider(Document):
 		try:
 			pattern = records.shift_pattern(self) if self.shifts else None
 			size = require_slot_size(records.slot_minutes(self))
-			for shift in pattern.shifts if pattern else ():
-				if shift.nominal_minutes % size:
-					raise InvalidInput(
-						_("A {0}-minute shift cannot be cut into {1}-minute slots.").format(
-							shift.nominal_minutes, size
-						)
-					)
 			if self.latitude or self.longitude:
 				records.dispatch_candidate(self, 0)
 		except InvalidInput as e:
-			frappe.throw(str(e), exc=InvalidBookingInput, title=_("Invalid provider"))
+			refuse_input(e, title=_("Invalid provider"))
+		for shift in pattern.shifts if pattern else ():
+			if shift.nominal_minutes % size:
+				frappe.throw(
+					_("A {0}-minute shift cannot be cut into {1}-minute slots.").format(shift.nominal_minutes, size),
+					exc=InvalidBookingInput,
+					title=_("Invalid provider"),
+				)
 		if self.active and not self.shifts:
 			frappe.msgprint(
 				_("{0} has no weekly shifts yet, so nobody can book them.").format(self.name), alert=True

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from frappoint.booking import records
-from frappoint.booking.errors import InvalidBookingInput
+from frappoint.booking.errors import InvalidBookingInput, refuse_input
 from frappoint.scheduling import InvalidInput
 
 
@@ -16,7 +16,7 @@ class ServiceType(Document):
 			records.service_rule(self)
 			records.price_tiers(self)
 		except InvalidInput as e:
-			frappe.throw(str(e), exc=InvalidBookingInput, title=_("Invalid service"))
+			refuse_input(e, title=_("Invalid service"))
 		if not self.pricing_tiers:
 			frappe.throw(_("Add at least one pricing tier."), exc=InvalidBookingInput)
 		names = [t.tier for t in self.pricing_tiers]

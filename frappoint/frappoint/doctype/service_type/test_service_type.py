@@ -23,6 +23,19 @@ class TestServiceType(FrappeTestCase):
 			with self.assertRaises(InvalidBookingInput):
 				make_service(duration_minutes=duration)
 
+	def test_a_refusal_is_a_translated_message_not_the_cores_english(self):
+		"""The core explains in English for logs ("buffer before cannot be negative"); a user reads a
+		message that goes through the translation files."""
+		from frappoint.booking.errors import input_message
+		from frappoint.scheduling import InvalidDuration
+
+		frappe.local.message_log = []
+		with self.assertRaises(InvalidBookingInput):
+			make_service(buffer_before_minutes=-5)
+		shown = frappe.parse_json(frappe.local.message_log[-1])["message"]
+		self.assertNotIn("cannot be negative", shown)
+		self.assertEqual(shown, input_message(InvalidDuration("buffer before cannot be negative")))
+
 	def test_tiers_must_exist_and_be_named_once(self):
 		with self.assertRaises(frappe.ValidationError):
 			make_service(pricing_tiers=[])
