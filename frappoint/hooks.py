@@ -59,11 +59,11 @@ user_data_fields = [
 
 _WINDOWS = "frappoint.booking.window_cache"
 doc_events = {
-	# Accounting follows the lifecycle (inert without ERPNext). Availability is cached per provider
+	# Accounting follows the lifecycle (inert without ERPNext), and so do the customer's emails. Availability is cached per provider
 	# and day (booking.window_cache): whatever decides it invalidates it.
 	"Service Appointment": {
 		"on_update": "frappoint.integrations.erpnext.on_appointment_change",
-		"on_change": f"{_WINDOWS}.appointment_changed",
+		"on_change": [f"{_WINDOWS}.appointment_changed", "frappoint.portal.emails.appointment_changed"],
 		"on_trash": f"{_WINDOWS}.appointment_changed",
 	},
 	**{

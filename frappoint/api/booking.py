@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import frappe
 from frappe import _
 
-from frappoint.api import hold_caps
+from frappoint.booking import hold_caps
 from frappoint.api.inputs import (
 	active_service,
 	bad_input,
@@ -31,7 +31,7 @@ from frappoint.booking.locks import read_committed
 from frappoint.booking.errors import SlotUnavailable
 from frappoint.booking.tokens import manage_token
 from frappoint.permissions import is_staff
-from frappoint.portal.emails import notify
+from frappoint.portal.emails import will_send
 from frappoint.scheduling import local_instant
 from frappoint.security import guest_rate_limit
 
@@ -145,6 +145,7 @@ def hold(
 			"customer_name": _("Guest"),
 			**details,
 			"source": "API" if staff else "Portal",
+			"customer_timezone": tz.key,  # emails show times where the customer booked
 		}
 	)
 	doc.flags.customer_booking = not staff
@@ -181,6 +182,8 @@ def confirm(
 	details = customer_details(customer_name, customer_email, customer_phone)
 	if frappe.session.user != "Guest" and by_customer:
 		details.pop("customer_email", None)  # a logged-in customer books as themselves
+	if timezone:
+		details["customer_timezone"] = tz.key
 	service.refuse_ended_hold(appointment)  # before asking for details the hold no longer needs
 	if by_customer and not frappe.db.get_value(APPOINTMENT, appointment, "customer_email"):
 		if not details.get("customer_name"):
@@ -189,7 +192,7 @@ def confirm(
 			bad_input(_("Please give a valid email address."))
 	doc = service.confirm(appointment, details=details)
 	summary = appointment_summary(doc, tz, with_token=by_customer)
-	summary["emailed"] = notify(doc, "confirmed", timezone=tz.key) if by_customer else False
+	summary["emailed"] = will_send(doc)  # the lifecycle hook tells the customer (portal.emails)
 	return summary
 
 
@@ -208,9 +211,7 @@ def cancel(
 	was_confirmed = frappe.db.get_value(APPOINTMENT, appointment, "status") == "Confirmed"
 	doc = service.cancel(appointment, reason=reason, by_customer=by_customer)
 	summary = appointment_summary(doc, tz)
-	summary["emailed"] = (
-		notify(doc, "cancelled", timezone=tz.key) if by_customer and was_confirmed else False
-	)
+	summary["emailed"] = was_confirmed and will_send(doc)
 	return summary
 
 
@@ -230,8 +231,7 @@ def reschedule(
 	provider = known_provider(provider)
 	new = service.reschedule(appointment, when, provider=provider, by_customer=by_customer)
 	summary = appointment_summary(new, tz, with_token=by_customer)
-	moved = by_customer and new.status == "Confirmed"
-	summary["emailed"] = notify(new, "moved", timezone=tz.key) if moved else False
+	summary["emailed"] = new.status == "Confirmed" and will_send(new)
 	return summary
 
 

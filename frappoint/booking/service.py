@@ -240,9 +240,14 @@ def mark_no_show(name: str):
 
 
 def cancel(
-	name: str, reason: str | None = None, by_customer: bool = False, event_type: str | None = "cancelled"
+	name: str,
+	reason: str | None = None,
+	by_customer: bool = False,
+	event_type: str | None = "cancelled",
+	rescheduling: bool = False,
 ):
 	def check(doc, now):
+		doc.flags.rescheduling = rescheduling  # the customer hears of the move, not of a cancellation
 		if by_customer:
 			service = frappe.get_cached_doc("Service Type", doc.service_type)
 			check_cancellation(from_db(doc.start_utc), now, records.booking_policy(service), doc.status)
@@ -364,7 +369,7 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 			old.status, from_db(old.hold_expires_utc), clock_now()
 		):
 			refuse_lapsed_hold()
-		cancel(name, reason=_("Rescheduled"), by_customer=by_customer, event_type=None)
+		cancel(name, reason=_("Rescheduled"), by_customer=by_customer, event_type=None, rescheduling=True)
 		new = frappe.copy_doc(old, ignore_no_copy=False)  # no times, seats, links or accounting carried over
 		exact = getattr(new_start, "tzinfo", None) is not None
 		new.flags.requested_instant = new_start if exact else None
