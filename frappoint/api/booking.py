@@ -184,13 +184,7 @@ def confirm(
 		details.pop("customer_email", None)  # a logged-in customer books as themselves
 	if timezone:
 		details["customer_timezone"] = tz.key
-	service.refuse_ended_hold(appointment)  # before asking for details the hold no longer needs
-	if by_customer and not frappe.db.get_value(APPOINTMENT, appointment, "customer_email"):
-		if not details.get("customer_name"):
-			bad_input(_("Please give your name."))
-		if not details.get("customer_email"):
-			bad_input(_("Please give a valid email address."))
-	doc = service.confirm(appointment, details=details)
+	doc = service.confirm(appointment, details=details, needs_contact=by_customer, ended_as_expired=True)
 	summary = appointment_summary(doc, tz, with_token=by_customer)
 	summary["emailed"] = will_send(doc)  # the lifecycle hook tells the customer (portal.emails)
 	return summary

@@ -91,16 +91,26 @@ def parse_zone(name):
 
 def active_service(name):
 	name = text(name, "service_type")
-	if not name or not frappe.db.exists("Service Type", {"name": name, "disabled": 0}):
+	service = name and cached_doc("Service Type", name)
+	if not service or service.disabled:
 		bad_input(_("Please choose a service that is offered."))
-	return frappe.get_cached_doc("Service Type", name)
+	return service
 
 
 def known_provider(name) -> str | None:
 	name = text(name, "provider")
-	if name and not frappe.db.exists("Service Provider", name):
+	if name and not cached_doc("Service Provider", name):
 		bad_input(_("Unknown provider."))
 	return name
+
+
+def cached_doc(doctype: str, name: str):
+	"""The document from Frappe's document cache (Redis, cleared on save), or None when there is none."""
+	try:
+		return frappe.get_cached_doc(doctype, name)
+	except frappe.DoesNotExistError:
+		frappe.clear_last_message()
+		return None
 
 
 def emergency_tier(svc, tier) -> bool:

@@ -16,15 +16,20 @@ APPOINTMENT = "Service Appointment"
 def authorize(name, token, to_change: bool = False) -> bool:
 	"""Let staff, the appointment's customer or a valid token holder see it (and, `to_change`, act on
 	it); True when it is the customer. Refuses with 404 for an unknown name and 403 otherwise."""
-	if not name or not isinstance(name, str) or len(name) > 140 or not frappe.db.exists(APPOINTMENT, name):
-		frappe.throw(_("Appointment not found."), exc=frappe.DoesNotExistError)
+	if not name or not isinstance(name, str) or len(name) > 140:
+		not_found()
 	user = frappe.session.user
+	if token_grants(token, name, clock_now()):
+		state = frappe.db.get_value(APPOINTMENT, name, ["status", "rescheduled_to", "hold_expires_utc"])
+		if not state:
+			not_found()
+		if to_change and not (user != "Guest" and is_staff(user)):
+			refuse_if_settled(*state)
+		return not (user != "Guest" and is_staff(user))
+	if not frappe.db.exists(APPOINTMENT, name):
+		not_found()
 	if user != "Guest" and is_staff(user):
 		return False
-	if token_grants(token, name, clock_now()):
-		if to_change:
-			refuse_if_settled(name)
-		return True
 	doc = frappe.get_doc(APPOINTMENT, name)
 	if user != "Guest" and has_appointment_permission(doc, "write", user):
 		return True
@@ -33,16 +38,20 @@ def authorize(name, token, to_change: bool = False) -> bool:
 	)
 
 
-def refuse_if_settled(name: str) -> None:
+def not_found():
+	frappe.throw(_("Appointment not found."), exc=frappe.DoesNotExistError)
+
+
+def refuse_if_settled(status: str, moved_to: str | None, hold_expires_utc) -> None:
 	"""A token stops changing its appointment once that is cancelled, moved or over. A hold that
 	lapsed reads as expired (the customer picks a time again), not as cancelled."""
-	status, moved_to = frappe.db.get_value(APPOINTMENT, name, ["status", "rescheduled_to"])
 	if moved_to:
 		frappe.throw(
 			_("This appointment was moved to {0}; use the link for the new time.").format(moved_to),
 			exc=frappe.PermissionError,
 		)
-	service.refuse_ended_hold(name)
+	if service.ended_as_hold(status, hold_expires_utc, clock_now()):
+		service.refuse_lapsed_hold()
 	# What a token holder may still change is what the lifecycle may still cancel (Open, Confirmed).
 	if Action.CANCEL not in allowed_actions(status):
 		frappe.throw(

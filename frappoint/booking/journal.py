@@ -100,16 +100,23 @@ def ensure_order_sequence() -> None:
 	ensure_sequence(ORDER, frappe.db.sql("select max(sequence) from `tabAppointment Event`")[0][0])
 
 
-def record(appointment, event_type: str, changes: dict | None = None) -> str:
+def record(
+	appointment, event_type: str, changes: dict | None = None, head_loaded: bool = False, caller_saves: bool = False
+) -> str:
 	"""Append one event to `appointment`'s chain in the current transaction; returns its name.
 
 	The caller holds the appointment's row lock (an action, the accounting job) or has just inserted
-	it; the head is read with a locking read all the same, so that it is the newest committed one."""
-	head = frappe.db.sql(
-		f"select journal_seq, journal_hash from `tab{APPOINTMENT}` where name = %s for update",
-		appointment.name,
-	)
-	last, prev_hash = (head[0][0] or 0, head[0][1] or GENESIS) if head else (0, GENESIS)
+	it. The head is read with a locking read unless `head_loaded` (the document was loaded under that
+	lock in this transaction, or was just inserted), and written here unless `caller_saves` (the
+	caller saves the document, new head included, right after)."""
+	if head_loaded:
+		last, prev_hash = appointment.journal_seq or 0, appointment.journal_hash or GENESIS
+	else:
+		head = frappe.db.sql(
+			f"select journal_seq, journal_hash from `tab{APPOINTMENT}` where name = %s for update",
+			appointment.name,
+		)
+		last, prev_hash = (head[0][0] or 0, head[0][1] or GENESIS) if head else (0, GENESIS)
 	stream_seq = last + 1
 	created = now_datetime().strftime(STAMP)
 	owner = frappe.session.user
@@ -134,10 +141,11 @@ def record(appointment, event_type: str, changes: dict | None = None) -> str:
 			prev_hash, digest, _sign(digest),
 		),
 	)  # fmt: skip
-	frappe.db.sql(
-		f"update `tab{APPOINTMENT}` set journal_seq = %s, journal_hash = %s where name = %s",
-		(stream_seq, digest, appointment.name),
-	)
+	if not caller_saves:
+		frappe.db.sql(
+			f"update `tab{APPOINTMENT}` set journal_seq = %s, journal_hash = %s where name = %s",
+			(stream_seq, digest, appointment.name),
+		)
 	appointment.journal_seq, appointment.journal_hash = stream_seq, digest
 	return name
 

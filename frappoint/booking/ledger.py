@@ -104,15 +104,13 @@ def lock_slots(provider: str, block_start, block_end) -> list:
 
 
 def lock_appointment(name: str):
-	"""The appointment's row, then the document with its ledger rows: the module's lock order."""
-	lock_appointment_row(name)
+	"""The appointment with its ledger rows, all read FOR UPDATE (its own row first): the module's
+	lock order. The copy kept is what saving compares against (see the controller)."""
 	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
-	doc.flags.stored_copy = copy.deepcopy(doc)  # what saving compares against (see the controller)
+	doc.flags.stored_copy = copy.deepcopy(doc)
 	return doc
 
 
 def lock_appointment_row(name: str) -> None:
-	"""The appointment's own row only. Its ledger rows are locked after the booking lock: loading them
-	FOR UPDATE also locks the index gap after them, where a newer appointment's hold inserts its rows
-	while it holds the booking lock."""
+	"""The appointment's own row only: for a job that decides before it loads the document."""
 	frappe.db.sql(f"select name from `tab{APPOINTMENT}` where name = %s for update", name)

@@ -9,6 +9,7 @@ every plain read sees what has been committed, after the locks were granted.
 """
 
 import hashlib
+from contextlib import contextmanager
 
 import frappe
 
@@ -20,6 +21,22 @@ def read_committed() -> None:
 		return
 	frappe.db.sql("set session transaction isolation level read committed")
 	frappe.db.commit()
+
+
+@contextmanager
+def all_or_nothing(savepoint: str):
+	"""One multi-step change (a reschedule, an expiry in a sweep, an ERPNext step) inside a savepoint:
+	if a step raises, every step is undone and the error goes on. A deadlock has already made MariaDB
+	roll back the whole transaction, savepoints with it: then the rollback starts afresh."""
+	frappe.db.savepoint(savepoint)
+	try:
+		yield
+	except Exception:
+		try:
+			frappe.db.rollback(save_point=savepoint)
+		except Exception:
+			frappe.db.rollback()
+		raise
 
 
 def named_locks(keys: list[str], timeout: int = 10) -> None:

@@ -14,7 +14,7 @@ from frappoint.booking import extensions, journal, records
 from frappoint.booking.clock import from_db, from_site, put, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.dispatch import pick_provider
-from frappoint.booking.errors import HoldExpired, SlotUnavailable, refuse
+from frappoint.booking.errors import HoldExpired, InvalidBookingInput, SlotUnavailable, refuse
 from frappoint.booking.ledger import (
 	claims_as_core,
 	lock_appointment,
@@ -22,7 +22,7 @@ from frappoint.booking.ledger import (
 	seat_claims,
 	unit_uses,
 )
-from frappoint.booking.locks import read_committed
+from frappoint.booking.locks import all_or_nothing, read_committed
 from frappoint.scheduling import (
 	Action,
 	NotBookable,
@@ -179,24 +179,29 @@ def ended_as_hold(status: str, hold_expires_at, now) -> bool:
 	return status == Status.OPEN and not holds_resources(status, from_db(hold_expires_at), now)
 
 
-def refuse_ended_hold(name: str) -> None:
-	"""For a customer confirming: a hold that ended unconfirmed reads as expired, with fresh times to
-	pick, rather than as a cancelled appointment."""
-	status, expires = frappe.db.get_value(APPOINTMENT, name, ["status", "hold_expires_utc"])
-	if ended_as_hold(status, expires, clock_now()):
-		refuse_lapsed_hold()
+def confirm(name: str, details: dict | None = None, needs_contact: bool = False, ended_as_expired: bool = False):
+	"""Confirm a live hold; `details` (customer name, email, phone) may complete it in the same step.
+	With `ended_as_expired` (the booking API), a hold that ended unconfirmed reads as expired, with
+	fresh times to pick, rather than as cancelled; with `needs_contact` (a customer), a hold without
+	an email address needs their name and email now."""
+	details = details or {}
 
-
-def confirm(name: str, details: dict | None = None):
-	"""Confirm a live hold; `details` (customer name, email, phone) may complete it in the same step."""
+	def first(doc, now):
+		if ended_as_expired and ended_as_hold(doc.status, doc.hold_expires_utc, now):
+			refuse_lapsed_hold()
+		if needs_contact and not doc.customer_email:
+			if not details.get("customer_name"):
+				frappe.throw(_("Please give your name."), exc=InvalidBookingInput, title=_("Invalid input"))
+			if not details.get("customer_email"):
+				frappe.throw(_("Please give a valid email address."), exc=InvalidBookingInput, title=_("Invalid input"))
 
 	def check(doc, now):
 		if not holds_resources(doc.status, from_db(doc.hold_expires_utc), now):
 			refuse_lapsed_hold()
 		put(doc, None, "hold_expires_utc", "hold_expires_at")
-		doc.update(details or {})
+		doc.update(details)
 
-	return apply_action(name, Action.CONFIRM, "confirmed", check)
+	return apply_action(name, Action.CONFIRM, "confirmed", check, first=first)
 
 
 def start(name: str):
@@ -224,9 +229,8 @@ def reassign(name: str, provider_name: str):
 		claim(doc, service, provider, from_db(doc.start_utc), now, staff_policy, emergency)
 	except SchedulingError as e:
 		refuse(e)
-	journal.record(
-		doc, "reassigned", {"provider": [previous, doc.provider], "slots": [r.slot for r in doc.slots]}
-	)
+	changes = {"provider": [previous, doc.provider], "slots": [r.slot for r in doc.slots]}
+	journal.record(doc, "reassigned", changes, head_loaded=True, caller_saves=True)
 	save_action(doc)
 	return doc
 
@@ -265,12 +269,18 @@ def expire(name: str):
 	return apply_action(name, Action.EXPIRE, "hold_expired", check)
 
 
-def apply_action(name: str, action: Action, event_type: str | None, check=None, extra: dict | None = None):
+def apply_action(
+	name: str, action: Action, event_type: str | None, check=None, extra: dict | None = None, first=None
+):
 	"""Lock the appointment, move it along the lifecycle, release seats if it ends, journal it
-	(unless `event_type` is None: the caller then records the one event for the whole action)."""
+	(unless `event_type` is None: the caller then records the one event for the whole action).
+	`first` refuses before the lifecycle does, `check` after it allowed the move; both get the locked
+	document and the instant."""
 	doc = lock_appointment(name)
 	now = clock_now()
 	try:
+		if first:
+			first(doc, now)
 		new_status = next_status(doc.status, action)
 		if check:
 			check(doc, now)
@@ -288,7 +298,8 @@ def apply_action(name: str, action: Action, event_type: str | None, check=None, 
 			row.hold_until_utc = None
 	# The event goes first so that it precedes whatever the save's hooks journal (e.g. accounting).
 	if event_type:
-		journal.record(doc, event_type, {"status": [old_status, doc.status], **(extra or {})})
+		changes = {"status": [old_status, doc.status], **(extra or {})}
+		journal.record(doc, event_type, changes, head_loaded=True, caller_saves=True)
 	save_action(doc)
 	return doc
 
@@ -340,12 +351,12 @@ def expire_all_stale_holds() -> int:
 	)
 	expired = 0
 	for name in names:
-		frappe.db.savepoint("frappoint_expire")
 		try:
-			expire(name)
+			with all_or_nothing("frappoint_expire"):
+				expire(name)
 			expired += 1
 		except frappe.ValidationError:  # confirmed or cancelled meanwhile: nothing to expire
-			frappe.db.rollback(save_point="frappoint_expire")
+			pass
 		commit_job_step()
 	return expired
 
@@ -361,8 +372,7 @@ def commit_job_step() -> None:
 
 def reschedule(name: str, new_start, provider: str | None = None, by_customer: bool = False):
 	"""Cancel `name` and book `new_start` atomically: if the new time fails, nothing changes."""
-	frappe.db.savepoint("frappoint_reschedule")
-	try:
+	with all_or_nothing("frappoint_reschedule"):
 		old = lock_appointment(name)
 		was_confirmed = old.status == Status.CONFIRMED
 		if old.status == Status.OPEN and not holds_resources(
@@ -392,6 +402,3 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 			{"status": [old.status, Status.CANCELLED.value], "rescheduled_to": new.name},
 		)
 		return new
-	except Exception:
-		frappe.db.rollback(save_point="frappoint_reschedule")
-		raise

@@ -128,10 +128,9 @@ def merged(found: dict, providers: list[str], days: list, intervals: list[tuple[
 	kept = [rows[bisect_left(starts, lo) : bisect_right(starts, hi)] for lo, hi in intervals]
 	stamps = {stamp for part in kept for row in part for stamp in (row[0], row[2])}
 	at = {stamp: datetime.fromtimestamp(stamp, UTC) for stamp in stamps}  # one datetime per instant
+	make = Window._make  # namedtuple's own constructor from an iterable, without the keyword layer
 	return [
-		Window(providers[index], at[start], at[end], (), free)
-		for part in kept
-		for start, index, end, free in part
+		make((providers[index], at[start], at[end], (), free)) for part in kept for start, index, end, free in part
 	]
 
 

@@ -16,8 +16,8 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.utils import flt, getdate, nowdate
 
 from frappoint.booking import journal
-from frappoint.booking.locks import named_locks
 from frappoint.booking.ledger import lock_appointment_row
+from frappoint.booking.locks import all_or_nothing, named_locks
 
 APPOINTMENT = "Service Appointment"
 SAVEPOINT = "frappoint_accounting"
@@ -151,12 +151,10 @@ def run_step(appointment: str, step: str) -> None:
 	if needed is None:  # Open again (nothing bills an Open appointment)
 		_store(doc, {"accounting_status": "Done"})
 		return
-	frappe.db.savepoint(SAVEPOINT)
 	try:
-		with _hooks_cannot_commit():
+		with all_or_nothing(SAVEPOINT), _hooks_cannot_commit():
 			event = STEPS[needed](doc)
 	except Exception as e:
-		_undo_step()
 		_record_failure(appointment, needed, e)
 		return
 	_store(
@@ -203,15 +201,6 @@ def _hooks_cannot_commit():
 		yield
 	finally:
 		del db.commit  # the instance attribute shadowed the class's method
-
-
-def _undo_step() -> None:
-	try:
-		frappe.db.rollback(save_point=SAVEPOINT)
-	except Exception:
-		# A deadlock makes MariaDB roll back the whole transaction, savepoints with it: nothing of the
-		# step is left to undo, and the failure is recorded in a fresh transaction.
-		frappe.db.rollback()
 
 
 def _record_failure(appointment: str, step: str, error: Exception) -> None:

@@ -147,6 +147,7 @@ class ServiceAppointment(Document):
 				"rate": self.rate,
 				"rescheduled_from": self.rescheduled_from,
 			},
+			head_loaded=True,  # just inserted: the chain starts here
 		)
 
 	# Desk actions: each checks write permission on the stored record, then delegates to the booking
