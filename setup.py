@@ -9,5 +9,5 @@ setup(
 	packages=find_packages(exclude=["tests", "benchmarks"]),
 	include_package_data=True,
 	zip_safe=False,
-	install_requires=["python-dateutil>=2.8", "icalendar>=5.0"],
+	install_requires=["python-dateutil>=2.8"],
 )

@@ -27,7 +27,6 @@ from frappoint.scheduling import (
 	Shift,
 	ShiftPattern,
 	Status,
-	UnitNeeds,
 	UnitUnavailable,
 	UnitUse,
 	UnknownTier,
@@ -239,10 +238,8 @@ SLOTS = {s.start: s for s in generate_slots("P", PATTERN, [LUNCH], date(2026, 6,
 DEFAULT_POLICY = BookingPolicy()
 
 
-def reason(start, taken=None, policy=DEFAULT_POLICY, unit_needs=None, emergency=False, service=SERVICE):
-	return why_not(
-		start, service, PROVIDER, taken or {}, NOW, policy, emergency=emergency, unit_needs=unit_needs
-	)
+def reason(start, taken=None, policy=DEFAULT_POLICY, emergency=False, service=SERVICE):
+	return why_not(start, service, PROVIDER, taken or {}, NOW, policy, emergency=emergency)
 
 
 def test_why_not_names_each_reason():
@@ -257,10 +254,6 @@ def test_why_not_names_each_reason():
 	assert reason(at(16, 30)) is Reason.BUFFER
 	assert reason(at(10, 5)) is Reason.OFF_GRID
 	assert reason(at(10), taken={SLOTS[at(10, 15)].key: 1}) is Reason.FULL
-	assert (
-		reason(at(10), unit_needs=UnitNeeds({"Room": 1}, UNITS[:1], [UnitUse("Room B", at(10), at(11))]))
-		is Reason.UNIT_UNAVAILABLE
-	)
 
 
 def test_why_not_tells_emergency_only_seats_apart_from_full():

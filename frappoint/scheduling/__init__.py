@@ -30,7 +30,7 @@ from frappoint.scheduling.errors import (
 	UnknownTier,
 	UnknownTimezone,
 )
-from frappoint.scheduling.explain import ProviderDay, UnitNeeds, why_not
+from frappoint.scheduling.explain import ProviderDay, why_not
 from frappoint.scheduling.journal import (
 	GENESIS,
 	Break,

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from frappoint.scheduling.clock import require_aware, zone
-from frappoint.scheduling.errors import NotBookable, Reason
+from frappoint.scheduling.errors import Reason
 from frappoint.scheduling.policy import BookingPolicy, booking_time_reason
-from frappoint.scheduling.resources import ServiceUnit, UnitUse, allocate_units
 from frappoint.scheduling.slots import AvailabilityException, ShiftPattern, generate_slots
 from frappoint.scheduling.windows import ServiceRule, SlotKey, shift_runs
 
@@ -24,13 +23,6 @@ class ProviderDay:
 	capacity: int = 1
 
 
-@dataclass(frozen=True)
-class UnitNeeds:
-	required: Mapping[str, int]
-	units: Sequence[ServiceUnit]
-	uses: Sequence[UnitUse]
-
-
 def why_not(
 	start: datetime,
 	service: ServiceRule,
@@ -39,9 +31,9 @@ def why_not(
 	now: datetime,
 	policy: BookingPolicy,
 	emergency: bool = False,
-	unit_needs: UnitNeeds | None = None,
 ) -> Reason | None:
-	"""The first reason `start` (the service start) is not bookable with this provider, or None."""
+	"""The first reason `start` (the service start) is not bookable with this provider's slots, or
+	None. Rooms and machines explain themselves: `allocate_units` refuses with UNIT_UNAVAILABLE."""
 	start = require_aware(start, "start")
 	if reason := booking_time_reason(start, now, policy):
 		return reason
@@ -75,11 +67,6 @@ def why_not(
 		return Reason.FULL
 	if any(service.seat_limit(s.capacity, emergency) - taken.get(s.key, 0) <= 0 for s in run):
 		return Reason.EMERGENCY_ONLY
-	if unit_needs is not None and unit_needs.required:
-		try:
-			allocate_units(unit_needs.required, unit_needs.units, unit_needs.uses, block_start, block_end)
-		except NotBookable as e:
-			return e.reason
 	return None
 
 
