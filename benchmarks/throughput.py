@@ -105,14 +105,21 @@ def book(site: Site, service: str, provider: str, start: str) -> tuple[bool, flo
 	began = time.perf_counter()
 	held = site.call("frappoint.api.booking.hold", service_type=service, provider=provider, start=start,
 		customer_name="Rate Test", customer_email="rate@example.com")  # fmt: skip
-	ok = held.status_code == 200
-	if ok:
-		ok = site.call("frappoint.api.booking.confirm", appointment=held.json()["message"]["name"]).status_code == 200
-	return ok, time.perf_counter() - began
+	codes = [held.status_code]
+	if held.status_code == 200:
+		codes.append(site.call("frappoint.api.booking.confirm", appointment=held.json()["message"]["name"]).status_code)
+	return codes == [200, 200], time.perf_counter() - began, codes
+
+
+SLOTS_A_DAY = 64  # 06:00-22:00 at 15 minutes
 
 
 def starts(day: date, count: int) -> list[str]:
-	return [f"{day}T{6 + (i * 15) // 60:02d}:{(i * 15) % 60:02d}:00+00:00" for i in range(count)]
+	"""`count` distinct quarter hours from `day` on, filling each day before the next."""
+	return [
+		f"{day + timedelta(days=i // SLOTS_A_DAY)}T{6 + (i % SLOTS_A_DAY * 15) // 60:02d}:{(i % SLOTS_A_DAY * 15) % 60:02d}:00+00:00"
+		for i in range(count)
+	]
 
 
 def run_clients(sites, service, providers, per_client, day):
@@ -134,8 +141,8 @@ def run_clients(sites, service, providers, per_client, day):
 
 
 def summary(results, elapsed):
-	latencies = sorted(t for _, t in results)
-	ok = sum(1 for good, _ in results if good)
+	latencies = sorted(r[1] for r in results)
+	ok = sum(1 for r in results if r[0])
 	p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)]
 	return ok, len(results), ok / elapsed, statistics.median(latencies) * 1000, p99 * 1000
 
@@ -169,9 +176,33 @@ def seat_race(site, bench, db_site, clients, day):
 	return codes, int(held), statistics.median(latencies) * 1000, latencies[-1] * 1000
 
 
+def sustained_load(args, site, day) -> None:
+	"""`args.load` bookings by 16 clients on distinct slots, then what went wrong, counted: seats
+	beyond a slot's capacity (SQL), 5xx answers, and MariaDB's own deadlock counter."""
+	service, providers = make_providers(site, uuid.uuid4().hex[:6], 16)
+	per_client = -(-args.load // len(providers))
+	deadlocks = innodb_deadlocks()
+	results, elapsed = run_clients([site], service, providers, per_client, day)
+	deadlocks = innodb_deadlocks() - deadlocks
+	ok, total, rate, p50, p99 = summary(results, elapsed)
+	server_errors = sum(1 for r in results for code in r[2] if code >= 500)
+	overbooked = sql_count(args.bench, args.site, f"""select count(*) from (select s.slot from
+		`tabService Appointment Slot` s join `tabService Appointment` a on a.name = s.parent
+		where a.service_type = '{service}' and s.seat_key is not null group by s.slot having count(*) > 1) x""")
+	print(f"sustained: {ok}/{total} booked in {elapsed:.0f} s, {rate:.1f} bookings/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms; "
+		f"double-booked slots (SQL) {overbooked}, InnoDB deadlocks {deadlocks}, 5xx {server_errors}")  # fmt: skip
+
+
+def innodb_deadlocks() -> int:
+	out = subprocess.run(["mysql", "-uroot", "-proot", "-N", "-B", "-e", "show global status like 'Innodb_deadlocks'"],
+		capture_output=True, text=True, check=True)  # fmt: skip
+	return int(out.stdout.split()[1])
+
+
 def main():
 	parser = server_parser(__doc__)
 	parser.add_argument("--per-client", type=int, default=20)
+	parser.add_argument("--load", type=int, default=0, help="then book this many more (e.g. 10000) and count failures")
 	args = parser.parse_args()
 	url, processes = own_server(args)
 	try:
@@ -180,15 +211,17 @@ def main():
 		site.put_single("Service Appointment Settings", {"lead_time_minutes": 0, "max_advance_days": 30})
 		day = date.today() + timedelta(days=5)
 		ping, ping_p50 = ping_rate(url, args.site, 16)
+		_, alone_p50 = ping_rate(url, args.site, 1)
 		print(f"server: gunicorn, {args.workers} workers, site {args.site}")
-		print(f"ping, 16 clients: {ping:.0f} req/s, p50 {ping_p50:.1f} ms")
+		print(f"ping, 16 clients: {ping:.0f} req/s, p50 {ping_p50:.1f} ms; one client: p50 {alone_p50:.1f} ms")
 		tag = uuid.uuid4().hex[:6]
 		service, providers = make_providers(site, tag, 16)
 		for clients in (1, 16):
 			results, elapsed = run_clients([site], service, providers[:clients], args.per_client, day + timedelta(days=clients // 16))
 			ok, total, rate, p50, p99 = summary(results, elapsed)
 			print(f"hold+confirm, {clients:2d} client(s), distinct slots: {ok}/{total} booked, "
-				f"{rate:.1f} bookings/s ({100 * rate / ping:.1f} % of ping req/s), p50 {p50:.0f} ms, p99 {p99:.0f} ms")  # fmt: skip
+				f"{rate:.1f} bookings/s ({100 * rate / ping:.1f} % of ping req/s), p50 {p50:.0f} ms "
+				f"({p50 / alone_p50:.1f}x one ping), p99 {p99:.0f} ms")  # fmt: skip
 		# Scaling out: a second server, started separately, and 16 clients split between the two.
 		port2 = free_port()
 		processes += start_server(args.bench, port2, args.workers)
@@ -208,6 +241,8 @@ def main():
 			f"{sum(1 for c in codes if c >= 500)} 5xx; Open holds in SQL: {held}; p50 {p50:.0f} ms, max {worst:.0f} ms")  # fmt: skip
 		if held != 1 or codes.count(200) != 1:
 			sys.exit("FAILED: not exactly one winner")
+		if args.load:
+			sustained_load(args, site, day)
 	finally:
 		stop(processes)
 
