@@ -2,6 +2,7 @@
 
 import ast
 import pathlib
+import re
 
 import pytest
 
@@ -155,3 +156,50 @@ def test_nothing_below_the_api_imports_the_api_or_the_pages():
 	for name, edges in import_graph().items():
 		if name.startswith(("frappoint.booking", "frappoint.scheduling", "frappoint.integrations", "frappoint.portal.emails")):
 			assert not [e for e in edges if e.startswith(upper)], f"{name} imports {edges}"
+
+
+# --- the portal's modules -------------------------------------------------------------------------
+
+PORTAL = APP / "public" / "js"
+JS_IMPORT = re.compile(r'^import \{([^}]*)\} from "frappoint/([^"]+)";', re.M)
+JS_EXPORT = re.compile(r"^export (?:async )?(?:function|const|class) (\w+)", re.M)
+
+
+def portal_modules() -> dict[str, pathlib.Path]:
+	return {str(p.relative_to(PORTAL / "portal")): p for p in sorted((PORTAL / "portal").rglob("*.js"))}
+
+
+def test_every_portal_import_names_an_export_of_a_module_that_exists():
+	modules = portal_modules()
+	assert "book/page.js" in modules
+	exports = {name: set(JS_EXPORT.findall(path.read_text())) for name, path in modules.items()}
+	for path in [PORTAL / "portal.js", *modules.values()]:
+		for names, target in JS_IMPORT.findall(path.read_text()):
+			assert target in modules, f"{path.name} imports frappoint/{target}, which does not exist"
+			missing = {n.strip() for n in names.split(",") if n.strip()} - exports[target]
+			assert not missing, f"{path.name} imports {missing} that frappoint/{target} does not export"
+
+
+def test_the_portal_scripts_stay_small():
+	for path in [PORTAL / "portal.js", *portal_modules().values()]:
+		assert len(path.read_text().splitlines()) <= 300, f"{path.name} is over 300 lines"
+
+
+# Files over ~300 lines, each named in the README's architecture section with the reason.
+LONG_FILES_EXPLAINED = {
+	"booking/journal.py",
+	"booking/service.py",
+	"integrations/erpnext.py",
+	"public/css/portal.css",
+	"tests/test_erpnext.py",
+	"tests/test_portal.py",
+	"frappoint/doctype/service_appointment/test_service_appointment.py",
+}
+
+
+def test_files_over_300_lines_are_the_ones_the_readme_explains():
+	sources = [p for p in APP.rglob("*") if p.suffix in {".py", ".js", ".css", ".html"} and "node_modules" not in p.parts]
+	long = {str(p.relative_to(APP)) for p in sources if len(p.read_text().splitlines()) > 300}
+	assert long <= LONG_FILES_EXPLAINED, f"over 300 lines without a reason in the README: {long - LONG_FILES_EXPLAINED}"
+	readme = (ROOT / "README.md").read_text()
+	assert all(pathlib.Path(name).name in readme for name in LONG_FILES_EXPLAINED)

@@ -5,6 +5,7 @@ Times go out as ISO 8601 with offsets; the page's script shows them in the custo
 Permission is decided by `booking.access`, not here.
 """
 
+import glob
 import os
 
 import frappe
@@ -17,7 +18,6 @@ from frappoint.booking.clock import now as clock_now
 from frappoint.portal.views import appointment_view, change_rule, price_label
 
 APPOINTMENT = "Service Appointment"
-PORTAL_JS = ("public", "js", "portal.js")
 
 
 def services_on_offer() -> list[dict]:
@@ -91,18 +91,20 @@ _messages_cache: dict[tuple[str, float], dict] = {}
 
 
 def js_messages() -> dict[str, str]:
-	"""Translations of the strings portal.js shows, for the current language (Frappe's web pages do not
-	load the desk's translation dictionary)."""
+	"""Translations of the strings the portal's scripts show, for the current language (Frappe's web
+	pages do not load the desk's translation dictionary)."""
 	from frappe.translate import extract_messages_from_javascript_code
 
 	lang = frappe.local.lang or "en"
 	if lang == "en":
 		return {}
-	path = frappe.get_app_path("frappoint", *PORTAL_JS)
-	key = (lang, os.path.getmtime(path))
+	paths = portal_scripts()
+	key = (lang, max(os.path.getmtime(p) for p in paths))
 	if key not in _messages_cache:
-		with open(path) as source:
-			messages = {m for _line, m, _ctx in extract_messages_from_javascript_code(source.read())}
+		messages = set()
+		for path in paths:
+			with open(path) as source:
+				messages |= {m for _line, m, _ctx in extract_messages_from_javascript_code(source.read())}
 		_messages_cache[key] = {m: _(m) for m in messages if _(m) != m}
 	return _messages_cache[key]
 
@@ -120,11 +122,32 @@ def manageable(name, token):
 	return frappe.get_doc(APPOINTMENT, name)
 
 
+def portal_scripts() -> list[str]:
+	"""The portal's entry script and its modules (public/js/portal/), in a stable order."""
+	js = frappe.get_app_path("frappoint", "public", "js")
+	modules = sorted(glob.glob(os.path.join(js, "portal", "**", "*.js"), recursive=True))
+	return [os.path.join(js, "portal.js"), *modules]
+
+
 def asset_version() -> str:
-	"""Changes whenever the portal's script or style changes, so browsers never run a stale copy."""
-	public = frappe.get_app_path("frappoint", "public")
-	paths = (os.path.join(public, "js", "portal.js"), os.path.join(public, "css", "portal.css"))
+	"""Changes whenever one of the portal's scripts or its style changes, so browsers never run a
+	stale copy of any of them."""
+	css = frappe.get_app_path("frappoint", "public", "css", "portal.css")
+	paths = [*portal_scripts(), css]
 	return str(int(max(os.path.getmtime(p) for p in paths if os.path.exists(p))))
+
+
+def portal_assets(context) -> None:
+	"""What the page frame (templates/portal/base.html) loads: the version and the import map through
+	which the modules find each other ("frappoint/book/page.js" -> its versioned URL)."""
+	version = context.asset_version = asset_version()
+	root = os.path.join(frappe.get_app_path("frappoint", "public", "js"), "portal")
+	context.import_map = {
+		"imports": {
+			"frappoint/" + os.path.relpath(path, root): f"/assets/frappoint/js/portal/{os.path.relpath(path, root)}?v={version}"
+			for path in portal_scripts()[1:]
+		}
+	}
 
 
 def forbid(context) -> None:

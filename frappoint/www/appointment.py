@@ -6,10 +6,10 @@ from frappe import _
 
 from frappoint.portal.views import appointment_view
 from frappoint.portal.pages import (
-	asset_version,
 	forbid,
 	js_messages,
 	manageable,
+	portal_assets,
 	protect_session,
 )
 
@@ -20,7 +20,7 @@ sitemap = 0
 def get_context(context):
 	context.no_cache = 1
 	protect_session()
-	context.asset_version = asset_version()
+	portal_assets(context)
 	name = frappe.form_dict.get("name")
 	token = frappe.form_dict.get("token") or None
 	doc = manageable(name, token)

@@ -5,10 +5,10 @@ import frappe
 from frappe import _
 
 from frappoint.portal.pages import (
-	asset_version,
 	booking_rules,
 	customer_appointments,
 	js_messages,
+	portal_assets,
 	protect_session,
 )
 
@@ -24,7 +24,7 @@ def get_context(context):
 	protect_session()
 	context.show_sidebar = True
 	context.title = _("My appointments")
-	context.asset_version = asset_version()
+	portal_assets(context)
 	context.update(customer_appointments(frappe.session.user))
 	context.rules = booking_rules()
 	context.portal_data = {"page": "appointments", "token": None, "messages": js_messages()}

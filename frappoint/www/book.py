@@ -8,12 +8,12 @@ from frappe.utils import get_system_timezone
 from frappoint.booking.hold_caps import VISITOR_COOKIE
 from frappoint.portal.views import appointment_view
 from frappoint.portal.pages import (
-	asset_version,
 	booking_rules,
 	customer_prefill,
 	forbid,
 	js_messages,
 	manageable,
+	portal_assets,
 	protect_session,
 	services_on_offer,
 )
@@ -26,7 +26,7 @@ def get_context(context):
 	context.no_cache = 1
 	protect_session()
 	context.title = _("Book an appointment")
-	context.asset_version = asset_version()
+	portal_assets(context)
 	services = services_on_offer()
 	data = {
 		"page": "book",

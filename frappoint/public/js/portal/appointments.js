@@ -1,0 +1,57 @@
+// /appointments and /appointments/<name>: times in the visitor's zone, and cancelling with a reason.
+
+import { DATA, __ } from "frappoint/shared.js";
+import { ref, showAlert } from "frappoint/dom.js";
+import { call } from "frappoint/server.js";
+import { detectedZone, localiseTimes } from "frappoint/time.js";
+
+export function appointmentsPage(root) {
+	localiseTimes(root);
+	for (const card of root.querySelectorAll("[data-appointment]")) {
+		const askButton = card.querySelector('[data-action="ask-cancel"]');
+		const cancelForm = ref(card, "cancel-form");
+		if (!askButton || !cancelForm) continue;
+		askButton.addEventListener("click", () => {
+			cancelForm.hidden = false;
+			askButton.setAttribute("aria-expanded", "true");
+			cancelForm.querySelector("textarea").focus();
+		});
+		cancelForm.querySelector('[data-action="keep"]').addEventListener("click", () => {
+			cancelForm.hidden = true;
+			askButton.setAttribute("aria-expanded", "false");
+			askButton.focus();
+		});
+		cancelForm.addEventListener("submit", async (event) => {
+			event.preventDefault();
+			const submit = cancelForm.querySelector('button[type="submit"]');
+			submit.disabled = true;
+			try {
+				const { data } = await call(
+					"cancel",
+					{
+						appointment: card.dataset.appointment,
+						token: DATA.token,
+						reason: cancelForm.reason.value.trim(),
+						timezone: detectedZone(),
+					},
+					{ post: true }
+				);
+				cancelForm.hidden = true;
+				ref(card, "actions")?.remove();
+				card.querySelector(".fp-rule")?.remove();
+				const badge = ref(card, "status");
+				badge.textContent = __("Cancelled");
+				badge.className = "fp-badge fp-badge-cancelled";
+				const note = ref(card, "note");
+				note.textContent = data.emailed
+					? __("Your appointment is cancelled. We have emailed you a confirmation.")
+					: __("Your appointment is cancelled.");
+				note.setAttribute("tabindex", "-1");
+				note.focus();
+			} catch (e) {
+				showAlert(root, e.message);
+				submit.disabled = false;
+			}
+		});
+	}
+}
