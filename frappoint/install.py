@@ -32,15 +32,11 @@ def after_install():
 	for field, value in SETTINGS_DEFAULTS.items():
 		if not settings.get(field):
 			frappe.db.set_single_value("Service Appointment Settings", field, value)
-	ensure_settings_defaults()
-	ensure_site_keys()
-	ensure_order_sequence()
-	ensure_appointment_numbers()
-	ensure_triggers()
-	install_custom_fields()
+	after_migrate()
 
 
 def after_migrate():
+	"""What every site needs, made if missing: install and each migrate (idempotent)."""
 	ensure_settings_defaults()
 	ensure_site_keys()
 	ensure_order_sequence()

@@ -157,21 +157,26 @@ def test_no_window_oversubscribes_a_slot_and_each_fits_one_shift(scenario):
 		assert window.end - window.start == timedelta(minutes=service.duration_minutes)
 
 
-@settings(max_examples=100, deadline=None)
-@given(
-	st.integers(0, 600),
-	st.integers(0, 3),
-	st.booleans(),
-	st.integers(-24 * 60, 48 * 60),
-)
-def test_windows_follow_the_booking_window_rule_exactly(lead, past_days, allow_past, now_offset_minutes):
-	from frappoint.scheduling import booking_time_reason
+# A booking window and a moment: lead minutes, days back allowed, past booking on/off, minutes from
+# the day's start.
+WINDOW_RULES = (st.integers(0, 600), st.integers(0, 3), st.booleans(), st.integers(-24 * 60, 48 * 60))
 
+
+def whole_day_at(lead, past_days, allow_past, now_offset_minutes):
 	slots = day_slots(shifts=(Shift(0, time(0), time(23)),), slot_minutes=30)
 	now = datetime(2026, 6, 1, tzinfo=UTC) + timedelta(minutes=now_offset_minutes)
 	policy = BookingPolicy(
 		lead_time_minutes=lead, max_advance_days=1, allow_past_booking=allow_past, max_past_days=past_days
 	)
+	return slots, now, policy
+
+
+@settings(max_examples=100, deadline=None)
+@given(*WINDOW_RULES)
+def test_windows_follow_the_booking_window_rule_exactly(lead, past_days, allow_past, now_offset_minutes):
+	from frappoint.scheduling import booking_time_reason
+
+	slots, now, policy = whole_day_at(lead, past_days, allow_past, now_offset_minutes)
 	service = ServiceRule("S", 30)
 	got = {w.start for w in bookable_windows(slots, service, {}, now, policy)}
 	expected = {s.start for s in slots if booking_time_reason(s.start, now, policy) is None}
@@ -179,22 +184,12 @@ def test_windows_follow_the_booking_window_rule_exactly(lead, past_days, allow_p
 
 
 @settings(max_examples=100, deadline=None)
-@given(
-	st.integers(0, 600),
-	st.integers(0, 3),
-	st.booleans(),
-	st.integers(-24 * 60, 48 * 60),
-	st.sets(st.integers(0, 45), max_size=20),
-)
+@given(*WINDOW_RULES, st.sets(st.integers(0, 45), max_size=20))
 def test_windows_computed_for_any_time_then_filtered_are_the_windows_of_the_policy(
 	lead, past_days, allow_past, now_offset_minutes, taken_slots
 ):
 	"""What the availability cache relies on: the booking window can be applied after computing."""
-	slots = day_slots(shifts=(Shift(0, time(0), time(23)),), slot_minutes=30)
-	now = datetime(2026, 6, 1, tzinfo=UTC) + timedelta(minutes=now_offset_minutes)
-	policy = BookingPolicy(
-		lead_time_minutes=lead, max_advance_days=1, allow_past_booking=allow_past, max_past_days=past_days
-	)
+	slots, now, policy = whole_day_at(lead, past_days, allow_past, now_offset_minutes)
 	taken = Counter({slots[i].key: 1 for i in taken_slots if i < len(slots)})
 	service = ServiceRule("S", 60)
 	direct = bookable_windows(slots, service, taken, now, policy)

@@ -98,7 +98,7 @@ def _remembered(kind: str, key: str) -> list[str]:
 
 
 # Locking ("current") reads: a plain read would use this transaction's snapshot, which may predate a
-# hold the same visitor committed while we waited for the booking lock.
+# hold the same visitor committed while we waited for the visitor's named lock (`locks.named_locks`).
 
 
 def _live(names: list[str]) -> int:

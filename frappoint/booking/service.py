@@ -79,7 +79,7 @@ def _place_hold(appointment) -> None:
 
 def claim(appointment, service, provider, start, now, policy, emergency: bool) -> None:
 	"""Lock `provider`'s slots (and the units) for a service starting at `start`, check them with the
-	core, and write the appointment's ledger rows. Needs the booking lock; raises NotBookable."""
+	core, and write the appointment's ledger rows (lock order: see `ledger`); raises NotBookable."""
 	rule = records.service_rule(service)
 	block_start = start - timedelta(minutes=rule.buffer_before_minutes)
 	block_end = block_start + timedelta(minutes=rule.block_minutes)

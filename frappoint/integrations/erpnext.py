@@ -145,7 +145,7 @@ def run_step(appointment: str, step: str) -> None:
 		# REPEATABLE READ snapshot before the lock below is granted: start over, so that what the
 		# appointment's previous job committed while this one waited is seen.
 		frappe.db.rollback()
-	lock_appointment_row(appointment)  # first, as every booking action does (see booking.service)
+	lock_appointment_row(appointment)  # first, as every booking action does (see booking.ledger)
 	doc = frappe.get_doc(APPOINTMENT, appointment)
 	needed = STEP_FOR_STATUS.get(doc.status)
 	if needed is None:  # Open again (nothing bills an Open appointment)
@@ -478,8 +478,7 @@ def _link(doc, field: str, value: str) -> None:
 
 
 def _store(doc, values: dict) -> None:
-	"""Write accounting fields straight to the appointment's row. `db_set` would first reload it FOR
-	UPDATE with its ledger rows, locking the index gap where new holds insert their rows while they
-	hold the booking lock, which this job waits for last (see booking.service's lock order)."""
+	"""Write accounting fields straight to the appointment's row, which this job holds locked: `db_set`
+	would reload the whole document with its ledger rows for nothing but a timestamp check."""
 	frappe.db.set_value(APPOINTMENT, doc.name, values, update_modified=False)
 	doc.update(values)
