@@ -86,6 +86,7 @@ describe("the booking page", () => {
 		const days = (Date.parse(query.get("to_date")) - Date.parse(query.get("from_date"))) / 86400000 + 1;
 		assert.equal(days, 14);
 		assert.equal(query.get("timezone"), "Europe/London");
+		assert.equal(query.get("format"), "compact", "each time and provider named once");
 		assert.deepEqual(page.errors, []);
 		// A ratio, not a time: the machine's load moves both alike (benchmarks/ hold the absolute figures).
 		assert.ok(ratio <= RATIO_BUDGET, `/book interactive ${ratio.toFixed(2)}× Frappe's /login`);

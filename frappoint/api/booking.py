@@ -14,6 +14,7 @@ from frappoint.booking import hold_caps
 from frappoint.api.inputs import (
 	active_service,
 	bad_input,
+	choice,
 	customer_details,
 	emergency_tier,
 	job_location,
@@ -71,13 +72,17 @@ def availability(
 	provider=None,
 	timezone=None,
 	tier=None,
+	format=None,
 ) -> dict:
 	"""Free start times between two dates (inclusive, in `timezone`), at most *Days per Availability
-	Request* (Settings) at a time."""
+	Request* (Settings) at a time, per provider. `format=compact` (what the portal reads) names each
+	start and provider once: `times` and `providers` are lists, and `free` holds one
+	[time index, provider index, free seats] per window, each lasting `duration_minutes`."""
 	svc = active_service(service_type)
 	tz = parse_zone(timezone)
 	first, last = parse_range(from_date, to_date)
 	provider = known_provider(provider)
+	shape = choice(format, "format", ("slots", "compact"))
 	windows = windows_for(
 		svc,
 		local_instant(first, datetime.min.time(), tz),
@@ -86,15 +91,35 @@ def availability(
 		emergency=emergency_tier(svc, tier),
 		customer=not staff_user(),
 	)
+	answer = {"service_type": svc.name, "timezone": tz.key}
+	if shape == "compact":
+		return {**answer, "duration_minutes": svc.duration_minutes, **compact(windows, tz)}
 	instants = {w.start for w in windows} | {w.end for w in windows}
 	shown = {instant: instant.astimezone(tz).isoformat() for instant in instants}  # once per instant
 	return {
-		"service_type": svc.name,
-		"timezone": tz.key,
+		**answer,
 		"slots": [
 			{"start": shown[w.start], "end": shown[w.end], "provider": w.provider, "free_seats": w.free_seats}
 			for w in windows
 		],
+	}
+
+
+def compact(windows, tz) -> dict:
+	"""Windows as indexes into lists of distinct start times and providers (windows come ordered by
+	start, so the times list is too)."""
+	times, providers = {}, {}
+	free = []
+	for w in windows:
+		if (t := times.get(w.start)) is None:
+			t = times[w.start] = len(times)
+		if (p := providers.get(w.provider)) is None:
+			p = providers[w.provider] = len(providers)
+		free.append((t, p, w.free_seats))
+	return {
+		"times": [instant.astimezone(tz).isoformat() for instant in times],
+		"providers": list(providers),
+		"free": free,
 	}
 
 

@@ -39,6 +39,14 @@ def text(value, field: str, max_length: int = 140, required: bool = False) -> st
 	return value
 
 
+def choice(value, field: str, allowed: tuple[str, ...]) -> str:
+	"""One of `allowed` (the first when not given)."""
+	value = text(value, field, 32) or allowed[0]
+	if value not in allowed:
+		bad_input(_("{0} must be one of: {1}.").format(field, ", ".join(allowed)))
+	return value
+
+
 def parse_instant(value, field: str) -> datetime:
 	value = text(value, field, 64, required=True)
 	try:

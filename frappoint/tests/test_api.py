@@ -81,6 +81,24 @@ class TestBookingAPI(FrappeTestCase):
 		after = api.availability(self.service.name, str(day(2)), str(day(2)))
 		self.assertEqual(len(after["slots"]), 31 - 3)  # starts 09:45, 10:00 and 10:15 would overlap it
 
+	def test_the_compact_shape_answers_the_same_windows_naming_each_time_and_provider_once(self):
+		second = make_provider([self.service.name])
+		args = (self.service.name, str(day(2)), str(day(3)))
+		slots = api.availability(*args, timezone="Asia/Kolkata")
+		packed = api.availability(*args, timezone="Asia/Kolkata", format="compact")
+		self.assertEqual(packed["duration_minutes"], 30)
+		self.assertEqual(sorted(packed["providers"]), sorted([self.provider.name, second.name]))
+		self.assertEqual(len(packed["times"]), len(set(packed["times"])))
+		self.assertEqual(packed["times"], sorted(packed["times"]))
+		unpacked = [
+			{"start": packed["times"][t], "provider": packed["providers"][p], "free_seats": seats}
+			for t, p, seats in packed["free"]
+		]
+		self.assertEqual(unpacked, [{k: s[k] for k in ("start", "provider", "free_seats")} for s in slots["slots"]])
+		self.assertEqual(len(unpacked), 2 * 2 * 31)
+		with self.assertRaises(InvalidBookingInput):
+			api.availability(*args, format="xml")
+
 	def test_expired_holds_read_as_free(self):
 		held = self.hold()
 		expire_hold_now(held["name"])

@@ -93,7 +93,7 @@ export async function loadTimes(page, { focusTimes = false, keepAlert = false } 
 	ref(root, "loading").hidden = false;
 	if (!keepAlert) showAlert(root, "", { focus: false });
 	try {
-		// One request for the whole two weeks.
+		// One request for the whole two weeks, in the compact shape: each time and provider named once.
 		const { data } = await call("availability", {
 			service_type: state.service.name,
 			from_date: from,
@@ -101,9 +101,14 @@ export async function loadTimes(page, { focusTimes = false, keepAlert = false } 
 			provider: state.provider,
 			timezone: state.zone,
 			tier: page.moving ? null : state.tier,
+			format: "compact",
 		});
 		if (request !== state.request) return; // a newer choice is loading
-		state.slots = data.slots;
+		state.slots = data.free.map(([time, provider, seats]) => ({
+			start: data.times[time],
+			provider: data.providers[provider],
+			free_seats: seats,
+		}));
 		renderDays(page, from, to);
 		if (focusTimes) (ref(root, "times").querySelector("button") || ref(root, "days")).focus();
 	} catch (e) {
