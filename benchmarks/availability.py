@@ -1,8 +1,9 @@
 """Availability over HTTP next to ERPNext's own booking page API, on a server this script starts.
 
 Frappoint: one `availability` request for a service offered by 20 providers (09:00-17:00 every day,
-15-minute slots, a 30-minute service), for 1, 7 and 30 days: from the window cache, and just after a
-change to the service made every cached entry stale (the worst case after any change). ERPNext: `get_appointment_slots` of
+15-minute slots, a 30-minute service), for 1, 7 and 30 days, in the compact shape the portal reads:
+from the window cache, and just after a change to the service made every cached entry stale (the
+worst case after any change); and 30 days in the one-object-per-window shape. ERPNext: `get_appointment_slots` of
 its /book_appointment page (one day per call, one pool of agents), configured here with the same
 hours and duration: one call, and the 30 calls a month takes. Both as Guest, p50 of the repeats.
 
@@ -85,11 +86,12 @@ def main():
 		headers = {"Host": args.site}
 		first = date.today() + timedelta(days=1)
 
-		def frappoint(days):
-			r = guest.get(url + FRAPPOINT_SLOTS, headers=headers, params={"service_type": service,
+		def frappoint(days, shape="compact"):
+			r = guest.get(url + FRAPPOINT_SLOTS, headers=headers, params={"service_type": service, "format": shape,
 				"from_date": str(first), "to_date": str(first + timedelta(days=days - 1)), "timezone": "UTC"})  # fmt: skip
 			r.raise_for_status()
-			return len(r.json()["message"]["slots"])
+			answer = r.json()["message"]
+			return len(answer["free"] if shape == "compact" else answer["slots"])
 
 		def erpnext(days):
 			count = 0
@@ -116,6 +118,8 @@ def main():
 			ours[days], windows = timed(lambda: frappoint(days), args.repeats)
 			print(f"Frappoint availability, 20 providers x {days:2d} day(s): {ours[days]:6.0f} ms from the cache"
 				f" ({cold:.0f} ms just after a change), one request, {windows} free starts")  # fmt: skip
+		verbose, windows = timed(lambda: frappoint(30, "slots"), args.repeats)
+		print(f"Frappoint availability, 20 providers x 30 day(s), one object per window (format=slots): {verbose:6.0f} ms")
 		for days in (1, 30):
 			theirs, slots = timed(lambda: erpnext(days), max(args.repeats // 2, 3) if days > 1 else args.repeats)
 			print(f"ERPNext get_appointment_slots, {days:2d} day(s): {theirs:6.0f} ms in {days} call(s), {slots} free times (one pool)"
