@@ -22,14 +22,15 @@ def add_history(count: int, offset: int) -> None:
 	stamp = frappe.utils.now_datetime()
 	first = datetime.combine(date.today() - timedelta(days=365), datetime.min.time())
 	fields = ["name", "creation", "modified", "owner", "modified_by", "parent", "parenttype", "parentfield",
-		"slot", "slot_start", "slot_start_utc", "seat_no", "seat_key"]  # fmt: skip
+		"slot", "provider", "slot_start", "slot_start_utc", "seat_no", "seat_key"]  # fmt: skip
 	for chunk in range(offset, offset + count, 20_000):
 		rows = []
 		for n in range(chunk, min(chunk + 20_000, offset + count)):
 			start = first + timedelta(minutes=15 * (n % 35_000))
 			slot = f"History {n % 50:02d} {start:%Y-%m-%d %H:%M}Z"
 			rows.append((f"HIST-{n}", stamp, stamp, "Administrator", "Administrator", f"APT-HIST-{n}",
-				"Service Appointment", "slots", slot, start, start, n // 35_000 + 1, f"{slot}#{n // 35_000 + 1}#{n}"))  # fmt: skip
+				"Service Appointment", "slots", slot, f"History {n % 50:02d}", start, start, n // 35_000 + 1,
+				f"{slot}#{n // 35_000 + 1}#{n}"))  # fmt: skip
 		frappe.db.bulk_insert(SEAT, fields, rows)
 
 

@@ -10,6 +10,7 @@ from frappoint.booking.journal import (
 	ensure_triggers,
 )
 from frappoint.booking.numbering import ensure_appointment_numbers
+from frappoint.frappoint.doctype.service_appointment_slot.service_appointment_slot import ensure_provider_index
 from frappoint.integrations.erpnext import install_custom_fields, remove_custom_fields
 
 ROLES = ("Frappoint Manager", "Frappoint User", "Service Provider")
@@ -42,6 +43,7 @@ def after_migrate():
 	ensure_order_sequence()
 	ensure_appointment_numbers()
 	ensure_triggers()
+	ensure_provider_index()
 	install_custom_fields()
 
 

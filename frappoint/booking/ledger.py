@@ -43,16 +43,18 @@ def seat_claims(slot_names: list[str], current: bool = False) -> list:
 	)
 
 
-def seat_claims_between(first_start, last_start) -> list:
-	"""Rows (slot, seat_no, appointment, hold_until_utc) of every seat still keyed on a slot starting
-	in [first_start, last_start], whoever's: availability filters them by the slots it read. By time
-	rather than by slot name, so that a month of twenty providers is one indexed range."""
+def seat_claims_between(providers: list[str], first_start, last_start) -> list:
+	"""Rows (slot, seat_no, appointment, hold_until_utc) of every seat still keyed on a slot of these
+	providers starting in [first_start, last_start]: one index range (provider, start) per provider,
+	so that a month of twenty providers reads their seats and nobody else's."""
+	if not providers:
+		return []
 	return frappe.db.sql(
 		"""select slot, seat_no, parent as appointment, hold_until_utc
 		from `tabService Appointment Slot`
-		where parenttype = 'Service Appointment' and seat_key is not null
+		where parenttype = 'Service Appointment' and seat_key is not null and provider in %(providers)s
 			and slot_start_utc >= %(first)s and slot_start_utc <= %(last)s""",
-		{"first": to_db(first_start), "last": to_db(last_start)},
+		{"providers": providers, "first": to_db(first_start), "last": to_db(last_start)},
 		as_dict=True,
 	)
 

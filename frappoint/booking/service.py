@@ -124,6 +124,7 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 			"slots",
 			{
 				"slot": name,
+				"provider": provider.name,
 				"slot_start": to_site(slot.start),
 				"slot_start_utc": to_db(slot.start),
 				"seat_no": seat,
