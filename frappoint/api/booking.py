@@ -26,7 +26,7 @@ from frappoint.api.inputs import (
 )
 from frappoint.booking import records, service
 from frappoint.booking.access import authorize
-from frappoint.booking.availability import windows_for
+from frappoint.booking.availability import free_rows, windows_for
 from frappoint.booking.clock import from_db, to_site
 from frappoint.booking.locks import read_committed
 from frappoint.booking.errors import SlotUnavailable
@@ -83,17 +83,18 @@ def availability(
 	first, last = parse_range(from_date, to_date)
 	provider = known_provider(provider)
 	shape = choice(format, "format", ("slots", "compact"))
-	windows = windows_for(
-		svc,
-		local_instant(first, datetime.min.time(), tz),
-		local_instant(last + timedelta(days=1), datetime.min.time(), tz) - timedelta(microseconds=1),
+	asked = dict(
+		range_start=local_instant(first, datetime.min.time(), tz),
+		range_end=local_instant(last + timedelta(days=1), datetime.min.time(), tz) - timedelta(microseconds=1),
 		provider=provider,
 		emergency=emergency_tier(svc, tier),
 		customer=not staff_user(),
 	)
 	answer = {"service_type": svc.name, "timezone": tz.key}
 	if shape == "compact":
-		return {**answer, "duration_minutes": svc.duration_minutes, **compact(windows, tz)}
+		providers, rows = free_rows(svc, **asked)
+		return {**answer, "duration_minutes": svc.duration_minutes, **compact(providers, rows, tz)}
+	windows = windows_for(svc, **asked)
 	instants = {w.start for w in windows} | {w.end for w in windows}
 	shown = {instant: instant.astimezone(tz).isoformat() for instant in instants}  # once per instant
 	return {
@@ -105,21 +106,16 @@ def availability(
 	}
 
 
-def compact(windows, tz) -> dict:
-	"""Windows as indexes into lists of distinct start times and providers (windows come ordered by
-	start, so the times list is too)."""
-	times, providers = {}, {}
-	free = []
-	for w in windows:
-		if (t := times.get(w.start)) is None:
-			t = times[w.start] = len(times)
-		if (p := providers.get(w.provider)) is None:
-			p = providers[w.provider] = len(providers)
-		free.append((t, p, w.free_seats))
+def compact(providers: list[str], rows, tz) -> dict:
+	"""Windows (as rows, ordered by start) as indexes into lists of their distinct start times and of
+	their providers; the start times come out in order."""
+	times = sorted({row[0] for row in rows})
+	used = sorted({row[1] for row in rows})
+	time_at, provider_at = {t: i for i, t in enumerate(times)}, {p: i for i, p in enumerate(used)}
 	return {
-		"times": [instant.astimezone(tz).isoformat() for instant in times],
-		"providers": list(providers),
-		"free": free,
+		"times": [datetime.fromtimestamp(stamp, tz).isoformat() for stamp in times],
+		"providers": [providers[i] for i in used],
+		"free": [(time_at[start], provider_at[p], seats) for start, p, _end, seats in rows],
 	}
 
 

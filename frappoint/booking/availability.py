@@ -12,7 +12,16 @@ from frappoint.booking.clock import from_db, to_db
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.locks import read_committed
 from frappoint.booking.ledger import claims_as_core, seat_claims_between, unit_uses
-from frappoint.booking.window_cache import WindowCache, days_between, first_lapse, merged, pack
+from frappoint.booking.window_cache import (
+	Row,
+	WindowCache,
+	as_rows,
+	as_windows,
+	days_between,
+	first_lapse,
+	merged,
+	pack,
+)
 from frappoint.scheduling import (
 	ANY_TIME,
 	acceptable_starts,
@@ -60,17 +69,31 @@ def windows_for(
 		windows = computed(service, providers, range_start, range_end, now, emergency)[0]
 		windows = in_booking_window(windows, now, policy)
 	else:
-		windows = cached(service, providers, range_start, range_end, now, emergency, policy)
+		windows = as_windows(cached(service, providers, range_start, range_end, now, emergency, policy), providers)
 	return extensions.narrowed(service.name, windows, range_start, range_end)
 
 
-def cached(service, providers: list[str], range_start, range_end, now, emergency: bool, policy) -> list[Window]:
-	"""The windows of these providers starting in [range_start, range_end] inside the booking window,
-	from the cache where it has them; what it lacks is computed in one read of the ledger and stored."""
+def free_rows(service, range_start, range_end, provider=None, emergency=False, customer=False):
+	"""The windows `windows_for` lists, as (provider names, rows of integers: see window_cache.Row):
+	for answering thousands at once without an object per window. Other apps' hooks take Windows, so
+	with a hook installed the windows are made and narrowed first."""
+	if extensions.installed():
+		return as_rows(windows_for(service, range_start, range_end, provider, emergency, customer))
+	providers = providers_for(service.name, provider)
+	if not providers:
+		return [], []
+	policy = records.booking_policy(service, customer=customer)
+	return providers, cached(service, providers, range_start, range_end, clock_now(), emergency, policy)
+
+
+def cached(service, providers: list[str], range_start, range_end, now, emergency: bool, policy) -> list[Row]:
+	"""The windows (as rows) of these providers starting in [range_start, range_end] inside the
+	booking window, from the cache where it has them; what it lacks is computed in one read of the
+	ledger and stored."""
 	if frappe.db.transaction_writes and not frappe.flags.in_test:
 		# This transaction changed something: answer from its own view and store nothing.
 		windows = computed(service, providers, range_start, range_end, now, emergency)[0]
-		return in_booking_window(windows, now, policy)
+		return as_rows(in_booking_window(windows, now, policy), providers)[1]
 	read_committed()  # what is computed below must include every change whose version is read next
 	days = days_between(range_start, range_end)
 	cache = WindowCache(service.name, emergency, bool(records.required_units(service)), providers, days)
@@ -105,7 +128,7 @@ def computed(service, providers: list[str], range_start, range_end, now, emergen
 	slots = records.provider_slots(providers, first, last)
 	wanted = set(providers)
 	claims, slot_keys = [], {}
-	for row in seat_claims_between(first, last):
+	for row in seat_claims_between(providers, first, last):
 		key = records.slot_key(row.slot)
 		if key and key[0] in wanted:
 			row.provider = key[0]

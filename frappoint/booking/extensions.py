@@ -13,3 +13,8 @@ def narrowed(service_name: str, windows: list, range_start, range_end) -> list:
 			service=service_name, windows=windows, range_start=range_start, range_end=range_end
 		)
 	return windows
+
+
+def installed() -> bool:
+	"""Whether any app narrows availability."""
+	return bool(frappe.get_hooks("frappoint_availability_providers"))

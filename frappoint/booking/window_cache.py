@@ -76,11 +76,13 @@ class WindowCache:
 	def __init__(self, service_name: str, emergency: bool, uses_units: bool, providers: list[str], days: list):
 		shared = [CONFIGURATION, UNITS] if uses_units else [CONFIGURATION]
 		versions = [int(v or 0) for v in frappe.cache.mget([_version_key(p) for p in [*providers, *shared]])]
-		common = versions[len(providers) :]
+		common = ":".join(str(v) for v in versions[len(providers) :])
+		prefix = _key(service_name, int(emergency), "").decode()  # the site's prefix, made once
+		dates = [(day, f"{day:%Y%m%d}") for day in days]
 		self.keys = {
-			(provider, day): _key(service_name, int(emergency), provider, f"{day:%Y%m%d}", version, *common)
+			(provider, day): f"{prefix}{provider}:{date}:{version}:{common}"
 			for provider, version in zip(providers, versions)
-			for day in days
+			for day, date in dates
 		}
 
 	def read(self, now: datetime) -> tuple[dict, list[tuple[str, datetime]]]:
@@ -113,9 +115,13 @@ def pack(windows: list[Window], valid_until: datetime | None) -> array:
 	return entry
 
 
-def merged(found: dict, providers: list[str], days: list, intervals: list[tuple[float, float]]) -> list[Window]:
-	"""The windows of the entries `found`, ordered by start then provider, whose start lies in one of
-	`intervals` (epoch seconds, ordered). Works on integers; builds a Window only for what is kept."""
+# A window as integers: (start, provider index, end, free seats), instants in epoch seconds.
+Row = tuple[int, int, int, int]
+
+
+def merged(found: dict, providers: list[str], days: list, intervals: list[tuple[float, float]]) -> list[Row]:
+	"""The windows of the entries `found` as rows, ordered by start then provider, whose start lies in
+	one of `intervals` (epoch seconds, ordered)."""
 	rows = []
 	for day in days:  # the entries of a day hold the windows starting that day
 		day_rows = []
@@ -125,13 +131,21 @@ def merged(found: dict, providers: list[str], days: list, intervals: list[tuple[
 		day_rows.sort()
 		rows.extend(day_rows)
 	starts = [row[0] for row in rows]
-	kept = [rows[bisect_left(starts, lo) : bisect_right(starts, hi)] for lo, hi in intervals]
-	stamps = {stamp for part in kept for row in part for stamp in (row[0], row[2])}
-	at = {stamp: datetime.fromtimestamp(stamp, UTC) for stamp in stamps}  # one datetime per instant
-	make = Window._make  # namedtuple's own constructor from an iterable, without the keyword layer
-	return [
-		make((providers[index], at[start], at[end], (), free)) for part in kept for start, index, end, free in part
-	]
+	return [row for lo, hi in intervals for row in rows[bisect_left(starts, lo) : bisect_right(starts, hi)]]
+
+
+def as_windows(rows: list[Row], providers: list[str]) -> list[Window]:
+	"""Rows as Windows (without their slot rows: listing needs none), one datetime per instant."""
+	at = {stamp: datetime.fromtimestamp(stamp, UTC) for row in rows for stamp in (row[0], row[2])}
+	return [Window(providers[index], at[start], at[end], (), free) for start, index, end, free in rows]
+
+
+def as_rows(windows: list[Window], providers: list[str] | None = None) -> tuple[list[str], list[Row]]:
+	"""Windows as rows, indexing `providers` (by default, theirs in name order)."""
+	providers = providers if providers is not None else sorted({w.provider for w in windows})
+	index = {name: i for i, name in enumerate(providers)}
+	rows = [(int(w.start.timestamp()), index[w.provider], int(w.end.timestamp()), w.free_seats) for w in windows]
+	return providers, rows
 
 
 def first_lapse(claims, now: datetime) -> dict[str, datetime]:

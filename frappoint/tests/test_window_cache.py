@@ -103,6 +103,26 @@ class TestWindowCache(FrappeTestCase):
 		self.assertEqual(len(missing), 1, "confirming changed the provider's version")
 
 
+class TestSeatsByProvider(FrappeTestCase):
+	def test_availability_reads_the_seats_of_the_providers_it_asks_about_only(self):
+		from frappoint.booking.ledger import seat_claims_between
+		from frappoint.patches import seat_provider
+
+		use_booking_settings()
+		svc = make_service()
+		mine, other = make_provider([svc.name]), make_provider([svc.name])
+		booked = [book(svc.name, p.name, at(1, 10)) for p in (mine, other)]
+		first, last = from_site(at(1, 0)), from_site(at(2, 0))
+		found = seat_claims_between([mine.name], first, last)
+		self.assertEqual({r.appointment for r in found}, {booked[0].name})
+		self.assertEqual({r.provider for r in booked[0].slots}, {mine.name})
+		# Seats stored before the column existed learn their provider from their slot.
+		frappe.db.set_value("Service Appointment Slot", {"parent": booked[1].name}, "provider", None)
+		self.assertEqual(seat_claims_between([other.name], first, last), [])
+		seat_provider.execute()
+		self.assertEqual({r.appointment for r in seat_claims_between([other.name], first, last)}, {booked[1].name})
+
+
 class TestAppointmentNumbers(FrappeTestCase):
 	def test_bookings_are_numbered_from_the_sequence_not_a_locked_counter_row(self):
 		use_booking_settings()
