@@ -14,13 +14,6 @@ from frappoint.frappoint.doctype.service_appointment_slot.service_appointment_sl
 from frappoint.integrations.erpnext import install_custom_fields, remove_custom_fields
 
 ROLES = ("Frappoint Manager", "Frappoint User", "Service Provider")
-SETTINGS_DEFAULTS = {
-	"max_advance_days": 60,
-	"lead_time_minutes": 60,
-	"cancellation_cutoff_hours": 24,
-	"default_slot_minutes": 15,
-	"hold_minutes": 10,
-}
 
 
 def after_install():
@@ -29,11 +22,7 @@ def after_install():
 			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
 				ignore_permissions=True
 			)
-	settings = frappe.get_single("Service Appointment Settings")
-	for field, value in SETTINGS_DEFAULTS.items():
-		if not settings.get(field):
-			frappe.db.set_single_value("Service Appointment Settings", field, value)
-	after_migrate()
+	after_migrate()  # Settings get the defaults of their DocType (ensure_settings_defaults)
 
 
 def after_migrate():

@@ -32,7 +32,6 @@ from frappoint.booking.locks import read_committed
 from frappoint.booking.errors import SlotUnavailable
 from frappoint.booking.tokens import manage_token
 from frappoint.permissions import is_staff
-from frappoint.portal.emails import will_send
 from frappoint.scheduling import local_instant
 from frappoint.security import guest_rate_limit
 
@@ -207,7 +206,7 @@ def confirm(
 		details["customer_timezone"] = tz.key
 	doc = service.confirm(appointment, details=details, needs_contact=by_customer, ended_as_expired=True)
 	summary = appointment_summary(doc, tz, with_token=by_customer)
-	summary["emailed"] = will_send(doc)  # the lifecycle hook tells the customer (portal.emails)
+	summary["emailed"] = bool(doc.flags.customer_emailed)  # the lifecycle hook told them (portal.emails)
 	return summary
 
 
@@ -223,10 +222,9 @@ def cancel(
 	by_customer = authorize(appointment, token, to_change=True)
 	tz = parse_zone(timezone)
 	reason = text(reason, "reason", 500)
-	was_confirmed = frappe.db.get_value(APPOINTMENT, appointment, "status") == "Confirmed"
 	doc = service.cancel(appointment, reason=reason, by_customer=by_customer)
 	summary = appointment_summary(doc, tz)
-	summary["emailed"] = was_confirmed and will_send(doc)
+	summary["emailed"] = bool(doc.flags.customer_emailed)
 	return summary
 
 
@@ -246,7 +244,7 @@ def reschedule(
 	provider = known_provider(provider)
 	new = service.reschedule(appointment, when, provider=provider, by_customer=by_customer)
 	summary = appointment_summary(new, tz, with_token=by_customer)
-	summary["emailed"] = new.status == "Confirmed" and will_send(new)
+	summary["emailed"] = bool(new.flags.customer_emailed)
 	return summary
 
 

@@ -19,16 +19,17 @@ def authorize(name, token, to_change: bool = False) -> bool:
 	if not name or not isinstance(name, str) or len(name) > 140:
 		not_found()
 	user = frappe.session.user
+	staff = user != "Guest" and is_staff(user)
 	if token_grants(token, name, clock_now()):
 		state = frappe.db.get_value(APPOINTMENT, name, ["status", "rescheduled_to", "hold_expires_utc"])
 		if not state:
 			not_found()
-		if to_change and not (user != "Guest" and is_staff(user)):
+		if to_change and not staff:
 			refuse_if_settled(*state)
-		return not (user != "Guest" and is_staff(user))
+		return not staff
 	if not frappe.db.exists(APPOINTMENT, name):
 		not_found()
-	if user != "Guest" and is_staff(user):
+	if staff:
 		return False
 	doc = frappe.get_doc(APPOINTMENT, name)
 	if user != "Guest" and has_appointment_permission(doc, "write", user):

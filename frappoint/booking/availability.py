@@ -8,10 +8,10 @@ from datetime import timedelta
 import frappe
 
 from frappoint.booking import extensions, records
-from frappoint.booking.clock import from_db, to_db
+from frappoint.booking.clock import from_db
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.locks import read_committed
-from frappoint.booking.ledger import claims_as_core, seat_claims_between, unit_uses
+from frappoint.booking.ledger import claims_as_core, seat_claims_between, unit_rows, uses_of
 from frappoint.booking.window_cache import (
 	Row,
 	WindowCache,
@@ -20,12 +20,11 @@ from frappoint.booking.window_cache import (
 	days_between,
 	first_lapse,
 	merged,
-	pack,
 )
 from frappoint.scheduling import (
 	ANY_TIME,
-	acceptable_starts,
 	NotBookable,
+	acceptable_starts,
 	Window,
 	allocate_units,
 	bookable_windows,
@@ -103,14 +102,7 @@ def cached(service, providers: list[str], range_start, range_end, now, emergency
 		first = min(day for _, day in missing)
 		last = max(day for _, day in missing) + DAY
 		windows, lapses = computed(service, wanted, first, last - timedelta(microseconds=1), now, emergency)
-		by_place = {place: [] for place in missing}
-		for w in windows:
-			place = (w.provider, days[0] + (w.start - days[0]) // DAY * DAY)
-			if place in by_place:
-				by_place[place].append(w)
-		entries = {place: pack(ws, lapses.get(place[0])) for place, ws in by_place.items()}
-		cache.store(entries)
-		found.update(entries)
+		found.update(cache.fill(missing, windows, lapses))
 	# The booking window's intervals (the core's rule), narrowed to the range asked for.
 	bounds = (range_start.timestamp(), range_end.timestamp())
 	intervals = [
@@ -126,14 +118,8 @@ def computed(service, providers: list[str], range_start, range_end, now, emergen
 	first = range_start - timedelta(minutes=rule.buffer_before_minutes)
 	last = range_end + timedelta(minutes=rule.block_minutes)
 	slots = records.provider_slots(providers, first, last)
-	wanted = set(providers)
-	claims, slot_keys = [], {}
-	for row in seat_claims_between(providers, first, last):
-		key = records.slot_key(row.slot)
-		if key and key[0] in wanted:
-			row.provider = key[0]
-			claims.append(row)
-			slot_keys[row.slot] = key
+	claims = seat_claims_between(providers, first, last)
+	slot_keys = {row.slot: (row.provider, from_db(row.slot_start_utc)) for row in claims}
 	taken = seats_taken(claims_as_core(claims, slot_keys), now)
 	windows = [
 		w
@@ -155,8 +141,8 @@ def _with_free_units(service, windows: list[Window], now):
 	units = records.service_units(required)
 	first = min(w.slots[0].start for w in windows)
 	last = max(w.slots[-1].end for w in windows)
-	names = [u.name for u in units]
-	uses = unit_uses(names, first, last, now)
+	rows = unit_rows([u.name for u in units], first, last)
+	uses = uses_of(rows, now)
 	kept = []
 	for window in windows:
 		try:
@@ -164,10 +150,4 @@ def _with_free_units(service, windows: list[Window], now):
 			kept.append(window)
 		except NotBookable:
 			continue
-	lapse = names and frappe.db.sql(
-		"""select min(hold_until_utc) from `tabService Appointment Unit`
-		where parenttype = 'Service Appointment' and live = 1 and service_unit in %(units)s
-			and hold_until_utc > %(now)s and block_start_utc < %(last)s and block_end_utc > %(first)s""",
-		{"units": names, "now": to_db(now), "first": to_db(first), "last": to_db(last)},
-	)[0][0]
-	return kept, from_db(lapse) if lapse else None
+	return kept, first_lapse(rows, now, by=lambda row: None).get(None)

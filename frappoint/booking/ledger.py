@@ -44,13 +44,13 @@ def seat_claims(slot_names: list[str], current: bool = False) -> list:
 
 
 def seat_claims_between(providers: list[str], first_start, last_start) -> list:
-	"""Rows (slot, seat_no, appointment, hold_until_utc) of every seat still keyed on a slot of these
-	providers starting in [first_start, last_start]: one index range (provider, start) per provider,
+	"""Rows (slot, provider, slot_start_utc, seat_no, appointment, hold_until_utc) of every seat still
+	keyed on a slot of these providers starting in [first_start, last_start]: one index range (provider, start) per provider,
 	so that a month of twenty providers reads their seats and nobody else's."""
 	if not providers:
 		return []
 	return frappe.db.sql(
-		"""select slot, seat_no, parent as appointment, hold_until_utc
+		"""select slot, provider, slot_start_utc, seat_no, parent as appointment, hold_until_utc
 		from `tabService Appointment Slot`
 		where parenttype = 'Service Appointment' and seat_key is not null and provider in %(providers)s
 			and slot_start_utc >= %(first)s and slot_start_utc <= %(last)s""",
@@ -64,11 +64,12 @@ def ledger_status(hold_until) -> str:
 	return Status.OPEN.value if hold_until else Status.CONFIRMED.value
 
 
-def unit_uses(unit_names: list[str], start, end, now, current: bool = False) -> list[UnitUse]:
-	"""Uses of these units overlapping [start, end) by appointments that still hold resources."""
+def unit_rows(unit_names: list[str], start, end, current: bool = False) -> list:
+	"""Live ledger rows (service_unit, block_start_utc, block_end_utc, hold_until_utc) of these units
+	overlapping [start, end)."""
 	if not unit_names:
 		return []
-	rows = frappe.db.sql(
+	return frappe.db.sql(
 		"""select service_unit, block_start_utc, block_end_utc, hold_until_utc
 		from `tabService Appointment Unit`
 		where parenttype = 'Service Appointment' and live = 1
@@ -77,11 +78,20 @@ def unit_uses(unit_names: list[str], start, end, now, current: bool = False) -> 
 		{"units": unit_names, "start": to_db(start), "end": to_db(end)},
 		as_dict=True,
 	)
+
+
+def uses_of(rows, now) -> list[UnitUse]:
+	"""The unit rows whose appointment still holds resources at `now`, as the core's UnitUse."""
 	return [
 		UnitUse(r.service_unit, from_db(r.block_start_utc), from_db(r.block_end_utc))
 		for r in rows
 		if holds_resources(ledger_status(r.hold_until_utc), from_db(r.hold_until_utc), now)
 	]
+
+
+def unit_uses(unit_names: list[str], start, end, now, current: bool = False) -> list[UnitUse]:
+	"""Uses of these units overlapping [start, end) by appointments that still hold resources."""
+	return uses_of(unit_rows(unit_names, start, end, current), now)
 
 
 def claims_as_core(rows, slot_keys: dict) -> list[SeatClaim]:

@@ -101,11 +101,20 @@ class WindowCache:
 				found[place] = entry
 		return found, missing
 
-	def store(self, entries: dict) -> None:
+	def fill(self, missing: list, windows: list[Window], lapses: dict) -> dict:
+		"""Store an entry for each missing (provider, day) from `windows` (computed for at least those
+		days) and each provider's first lapse; returns the entries."""
+		by_place = {place: [] for place in missing}
+		for w in windows:
+			place = (w.provider, day_of(w.start.astimezone(UTC)))
+			if place in by_place:
+				by_place[place].append(w)
+		entries = {place: pack(ws, lapses.get(place[0])) for place, ws in by_place.items()}
 		pipe = frappe.cache.pipeline(transaction=False)
 		for place, entry in entries.items():
 			pipe.set(self.keys[place], entry.tobytes(), ex=ENTRY_SECONDS)
 		pipe.execute()
+		return entries
 
 
 def pack(windows: list[Window], valid_until: datetime | None) -> array:
@@ -148,15 +157,16 @@ def as_rows(windows: list[Window], providers: list[str] | None = None) -> tuple[
 	return providers, rows
 
 
-def first_lapse(claims, now: datetime) -> dict[str, datetime]:
-	"""Per provider, the earliest expiry of a hold still taking a seat at `now`."""
-	lapses: dict[str, datetime] = {}
-	for claim in claims:
-		until = from_db(claim.hold_until_utc) if claim.hold_until_utc else None
+def first_lapse(rows, now: datetime, by=lambda row: row.provider) -> dict:
+	"""Per `by` (a seat's provider, say), the earliest expiry of a hold still taking its seat or unit
+	at `now`: when an entry counting these rows stops being true."""
+	lapses: dict = {}
+	for row in rows:
+		until = from_db(row.hold_until_utc) if row.hold_until_utc else None
 		if until and until > now:
-			provider = claim.provider
-			if provider not in lapses or until < lapses[provider]:
-				lapses[provider] = until
+			key = by(row)
+			if key not in lapses or until < lapses[key]:
+				lapses[key] = until
 	return lapses
 
 

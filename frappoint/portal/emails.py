@@ -14,7 +14,7 @@ from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import get_url
 
 from frappoint.portal.views import appointment_view, manage_url
-from frappoint.scheduling import Status
+from frappoint.scheduling import news_for_customer
 from frappoint.security import site_host
 
 TEMPLATE = "appointment_update"
@@ -22,35 +22,23 @@ TEMPLATE = "appointment_update"
 
 def appointment_changed(doc, method=None) -> None:
 	"""The lifecycle hook (doc_events): tell the customer whatever made the change (portal, API,
-	desk, a job)."""
-	if kind := change_to_tell(doc):
-		notify(doc, kind)
-
-
-def change_to_tell(doc) -> str | None:
-	""""confirmed", "moved" or "cancelled" when this save is news to the customer. A hold that lapses
-	or is released was never theirs to lose, and a move's cancelled half is told as the move."""
+	desk, a job). The document remembers whether an email will go (`flags.customer_emailed`)."""
 	before = doc.get_doc_before_save()
-	old = before.status if before else None
-	if doc.status == old:
-		return None
-	if doc.status == Status.CONFIRMED:
-		return "moved" if before is None and doc.rescheduled_from else "confirmed"
-	if doc.status == Status.CANCELLED and old == Status.CONFIRMED and not doc.flags.rescheduling:
-		return "cancelled"
-	return None
-
-
-def will_send(doc) -> bool:
-	"""Whether a change email can go to this customer (an address, and an outgoing account)."""
-	return bool(doc.customer_email and EmailAccount.find_outgoing())
+	news = news_for_customer(
+		before.status if before else None,
+		doc.status,
+		moved_here=bool(doc.rescheduled_from),
+		moving_away=bool(doc.flags.rescheduling),
+	)
+	if news:
+		doc.flags.customer_emailed = notify(doc, news.value)
 
 
 def notify(doc, kind: str) -> bool:
 	"""Email the customer about `kind` once this transaction commits, in the timezone they booked in;
 	True when an email will go. One job per appointment and kind: a second save before the worker runs
 	queues nothing more. Tests run the job at once, inside their transaction."""
-	if not will_send(doc):
+	if not doc.customer_email or not EmailAccount.find_outgoing():
 		return False
 	frappe.enqueue(
 		"frappoint.portal.emails.send_update_job",

@@ -142,11 +142,9 @@ def portal_assets(context) -> None:
 	which the modules find each other ("frappoint/book/page.js" -> its versioned URL)."""
 	version = context.asset_version = asset_version()
 	root = os.path.join(frappe.get_app_path("frappoint", "public", "js"), "portal")
+	modules = [os.path.relpath(path, root) for path in portal_scripts()[1:]]
 	context.import_map = {
-		"imports": {
-			"frappoint/" + os.path.relpath(path, root): f"/assets/frappoint/js/portal/{os.path.relpath(path, root)}?v={version}"
-			for path in portal_scripts()[1:]
-		}
+		"imports": {f"frappoint/{m}": f"/assets/frappoint/js/portal/{m}?v={version}" for m in modules}
 	}
 
 

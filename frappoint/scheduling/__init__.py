@@ -43,7 +43,15 @@ from frappoint.scheduling.journal import (
 	verify_chain,
 	verify_journal,
 )
-from frappoint.scheduling.lifecycle import Action, Status, allowed_actions, holds_resources, next_status
+from frappoint.scheduling.lifecycle import (
+	Action,
+	News,
+	Status,
+	allowed_actions,
+	holds_resources,
+	news_for_customer,
+	next_status,
+)
 from frappoint.scheduling.policy import (
 	ANY_TIME,
 	BookingPolicy,
