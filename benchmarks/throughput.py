@@ -1,7 +1,8 @@
 """Booking throughput against Frappe's own floor, on a server this script starts (issue 13).
 
 Prints, in one run on the same server: the `ping` rate with 16 clients (Frappe's floor), bookings per
-second (hold + confirm, distinct slots) with 1 and with 16 clients and their p50/p99, and 10 clients
+second (hold + confirm, distinct slots) with 1 and with 16 clients and their p50/p99, two floors
+beside them (Frappe inserting and then updating a ToDo, ERPNext's own booking API), 10 clients
 racing for one seat (winners counted in SQL: exactly one), and the same 16 clients split between
 two separately started servers (seats counted in SQL). Ratios to the ping rate travel between
 machines; absolute figures do not.
@@ -122,22 +123,51 @@ def starts(day: date, count: int) -> list[str]:
 	]
 
 
-def run_clients(sites, service, providers, per_client, day):
-	"""Each client books `per_client` distinct slots of its own provider, all clients at once; client
-	n talks to server n modulo the number of servers."""
-	barrier = threading.Barrier(len(providers))
+def concurrently(clients: int, per_client: int, action):
+	"""`action(n, i)` -> (ok, seconds, status codes), `per_client` times in a row by each of `clients`
+	threads released together."""
+	barrier = threading.Barrier(clients)
 	results = []
 
 	def client(n):
 		barrier.wait()
-		return [book(sites[n % len(sites)], service, providers[n], s) for s in starts(day, per_client)]
+		return [action(n, i) for i in range(per_client)]
 
 	began = time.perf_counter()
-	with ThreadPoolExecutor(len(providers)) as pool:
-		for outcome in pool.map(client, range(len(providers))):
+	with ThreadPoolExecutor(clients) as pool:
+		for outcome in pool.map(client, range(clients)):
 			results.extend(outcome)
-	elapsed = time.perf_counter() - began
-	return results, elapsed
+	return results, time.perf_counter() - began
+
+
+def run_clients(sites, service, providers, per_client, day):
+	"""Each client books `per_client` distinct slots of its own provider, all clients at once; client
+	n talks to server n modulo the number of servers."""
+	times = starts(day, per_client)
+	return concurrently(len(providers), per_client,
+		lambda n, i: book(sites[n % len(sites)], service, providers[n], times[i]))  # fmt: skip
+
+
+def create_and_update(site: Site, n: int, i: int):
+	"""Frappe's floor for the shape of a booking: insert a document, then update it in a second
+	request (a ToDo: no child tables, no rules)."""
+	began = time.perf_counter()
+	made = site.call("frappe.client.insert", doc={"doctype": "ToDo", "description": f"throughput floor {n}-{i}"})
+	codes = [made.status_code]
+	if made.ok:
+		codes.append(site.call("frappe.client.set_value", doctype="ToDo", name=made.json()["message"]["name"],
+			fieldname="status", value="Closed").status_code)  # fmt: skip
+	return codes == [200, 200], time.perf_counter() - began, codes
+
+
+def erpnext_booking(site: Site, day: date, n: int, i: int):
+	"""ERPNext's own booking API, as its /book_appointment page calls it (Guest, one request)."""
+	began = time.perf_counter()
+	r = requests.post(f"{site.url}/api/method/erpnext.www.book_appointment.index.create_appointment",
+		data={"date": str(day + timedelta(days=n)), "time": f"{6 + i // 4:02d}:{i % 4 * 15:02d}:00", "tz": "UTC",
+			"contact": json.dumps({"name": "Rate Test", "email": "rate@example.com"})},
+		headers={"Host": site.headers["Host"]})  # fmt: skip
+	return r.ok, time.perf_counter() - began, [r.status_code]
 
 
 def summary(results, elapsed):
@@ -147,11 +177,15 @@ def summary(results, elapsed):
 	return ok, len(results), ok / elapsed, statistics.median(latencies) * 1000, p99 * 1000
 
 
-def sql_count(bench, db_site, query) -> int:
+def sql_value(bench, db_site, query) -> str:
 	config = json.load(open(os.path.join(bench, "sites", db_site, "site_config.json")))
 	out = subprocess.run(["mysql", "-uroot", "-proot", "-N", "-B", config["db_name"], "-e", query],
 		capture_output=True, text=True, check=True)  # fmt: skip
-	return int(out.stdout.strip())
+	return out.stdout.strip()
+
+
+def sql_count(bench, db_site, query) -> int:
+	return int(sql_value(bench, db_site, query))
 
 
 def seat_race(site, bench, db_site, clients, day):
@@ -227,6 +261,18 @@ def main():
 			print(f"hold+confirm, {clients:2d} client(s), distinct slots: {ok}/{total} booked, "
 				f"{rate:.1f} bookings/s ({100 * rate / ping:.1f} % of ping req/s), p50 {p50:.0f} ms "
 				f"({p50 / alone_p50:.1f}x one ping), p99 {p99:.0f} ms")  # fmt: skip
+		# Two floors measured beside it: what Frappe itself does per create + update, and ERPNext's booking.
+		results, elapsed = concurrently(16, args.per_client, lambda n, i: create_and_update(site, n, i))
+		ok, total, floor, p50, _ = summary(results, elapsed)
+		print(f"Frappe insert + update of a ToDo (two requests), 16 clients: {ok}/{total}, {floor:.1f} /s "
+			f"({100 * floor / ping:.1f} % of ping), p50 {p50:.0f} ms; hold+confirm is {rate / floor:.2f}x that rate")  # fmt: skip
+		# ERPNext refuses a second appointment at a time already booked: start after the last one.
+		free_day = date.fromisoformat(sql_value(args.bench, args.site,
+			"select date(greatest(coalesce(max(scheduled_time), now()), now())) + interval 1 day from tabAppointment"))  # fmt: skip
+		results, elapsed = concurrently(16, args.per_client, lambda n, i: erpnext_booking(site, free_day, n, i))
+		ok, total, erpnext, p50, _ = summary(results, elapsed)
+		print(f"ERPNext create_appointment (one request, Guest), 16 clients: {ok}/{total}, {erpnext:.1f} /s "
+			f"({100 * erpnext / ping:.1f} % of ping), p50 {p50:.0f} ms; hold+confirm is {rate / erpnext:.2f}x that rate")  # fmt: skip
 		# Scaling out: a second server, started separately, and 16 clients split between the two.
 		port2 = free_port()
 		processes += start_server(args.bench, port2, args.workers)

@@ -18,6 +18,7 @@ from frappe.utils import flt, getdate, nowdate
 from frappoint.booking import journal
 from frappoint.booking.ledger import lock_appointment_row
 from frappoint.booking.locks import all_or_nothing, named_locks
+from frappoint.booking.records import settings
 
 APPOINTMENT = "Service Appointment"
 SAVEPOINT = "frappoint_accounting"
@@ -78,9 +79,7 @@ def erpnext_installed() -> bool:
 
 def billing_enabled() -> bool:
 	"""ERPNext is there and the admin wants appointments billed (Service Appointment Settings)."""
-	return erpnext_installed() and bool(
-		frappe.db.get_single_value("Service Appointment Settings", "bill_in_erpnext")
-	)
+	return erpnext_installed() and bool(settings().bill_in_erpnext)
 
 
 def install_custom_fields() -> None:
@@ -116,9 +115,7 @@ def on_appointment_change(doc, method=None):
 
 
 def _charges_no_show_fee(step: str) -> bool:
-	return step == "no_show" and bool(
-		frappe.db.get_single_value("Service Appointment Settings", "charge_no_show_fee")
-	)
+	return step == "no_show" and bool(settings().charge_no_show_fee)
 
 
 def enqueue_step(appointment: str, step: str) -> None:
@@ -325,14 +322,14 @@ def cancel_sales_order(doc):
 
 
 def invoice_no_show(doc):
-	settings = frappe.get_single("Service Appointment Settings")
+	fees = settings()
 	event = cancel_sales_order(doc)
-	if not settings.get("charge_no_show_fee"):
+	if not fees.get("charge_no_show_fee"):
 		return event
 	existing = doc.get("no_show_invoice")
 	if existing:
 		return event
-	if not settings.get("no_show_fee_item"):
+	if not fees.get("no_show_fee_item"):
 		raise AccountingSetupMissing(_("Set the No-show Fee Item in Service Appointment Settings."))
 	service = frappe.get_cached_doc("Service Type", doc.service_type)
 	si = frappe.new_doc("Sales Invoice")
@@ -346,10 +343,10 @@ def invoice_no_show(doc):
 			"ignore_pricing_rule": 1,
 		}
 	)
-	si.append("items", {"item_code": settings.no_show_fee_item, "qty": 1, "rate": settings.no_show_fee_rate})
+	si.append("items", {"item_code": fees.no_show_fee_item, "qty": 1, "rate": fees.no_show_fee_rate})
 	si.set_missing_values()
 	_apply_default_taxes(si, si.company)
-	si.items[0].price_list_rate = si.items[0].rate = flt(settings.no_show_fee_rate)
+	si.items[0].price_list_rate = si.items[0].rate = flt(fees.no_show_fee_rate)
 	si.calculate_taxes_and_totals()
 	si.insert(ignore_permissions=True)
 	si.submit()
@@ -374,11 +371,8 @@ def billing_customer(doc) -> str:
 		return doc.customer
 	if doc.party_type == "Customer" and doc.party:
 		customer = doc.party
-	elif (
-		frappe.db.get_single_value("Service Appointment Settings", "guest_customer_policy")
-		== "Use the Walk-in Customer"
-	):
-		customer = frappe.db.get_single_value("Service Appointment Settings", "walk_in_customer")
+	elif settings().guest_customer_policy == "Use the Walk-in Customer":
+		customer = settings().walk_in_customer
 		if not customer:
 			raise AccountingSetupMissing(_("Set the Walk-in Customer in Service Appointment Settings."))
 	elif doc.party_type == "Lead" and doc.party:
@@ -455,7 +449,7 @@ def _new_customer(doc, contact: str | None = None) -> str:
 def _company(service) -> str:
 	company = (
 		service.get("company")
-		or frappe.db.get_single_value("Service Appointment Settings", "default_company")
+		or settings().default_company
 		or frappe.defaults.get_global_default("company")
 	)
 	if not company:
