@@ -26,7 +26,11 @@ has_permission = {
 
 scheduler_events = {
 	"cron": {
-		"*/5 * * * *": ["frappoint.tasks.expire_stale_holds", "frappoint.tasks.checkpoint_journal"],
+		"*/5 * * * *": [
+			"frappoint.tasks.expire_stale_holds",
+			"frappoint.tasks.checkpoint_journal",
+			"frappoint.tasks.send_reminders",
+		],
 		"*/15 * * * *": ["frappoint.tasks.reconcile_accounting"],
 	},
 	"hourly_long": ["frappoint.tasks.keep_slots_generated"],
@@ -59,11 +63,11 @@ user_data_fields = [
 
 _WINDOWS = "frappoint.booking.window_cache"
 doc_events = {
-	# Accounting follows the lifecycle (inert without ERPNext), and so do the customer's emails. Availability is cached per provider
+	# Accounting follows the lifecycle (inert without ERPNext), and so do everyone's notifications. Availability is cached per provider
 	# and day (booking.window_cache): whatever decides it invalidates it.
 	"Service Appointment": {
 		"on_update": "frappoint.integrations.erpnext.on_appointment_change",
-		"on_change": [f"{_WINDOWS}.appointment_changed", "frappoint.portal.emails.appointment_changed"],
+		"on_change": [f"{_WINDOWS}.appointment_changed", "frappoint.notifications.changes.appointment_changed"],
 		"on_trash": f"{_WINDOWS}.appointment_changed",
 	},
 	**{

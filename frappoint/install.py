@@ -12,6 +12,7 @@ from frappoint.booking.journal import (
 from frappoint.booking.numbering import ensure_appointment_numbers
 from frappoint.frappoint.doctype.service_appointment_slot.service_appointment_slot import ensure_provider_index
 from frappoint.integrations.erpnext import install_custom_fields, remove_custom_fields
+from frappoint.notifications.templates import ensure_email_templates
 
 ROLES = ("Frappoint Manager", "Frappoint User", "Service Provider")
 
@@ -34,6 +35,7 @@ def after_migrate():
 	ensure_triggers()
 	ensure_provider_index()
 	install_custom_fields()
+	ensure_email_templates()
 
 
 def ensure_settings_defaults():

@@ -17,6 +17,12 @@ def checkpoint_journal():
 	frappe.db.commit()
 
 
+def send_reminders():
+	from frappoint.notifications.reminders import send_due_reminders
+
+	send_due_reminders()
+
+
 def reconcile_accounting():
 	from frappoint.integrations.erpnext import erpnext_installed, reconcile
 

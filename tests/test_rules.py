@@ -269,18 +269,3 @@ def test_customers_never_book_in_the_past_but_staff_changes_are_unbounded():
 	assert booking_time_reason(at(9), NOW, staff) is Reason.LEAD_TIME
 	assert booking_time_reason(at(9), NOW, staff.for_staff_changes()) is None
 	assert booking_time_reason(NOW - timedelta(days=30), NOW, staff.for_staff_changes()) is None
-
-
-def test_news_for_the_customer_follows_the_status_change():
-	from frappoint.scheduling import News, news_for_customer
-
-	assert news_for_customer(None, "Open") is None  # a hold is not news yet
-	assert news_for_customer("Open", "Confirmed") is News.CONFIRMED
-	assert news_for_customer(None, "Confirmed") is News.CONFIRMED  # booked confirmed at once
-	assert news_for_customer(None, "Confirmed", moved_here=True) is News.MOVED
-	assert news_for_customer("Open", "Confirmed", moved_here=True) is News.CONFIRMED  # a moved hold, confirmed
-	assert news_for_customer("Confirmed", "Cancelled") is News.CANCELLED
-	assert news_for_customer("Confirmed", "Cancelled", moving_away=True) is None
-	assert news_for_customer("Open", "Cancelled") is None  # a lapsed or released hold
-	assert news_for_customer("Confirmed", "Confirmed") is None
-	assert news_for_customer("Confirmed", "Completed") is None

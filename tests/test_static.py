@@ -154,7 +154,7 @@ def test_a_cycle_is_found_when_there_is_one():
 def test_nothing_below_the_api_imports_the_api_or_the_pages():
 	upper = ("frappoint.api", "frappoint.www", "frappoint.portal.pages")
 	for name, edges in import_graph().items():
-		if name.startswith(("frappoint.booking", "frappoint.scheduling", "frappoint.integrations", "frappoint.portal.emails")):
+		if name.startswith(("frappoint.booking", "frappoint.scheduling", "frappoint.integrations", "frappoint.notifications")):
 			assert not [e for e in edges if e.startswith(upper)], f"{name} imports {edges}"
 
 

@@ -206,7 +206,7 @@ def confirm(
 		details["customer_timezone"] = tz.key
 	doc = service.confirm(appointment, details=details, needs_contact=by_customer, ended_as_expired=True)
 	summary = appointment_summary(doc, tz, with_token=by_customer)
-	summary["emailed"] = bool(doc.flags.customer_emailed)  # the lifecycle hook told them (portal.emails)
+	summary["emailed"] = bool(doc.flags.customer_emailed)  # the lifecycle hook told them (notifications.changes)
 	return summary
 
 

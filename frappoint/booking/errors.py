@@ -11,6 +11,7 @@ from frappoint.scheduling import (
 	InvalidInput,
 	InvalidLocation,
 	InvalidRange,
+	InvalidReminderHours,
 	InvalidShiftPattern,
 	InvalidSlotSize,
 	NaiveDatetime,
@@ -102,6 +103,7 @@ def input_message(error: InvalidInput) -> str:
 		(UnknownTimezone, _("That is not a known timezone.")),
 		(UnknownTier, _("That pricing tier is not offered for this service.")),
 		(InvalidLocation, _("That is not a valid latitude and longitude.")),
+		(InvalidReminderHours, _("Reminders are whole hours before the start, from 1 to 1440, separated by commas.")),
 	):
 		if isinstance(error, kind):
 			return message

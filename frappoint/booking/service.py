@@ -266,6 +266,7 @@ def expire(name: str):
 		if doc.status != Status.OPEN or holds_resources(doc.status, from_db(doc.hold_expires_utc), now):
 			frappe.throw(_("This hold has not expired."), exc=HoldExpired)
 		doc.cancellation_reason = _("Hold expired")
+		doc.flags.hold_lapsed = True  # the customer is told they may book again
 
 	return apply_action(name, Action.EXPIRE, "hold_expired", check)
 

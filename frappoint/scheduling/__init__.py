@@ -20,6 +20,7 @@ from frappoint.scheduling.errors import (
 	InvalidInput,
 	InvalidLocation,
 	InvalidRange,
+	InvalidReminderHours,
 	InvalidShiftPattern,
 	InvalidSlotSize,
 	NaiveDatetime,
@@ -45,12 +46,23 @@ from frappoint.scheduling.journal import (
 )
 from frappoint.scheduling.lifecycle import (
 	Action,
-	News,
 	Status,
 	allowed_actions,
 	holds_resources,
-	news_for_customer,
 	next_status,
+)
+from frappoint.scheduling.notices import (
+	CALENDAR_METHOD,
+	Audience,
+	Change,
+	News,
+	Notice,
+	calendar_sequence,
+	message_key,
+	message_key_suffix,
+	notices_for,
+	parse_reminder_hours,
+	reminder_due,
 )
 from frappoint.scheduling.policy import (
 	ANY_TIME,

@@ -36,6 +36,10 @@ class InvalidSlotSize(InvalidInput):
 	"""A slot size that does not divide a day, or does not divide a shift, into whole slots."""
 
 
+class InvalidReminderHours(InvalidInput):
+	"""Reminder offsets that are not whole hours from 1 to 1440."""
+
+
 class InvalidShiftPattern(InvalidInput):
 	"""A weekly pattern with overlapping shifts or a zero-length shift."""
 

@@ -71,27 +71,3 @@ def next_status(status: str, action: str) -> Status:
 
 def allowed_actions(status: str) -> list[Action]:
 	return [action for (source, action) in TRANSITIONS if source == Status(status)]
-
-
-class News(StrEnum):
-	"""What a change to a booking tells its customer."""
-
-	CONFIRMED = "confirmed"
-	MOVED = "moved"
-	CANCELLED = "cancelled"
-
-
-def news_for_customer(
-	old: str | None, new: str, moved_here: bool = False, moving_away: bool = False
-) -> News | None:
-	"""The news in a status change (`old` is None for a new appointment): a confirmation, a move (the
-	new appointment of a reschedule, `moved_here`) or a cancellation of a confirmed booking. A hold
-	that lapses or is released was never the customer's to lose, and the cancelled old half of a move
-	(`moving_away`) is told as the move."""
-	if new == old:
-		return None
-	if new == Status.CONFIRMED:
-		return News.MOVED if old is None and moved_here else News.CONFIRMED
-	if new == Status.CANCELLED and old == Status.CONFIRMED and not moving_away:
-		return News.CANCELLED
-	return None

@@ -1,6 +1,6 @@
 """The customer hears of every change to their booking, whoever made it: the portal, the desk or a
-job. One email per change; nothing for a hold that lapses, nor a cancellation for the old half of a
-move."""
+job. One email per change; nothing for a hold its customer released, nor a cancellation for the old
+half of a move."""
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -37,7 +37,12 @@ class TestLifecycleEmails(FrappeTestCase):
 
 	def told(self, name: str) -> list[str]:
 		"""The kinds of change the customer was emailed about, from the subjects queued."""
-		kinds = {"is confirmed": "confirmed", "has moved": "moved", "is cancelled": "cancelled"}
+		kinds = {
+			"is confirmed": "confirmed",
+			"has moved": "moved",
+			"is cancelled": "cancelled",
+			"was not completed": "lapsed",
+		}
 		found = []
 		for message in self.subjects(name):
 			subject = next(line for line in message.splitlines() if line.startswith("Subject:"))
@@ -52,11 +57,16 @@ class TestLifecycleEmails(FrappeTestCase):
 		frappe.get_doc(APPOINTMENT, held.name).cancel_appointment("Provider ill")
 		self.assertEqual(self.told(held.name), ["confirmed", "cancelled"])
 
-	def test_a_lapsed_hold_sends_nothing(self):
+	def test_a_lapsed_hold_tells_the_customer_they_may_book_again(self):
 		held = book(self.service.name, self.provider.name, at(2, 10))
 		expire_hold_now(held.name)
 		self.assertGreaterEqual(service.expire_all_stale_holds(), 1)  # the site may hold other stale ones
 		self.assertEqual(frappe.db.get_value(APPOINTMENT, held.name, "status"), "Cancelled")
+		self.assertEqual(self.told(held.name), ["lapsed"])
+
+	def test_a_hold_released_by_its_customer_sends_nothing(self):
+		held = book(self.service.name, self.provider.name, at(2, 10))
+		service.cancel(held.name, by_customer=True)
 		self.assertEqual(self.told(held.name), [])
 
 	def test_a_move_is_one_email_about_the_move(self):

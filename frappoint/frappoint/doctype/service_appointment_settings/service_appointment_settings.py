@@ -9,7 +9,7 @@ from frappe.model.document import Document
 
 from frappoint.booking import records
 from frappoint.booking.errors import InvalidBookingInput, refuse_input
-from frappoint.scheduling import InvalidInput
+from frappoint.scheduling import InvalidInput, parse_reminder_hours
 from frappoint.scheduling.slots import require_slot_size
 
 
@@ -19,6 +19,7 @@ class ServiceAppointmentSettings(Document):
 			require_slot_size(int(self.default_slot_minutes or 0))
 			records.booking_policy(source=self)  # the same checks the booking service will make
 			records.dispatch_weights(source=self)
+			parse_reminder_hours(self.reminder_hours)
 		except InvalidInput as e:
 			refuse_input(e, title=_("Invalid settings"))
 		self.validate_trusted_proxies()
