@@ -329,6 +329,18 @@ def run_fuzz(args, service, examples):
 			seen["5xx"].append(f"{how} {endpoint} {values!r:.300} -> {response.status_code} {response.text[:300]}")
 
 	probe()
+
+	# calendar feeds: no token, junk and well-formed random ones all get the same bare 403 (or 429)
+	@settings(max_examples=max(examples // 10, 20), deadline=None, suppress_health_check=list(HealthCheck))
+	@given(st.one_of(hostile_text, st.just(secrets.token_urlsafe(32)), st.none()))
+	def feed(token):
+		response = guest.call("GET", "/api/method/frappoint.api.calendar.feed", params={"token": token})
+		seen["requests"] += 1
+		seen["statuses"][response.status_code] = seen["statuses"].get(response.status_code, 0) + 1
+		if response.status_code not in (403, 429) or "VCALENDAR" in response.text:
+			seen["5xx"].append(f"feed {token!r:.100} -> {response.status_code} {response.text[:200]}")
+
+	feed()
 	# the desk's provider search and the count endpoint, as a guest and with junk
 	for path, values in (
 		("/api/method/frappoint.api.desk.providers_for_service", {"filters": "{not json"}),

@@ -121,6 +121,17 @@ def book(service: str, provider: str | None, start: datetime, **values):
 	return frappe.get_doc(doc).insert()
 
 
+def make_user(role: str | None, website: bool = False) -> str:
+	email = f"{frappe.generate_hash(length=10)}@example.com"
+	user = frappe.get_doc({"doctype": "User", "email": email, "first_name": "Probe", "send_welcome_email": 0})
+	if role:
+		user.append("roles", {"role": role})
+	user.insert(ignore_permissions=True)
+	if website:
+		frappe.db.set_value("User", email, "user_type", "Website User")
+	return email
+
+
 def expire_hold_now(name: str) -> None:
 	"""Move a hold's expiry into the past, as if the customer walked away."""
 	lapsed = clock_now() - timedelta(minutes=1)

@@ -13,20 +13,9 @@ from frappoint.booking.errors import InvalidBookingInput
 from frappoint.booking.tokens import signed_token, token_grants
 from frappoint.booking.clock import now as clock_now
 from frappoint.portal.views import manage_url
-from frappoint.tests.fixtures import at, book, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import at, book, make_provider, make_service, make_user, use_booking_settings
 
 APPOINTMENT = "Service Appointment"
-
-
-def make_user(role: str | None, website: bool = False) -> str:
-	email = f"{frappe.generate_hash(length=10)}@example.com"
-	user = frappe.get_doc({"doctype": "User", "email": email, "first_name": "Probe", "send_welcome_email": 0})
-	if role:
-		user.append("roles", {"role": role})
-	user.insert(ignore_permissions=True)
-	if website:
-		frappe.db.set_value("User", email, "user_type", "Website User")
-	return email
 
 
 @contextmanager

@@ -19,5 +19,23 @@ frappe.ui.form.on("Service Provider", {
 		frm.add_custom_button(__("Appointments"), () =>
 			frappe.set_route("List", "Service Appointment", { provider: frm.doc.name })
 		);
+		frm.add_custom_button(__("Calendar Link"), () =>
+			frappe.confirm(
+				__("Make a new calendar subscription link for {0}? The previous link stops working.", [
+					frm.doc.provider_name,
+				]),
+				() =>
+					frappe
+						.xcall("frappoint.api.calendar.provider_feed", { provider: frm.doc.name })
+						.then((url) =>
+							frappe.msgprint({
+								title: __("Calendar subscription link"),
+								message:
+									__("Add this address to a calendar app (subscribe by URL). It is shown once; keep it private.") +
+									`<pre style="white-space: pre-wrap; word-break: break-all">${frappe.utils.escape_html(url)}</pre>`,
+							})
+						)
+			)
+		);
 	},
 });

@@ -7,6 +7,7 @@ import { detectedZone, localiseTimes } from "frappoint/time.js";
 
 export function appointmentsPage(root) {
 	localiseTimes(root);
+	offerCalendarLink(root);
 	for (const card of root.querySelectorAll("[data-appointment]")) {
 		const askButton = card.querySelector('[data-action="ask-cancel"]');
 		const cancelForm = ref(card, "cancel-form");
@@ -54,4 +55,25 @@ export function appointmentsPage(root) {
 			}
 		});
 	}
+}
+
+function offerCalendarLink(root) {
+	const button = root.querySelector('[data-action="calendar-link"]');
+	if (!button) return;
+	button.addEventListener("click", async () => {
+		button.disabled = true;
+		try {
+			const { data: url } = await call("frappoint.api.calendar.my_feed", {}, { post: true });
+			const shown = ref(root, "calendar-link");
+			shown.hidden = false;
+			const input = shown.querySelector("input");
+			input.value = url;
+			input.focus();
+			input.select();
+		} catch (e) {
+			showAlert(root, e.message);
+		} finally {
+			button.disabled = false;
+		}
+	});
 }

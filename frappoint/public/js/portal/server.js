@@ -19,6 +19,8 @@ export function csrfToken() {
 }
 
 export async function call(method, args = {}, { post = false } = {}) {
+	// "hold" is frappoint.api.booking.hold; a dotted name is a method of its own module
+	const path = method.includes(".") ? `/api/method/${method}` : API + method;
 	const headers = { Accept: "application/json" };
 	let response;
 	try {
@@ -26,7 +28,7 @@ export async function call(method, args = {}, { post = false } = {}) {
 			headers["Content-Type"] = "application/json";
 			const csrf = csrfToken();
 			if (csrf) headers["X-Frappe-CSRF-Token"] = csrf;
-			response = await fetch(API + method, {
+			response = await fetch(path, {
 				method: "POST",
 				headers,
 				body: JSON.stringify(args),
@@ -36,7 +38,7 @@ export async function call(method, args = {}, { post = false } = {}) {
 			const query = new URLSearchParams(
 				Object.entries(args).filter(([, v]) => v !== null && v !== undefined && v !== "")
 			);
-			response = await fetch(`${API}${method}?${query}`, { headers, credentials: "same-origin" });
+			response = await fetch(`${path}?${query}`, { headers, credentials: "same-origin" });
 		}
 	} catch (e) {
 		throw new ApiError(0, __("We could not reach the server. Please check your connection and try again."));
