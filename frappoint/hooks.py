@@ -30,6 +30,7 @@ scheduler_events = {
 			"frappoint.tasks.expire_stale_holds",
 			"frappoint.tasks.checkpoint_journal",
 			"frappoint.tasks.send_reminders",
+			"frappoint.tasks.offer_waitlist",
 		],
 		"*/15 * * * *": ["frappoint.tasks.reconcile_accounting"],
 	},
@@ -67,7 +68,11 @@ doc_events = {
 	# and day (booking.window_cache): whatever decides it invalidates it.
 	"Service Appointment": {
 		"on_update": "frappoint.integrations.erpnext.on_appointment_change",
-		"on_change": [f"{_WINDOWS}.appointment_changed", "frappoint.notifications.changes.appointment_changed"],
+		"on_change": [
+			f"{_WINDOWS}.appointment_changed",
+			"frappoint.notifications.changes.appointment_changed",
+			"frappoint.booking.waitlist.appointment_changed",
+		],
 		"on_trash": f"{_WINDOWS}.appointment_changed",
 	},
 	**{

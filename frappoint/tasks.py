@@ -23,6 +23,12 @@ def send_reminders():
 	send_due_reminders()
 
 
+def offer_waitlist():
+	from frappoint.booking.waitlist import sweep
+
+	sweep()
+
+
 def reconcile_accounting():
 	from frappoint.integrations.erpnext import erpnext_installed, reconcile
 

@@ -58,6 +58,14 @@ def test_reassigning_tells_the_customer_and_both_providers():
 	assert told(old_status="Open", new_status="Open", old_provider=A, new_provider=B) == set()
 
 
+def test_a_wait_list_offer_is_the_one_hold_that_is_news():
+	assert told(old_status=None, new_status="Open", old_provider=None, new_provider=A, offered=True) == {
+		("Customer", "WAITLIST_OFFER", None)
+	}
+	# confirming it is an ordinary confirmation
+	assert ("Customer", "CONFIRMED", None) in told(old_status="Open", new_status="Confirmed", old_provider=A, new_provider=A)
+
+
 def test_cancellations_and_lapses():
 	assert told(old_status="Confirmed", new_status="Cancelled", old_provider=A, new_provider=A) == {
 		("Customer", "CANCELLED", None),

@@ -16,11 +16,11 @@ from frappoint.scheduling.lifecycle import HOLDS_SEATS
 WORKLOAD_STATUSES = HOLDS_SEATS
 
 
-def pick_provider(service, start, emergency: bool, job_site=None):
+def pick_provider(service, start, emergency: bool, job_site=None, exclude: set[str] = frozenset()):
 	"""Dispatch for "any provider": the best-ranked provider (skills, distance to `job_site`,
-	workload that day) among those with a free window at `start`."""
+	workload that day) among those with a free window at `start`, other than `exclude`."""
 	windows = windows_for(service, start, start, emergency=emergency, fresh=True)
-	free = {w.provider for w in windows if w.start == start}
+	free = {w.provider for w in windows if w.start == start} - set(exclude)
 	if not free:
 		raise NotBookable(Reason.FULL)
 	providers = [frappe.get_cached_doc("Service Provider", name) for name in sorted(free)]

@@ -71,7 +71,8 @@ def _place_hold(appointment) -> None:
 		provider = pick_provider(service, start, tier.emergency, job_site)
 	confirmed = appointment.flags.confirm_on_insert
 	appointment.status = Status.CONFIRMED.value if confirmed else Status.OPEN.value
-	put(appointment, None if confirmed else now + records.hold_duration(), "hold_expires_utc", "hold_expires_at")
+	hold_for = appointment.flags.hold_for or records.hold_duration()  # a wait-list offer is held longer
+	put(appointment, None if confirmed else now + hold_for, "hold_expires_utc", "hold_expires_at")
 	appointment.pricing_tier = tier.name
 	appointment.rate = tier.rate
 	claim(appointment, service, provider, start, now, policy, tier.emergency)
@@ -228,6 +229,7 @@ def reassign(name: str, provider_name: str):
 		previous = doc.provider
 		emergency = tier_named(records.price_tiers(service), doc.pricing_tier).emergency
 		claim(doc, service, provider, from_db(doc.start_utc), now, staff_policy, emergency)
+		doc.availability_conflict, doc.availability_note = 0, None  # the new provider is free then
 	except SchedulingError as e:
 		refuse(e)
 	changes = {"provider": [previous, doc.provider], "slots": [r.slot for r in doc.slots]}
@@ -291,6 +293,7 @@ def apply_action(
 	old_status = doc.status
 	doc.status = new_status.value
 	if new_status == Status.CANCELLED:
+		doc.availability_conflict, doc.availability_note = 0, None  # nothing left to resolve
 		for row in doc.slots:
 			row.seat_key = None
 		for row in doc.units:

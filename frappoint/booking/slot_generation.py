@@ -12,7 +12,7 @@ from datetime import date, time, timedelta
 import frappe
 from frappe.utils import cint, now_datetime
 
-from frappoint.booking import records, window_cache
+from frappoint.booking import conflicts, records, waitlist, window_cache
 from frappoint.booking.clock import from_db, to_db, to_site
 from frappoint.booking.locks import read_committed
 from frappoint.booking.clock import now as clock_now
@@ -74,7 +74,8 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 		as_dict=True,
 	)
 	wanted_by_name = {slot_name(provider.name, s.start): s for s in wanted}
-	held = {r.slot for r in seat_claims([r.name for r in stored], current=True)}
+	claims = seat_claims([r.name for r in stored], current=True)
+	held = {r.slot for r in claims}
 	now = clock_now()
 	unwanted = []
 	for row in stored:
@@ -101,6 +102,11 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 	report.created = len(wanted_by_name)
 	if unwanted or wanted_by_name:
 		window_cache.bump([provider.name])
+	if wanted_by_name:  # new times: someone may be waiting for them
+		for row in provider.services:
+			waitlist.enqueue_offers(row.service_type)
+	conflicting = set(report.conflicts)
+	conflicts.reflag(provider.name, range_start, range_end, {c.appointment for c in claims if c.slot in conflicting})
 	return report
 
 

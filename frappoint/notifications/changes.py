@@ -7,7 +7,7 @@ from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import cint
 
 from frappoint.booking.records import settings
-from frappoint.scheduling import Audience, Change, Notice, message_key, notices_for
+from frappoint.scheduling import Audience, Change, News, Notice, message_key, notices_for
 
 APPOINTMENT = "Service Appointment"
 
@@ -27,6 +27,7 @@ def appointment_changed(doc, method=None) -> None:
 		moved_from_provider=moved_from,
 		moving_away=bool(doc.flags.rescheduling),
 		lapsed=bool(doc.flags.hold_lapsed),
+		offered=bool(doc.flags.waitlist_offer),
 	)
 	wanted = {
 		Audience.CUSTOMER: cint(settings().notify_customers),
@@ -37,6 +38,16 @@ def appointment_changed(doc, method=None) -> None:
 			queue(doc.name, notice)
 			if notice.audience == Audience.CUSTOMER and doc.customer_email and EmailAccount.find_outgoing():
 				doc.flags.customer_emailed = True
+
+
+def request_new_time(appointment: str) -> bool:
+	"""Staff ask the customer to choose a new time (the booking stands until they do): once per
+	appointment; False when they were asked before."""
+	notice = Notice(Audience.CUSTOMER, News.NEW_TIME_REQUESTED)
+	if frappe.db.exists("Appointment Notification", message_key(appointment, notice)):
+		return False
+	queue(appointment, notice)
+	return True
 
 
 def queue(appointment: str, notice: Notice) -> None:

@@ -18,13 +18,20 @@ from frappe.utils import cint
 from frappoint.booking.records import settings
 from frappoint.booking.service import commit_job_step
 from frappoint.notifications import calendar, templates
-from frappoint.portal.views import appointment_view, manage_url
+from frappoint.portal.views import appointment_view, manage_url, reschedule_url
 from frappoint.scheduling import CALENDAR_METHOD, Audience, News, Notice, message_key
 from frappoint.security import site_host, site_url
 
 APPOINTMENT = "Service Appointment"
 LOG = "Appointment Notification"
-WITH_MANAGE_LINK = (News.CONFIRMED, News.MOVED, News.REASSIGNED, News.REMINDER)
+WITH_MANAGE_LINK = (
+	News.CONFIRMED,
+	News.MOVED,
+	News.REASSIGNED,
+	News.REMINDER,
+	News.NEW_TIME_REQUESTED,
+	News.WAITLIST_OFFER,
+)
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ def compose(doc, notice: Notice, recipient: Recipient, reminder_hours: int) -> d
 			"manage_url": manage,
 			"book_url": site_url("/book"),
 			"desk_url": desk,
+			"reschedule_url": reschedule_url(doc) if notice.news == News.NEW_TIME_REQUESTED else None,
 			"reminder_hours": reminder_hours or 0,
 		},
 	)
@@ -144,7 +152,8 @@ def compose(doc, notice: Notice, recipient: Recipient, reminder_hours: int) -> d
 			attendee=recipient.email,
 			url=manage or desk,
 		)
-	return {"subject": subject, "body": body, "link": manage, "invitation": invitation}
+	link = reschedule_url(doc) if notice.news == News.NEW_TIME_REQUESTED else manage
+	return {"subject": subject, "body": body, "link": link, "invitation": invitation}
 
 
 def queue_email(doc, recipient: Recipient, message: dict, key: str) -> bool:

@@ -21,6 +21,8 @@ SUBJECTS = {
 	News.NEW_JOB: '{{ _("New appointment: {0}, {1}").format(view.service_type, view.start_label) }}',
 	News.JOB_MOVED: '{{ _("Appointment moved: {0}, now {1}").format(view.service_type, view.start_label) }}',
 	News.JOB_CANCELLED: '{{ _("Appointment cancelled: {0}, {1}").format(view.service_type, view.start_label) }}',
+	News.NEW_TIME_REQUESTED: '{{ _("Please choose a new time for your {0} appointment").format(view.service_type) }}',
+	News.WAITLIST_OFFER: '{{ _("A {0} time is free for you: {1}").format(view.service_type, view.start_label) }}',
 }
 
 

@@ -46,6 +46,7 @@ def booking_rules() -> dict:
 		"max_advance_days": policy.max_advance_days,
 		"cutoff_hours": policy.cancellation_cutoff_hours,
 		"change_rule": change_rule(policy.cancellation_cutoff_hours),
+		"waitlist": bool(cint(records.settings().allow_waitlist)),
 	}
 
 

@@ -41,6 +41,11 @@ def manage_path(name: str, token: str) -> str:
 	return f"/appointments/{quote(name)}?token={quote(token)}"
 
 
+def reschedule_url(doc) -> str:
+	"""The signed link straight to picking a new time for this appointment."""
+	return site_url(f"/book?reschedule={quote(doc.name)}&token={quote(manage_token(doc))}")
+
+
 def manage_url(doc) -> str:
 	"""The signed link that lets whoever holds it view, move or cancel this one appointment, on the
 	site's own host (see `security.site_url`)."""
@@ -60,6 +65,7 @@ def appointment_view(doc, timezone=None, now=None) -> dict:
 	start, end = from_db(doc.start_utc), from_db(doc.end_utc)
 	policy = records.booking_policy(frappe.get_cached_doc("Service Type", doc.service_type))
 	deadline = cancellation_deadline(start, policy)
+	hold_end = from_db(doc.hold_expires_utc) if doc.status == Status.OPEN else None
 	live = holds_resources(doc.status, from_db(doc.hold_expires_utc), now)
 	active = Action.CANCEL in allowed_actions(doc.status)  # Open or Confirmed, as the lifecycle says
 	changeable = active and live and start > now
@@ -89,4 +95,8 @@ def appointment_view(doc, timezone=None, now=None) -> dict:
 		"cancellation_reason": doc.cancellation_reason if doc.status == Status.CANCELLED else None,
 		"rescheduled_from": doc.rescheduled_from,
 		"rescheduled_to": doc.rescheduled_to,
+		# a live hold (a wait-list offer, say) is confirmed on its page until it lapses
+		"can_confirm": doc.status == Status.OPEN and live and start > now,
+		"hold_expires": hold_end.astimezone(tz).isoformat() if hold_end else None,
+		"hold_expires_label": time_label(hold_end, tz) if hold_end else "",
 	}

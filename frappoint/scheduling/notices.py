@@ -31,6 +31,8 @@ class News(StrEnum):
 	NEW_JOB = "New Job"
 	JOB_MOVED = "Job Moved"
 	JOB_CANCELLED = "Job Cancelled"
+	NEW_TIME_REQUESTED = "Please Choose a New Time"
+	WAITLIST_OFFER = "A Time Is Free for You"
 
 
 # What a calendar does with the message's invitation (RFC 5546 METHOD): None sends no invitation.
@@ -44,6 +46,8 @@ CALENDAR_METHOD = {
 	News.NEW_JOB: "REQUEST",
 	News.JOB_MOVED: "REQUEST",
 	News.JOB_CANCELLED: "CANCEL",
+	News.NEW_TIME_REQUESTED: None,
+	News.WAITLIST_OFFER: None,
 }
 
 
@@ -60,6 +64,7 @@ class Change:
 	moved_from_provider: str | None = None
 	moving_away: bool = False
 	lapsed: bool = False
+	offered: bool = False  # a hold placed for a wait-list customer
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,8 @@ class Notice:
 def notices_for(change: Change) -> list[Notice]:
 	"""Everything one change tells the customer and the providers concerned.
 
-	- A hold is not news; a hold that lapses tells its customer (they may book again), not the provider.
+	- A hold is not news, unless it is a wait-list offer; a hold that lapses tells its customer (they
+	  may book again), not the provider.
 	- A move is told once, from its new half: the old half's cancellation says nothing. The provider
 	  hears "moved" if the job stays theirs, else the new one hears "new job" and the old "cancelled".
 	- A reassignment tells the customer who they will now see, and both providers.
@@ -80,6 +86,8 @@ def notices_for(change: Change) -> list[Notice]:
 	c = change
 	customer = lambda news: Notice(Audience.CUSTOMER, news)  # noqa: E731
 	provider = lambda news, who: Notice(Audience.PROVIDER, news, who)  # noqa: E731
+	if c.old_status is None and c.new_status == Status.OPEN and c.offered:
+		return [customer(News.WAITLIST_OFFER)]
 	if c.new_status == Status.CONFIRMED and c.old_status != Status.CONFIRMED:
 		if c.moved_from_provider is None or c.old_status is not None:
 			return [customer(News.CONFIRMED), provider(News.NEW_JOB, c.new_provider)]

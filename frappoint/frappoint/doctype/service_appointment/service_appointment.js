@@ -39,6 +39,7 @@ frappe.ui.form.on("Service Appointment", {
 				frm.call("retry_accounting").then(() => frm.reload_doc())
 			);
 		}
+		if (frm.doc.availability_conflict && ACTIONS[frm.doc.status]) show_conflict(frm);
 		for (const field of ["rescheduled_from", "rescheduled_to"]) {
 			if (frm.doc[field]) {
 				frm.add_custom_button(__(frappe.meta.get_label(frm.doctype, field)), () =>
@@ -75,4 +76,38 @@ function run_action(frm, method) {
 	} else {
 		frm.call(method).then(() => frm.reload_doc());
 	}
+}
+
+// The provider's leave or shifts no longer cover this booking: say so, and offer the ways out.
+function show_conflict(frm) {
+	frm.dashboard.set_headline_alert(
+		`<div class="text-warning">${frappe.utils.escape_html(frm.doc.availability_note || __("Outside the provider's availability."))}</div>`
+	);
+	const group = __("Outside Availability");
+	frm.add_custom_button(
+		__("Suggest a Provider"),
+		() =>
+			frm.call("suggest_provider").then(({ message: provider }) => {
+				if (!provider) {
+					frappe.msgprint(__("No other provider is free at this time. Reschedule, or ask the customer to choose a new time."));
+					return;
+				}
+				frappe.confirm(__("{0} is free at this time. Reassign the appointment to them?", [provider.bold()]), () =>
+					frm.call("reassign", { provider }).then(() => frm.reload_doc())
+				);
+			}),
+		group
+	);
+	frm.add_custom_button(
+		__("Ask Customer to Reschedule"),
+		() =>
+			frm.call("ask_customer_to_reschedule").then(({ message: sent }) =>
+				frappe.msgprint(
+					sent
+						? __("The customer is emailed a link to choose a new time.")
+						: __("The customer was already asked to choose a new time.")
+				)
+			),
+		group
+	);
 }

@@ -7,11 +7,12 @@ from frappe.model import no_value_fields
 from frappe.model.document import Document
 from frappe.utils import cast, validate_email_address
 
-from frappoint.booking import journal, service
+from frappoint.booking import conflicts, journal, service
 from frappoint.booking.clock import from_db
 from frappoint.booking.locks import read_committed
 from frappoint.booking.numbering import appointment_name
 from frappoint.booking.errors import InvalidBookingInput
+from frappoint.notifications import changes
 
 # Set by the booking service, the accounting job or Frappe itself, never by a form or PUT: every
 # read-only field (custom ones too), the provider (changed by Reassign) and the ledger tables.
@@ -198,6 +199,20 @@ class ServiceAppointment(Document):
 		from frappoint.integrations.erpnext import retry
 
 		retry(self.name)
+
+	@frappe.whitelist(methods=["POST"])
+	def suggest_provider(self):
+		"""Outside availability: dispatch's choice of another provider free at this time, or None."""
+		self.check_stored_permission("read")
+		return conflicts.suggest_provider(self.name)
+
+	@frappe.whitelist(methods=["POST"])
+	def ask_customer_to_reschedule(self):
+		"""Email the customer a link to choose a new time; False if they were asked before."""
+		self.check_stored_permission()
+		if frappe.db.get_value(self.doctype, self.name, "status") not in ("Open", "Confirmed"):
+			frappe.throw(_("Only an upcoming appointment can be moved."), exc=InvalidBookingInput)
+		return changes.request_new_time(self.name)
 
 	@frappe.whitelist(methods=["POST"])
 	def reschedule(self, new_start: str, provider: str | None = None):

@@ -6,6 +6,18 @@ frappe.ui.form.on("Service Provider", {
 	},
 	refresh(frm) {
 		if (frm.is_new()) return;
+		const conflicts = { provider: frm.doc.name, availability_conflict: 1, status: ["in", ["Open", "Confirmed"]] };
+		frappe.db.count("Service Appointment", { filters: conflicts }).then((count) => {
+			if (!count) return;
+			frm.dashboard.set_headline_alert(
+				`<div class="text-warning">${__("{0} booked appointments fall outside this provider's availability.", [count])}
+				<a href="#" data-action="show-conflicts">${__("Show them")}</a></div>`
+			);
+			frm.dashboard.wrapper.find('[data-action="show-conflicts"]').on("click", (e) => {
+				e.preventDefault();
+				frappe.set_route("List", "Service Appointment", conflicts);
+			});
+		});
 		frm.add_custom_button(__("Generate Slots"), () =>
 			frm.call("generate_slots").then(({ message: r }) => {
 				frappe.msgprint(

@@ -9,6 +9,7 @@ export function appointmentsPage(root) {
 	localiseTimes(root);
 	offerCalendarLink(root);
 	for (const card of root.querySelectorAll("[data-appointment]")) {
+		offerConfirm(root, card);
 		const askButton = card.querySelector('[data-action="ask-cancel"]');
 		const cancelForm = ref(card, "cancel-form");
 		if (!askButton || !cancelForm) continue;
@@ -73,6 +74,35 @@ function offerCalendarLink(root) {
 		} catch (e) {
 			showAlert(root, e.message);
 		} finally {
+			button.disabled = false;
+		}
+	});
+}
+
+// A held time (a wait-list offer) is confirmed from its own page, with the details already given.
+function offerConfirm(root, card) {
+	const button = card.querySelector('[data-action="confirm"]');
+	if (!button) return;
+	button.addEventListener("click", async () => {
+		button.disabled = true;
+		try {
+			const { data } = await call(
+				"confirm",
+				{ appointment: card.dataset.appointment, token: DATA.token, timezone: detectedZone() },
+				{ post: true }
+			);
+			ref(card, "confirm-actions")?.remove();
+			const badge = ref(card, "status");
+			badge.textContent = __("Confirmed");
+			badge.className = "fp-badge fp-badge-confirmed";
+			const note = ref(card, "note");
+			note.textContent = data.emailed
+				? __("Your appointment is confirmed. We have emailed you the details.")
+				: __("Your appointment is confirmed.");
+			note.setAttribute("tabindex", "-1");
+			note.focus();
+		} catch (e) {
+			showAlert(root, e.message);
 			button.disabled = false;
 		}
 	});

@@ -7,6 +7,7 @@ import { addDays, allZones, detectedZone, today, zoneName } from "frappoint/time
 import { prefill } from "frappoint/book/details.js";
 import { confirm, move, releaseHold, releaseHoldOnExit, showDetails } from "frappoint/book/hold.js";
 import { chooseService, foldServices, loadTimes } from "frappoint/book/times.js";
+import { bindWaitlist } from "frappoint/book/waitlist.js";
 
 export function bookPage(root) {
 	const moving = DATA.reschedule;
@@ -93,6 +94,7 @@ export function bookPage(root) {
 	window.addEventListener("pagehide", page.onExit);
 
 	prefill(page);
+	bindWaitlist(page);
 
 	const first = moving
 		? moving.appointment.service_type

@@ -6,6 +6,7 @@ import { el, ref, showAlert } from "frappoint/dom.js";
 import { call } from "frappoint/server.js";
 import { addDays, dayLabel, timeOf, today } from "frappoint/time.js";
 import { chooseTime } from "frappoint/book/hold.js";
+import { offerWaitlist } from "frappoint/book/waitlist.js";
 
 export function foldServices(page, focusNext) {
 	const { root, state, serviceList } = page;
@@ -163,6 +164,7 @@ function renderDays(page, from, to) {
 		})
 	);
 	renderTimes(page, byDay);
+	offerWaitlist(page, from, to);
 }
 
 function renderTimes(page, byDay) {
