@@ -163,6 +163,9 @@ function renderDays(page, from, to) {
 			);
 		})
 	);
+	// Every day full: no button to reach the scrolling strip by keyboard, so the strip takes focus.
+	if (byDay.size) ref(root, "days").removeAttribute("tabindex");
+	else ref(root, "days").setAttribute("tabindex", "0");
 	renderTimes(page, byDay);
 	offerWaitlist(page, from, to);
 }
