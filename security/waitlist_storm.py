@@ -27,11 +27,10 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
-import requests
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmarks"))
 from accounting_workers import free_port, sql, start, stop  # noqa: E402
 from concurrency import Site  # noqa: E402
+from throughput import wait_for  # noqa: E402
 
 SEATS, WAITERS, LAPSING = 16, 24, 5
 EVERY_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -93,13 +92,7 @@ def main():
 	failures = []
 	try:
 		url = f"http://127.0.0.1:{port}"
-		for _ in range(60):
-			try:
-				if requests.get(f"{url}/api/method/ping", headers={"Host": args.site}, timeout=2).ok:
-					break
-			except requests.RequestException:
-				pass
-			time.sleep(1)
+		wait_for(url, args.site)
 		site = Site(url, args.site, args.password)
 		tag = uuid.uuid4().hex[:6]
 		service = site.insert("Service Type", {"service_name": f"Storm {tag}", "duration_minutes": 15,

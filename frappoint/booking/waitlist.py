@@ -18,6 +18,7 @@ from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_db, site_zone, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import refuse_input
+from frappoint.booking.jobs import enqueue_once
 from frappoint.booking.locks import all_or_nothing, read_committed
 from frappoint.booking.service import commit_job_step
 from frappoint.scheduling import InvalidInput, Status
@@ -44,14 +45,8 @@ def fill_range(entry) -> None:
 
 def enqueue_offers(service_type: str) -> None:
 	"""Offer freed times of `service_type` once this transaction commits (tests: at once)."""
-	frappe.enqueue(
-		"frappoint.booking.waitlist.offer_freed_times",
-		queue="short",
-		enqueue_after_commit=True,
-		now=bool(frappe.flags.in_test),
-		job_id=f"frappoint-waitlist::{service_type}",  # Frappe adds the site
-		deduplicate=True,
-		service_type=service_type,
+	enqueue_once(
+		"frappoint.booking.waitlist.offer_freed_times", f"frappoint-waitlist::{service_type}", service_type=service_type
 	)
 
 

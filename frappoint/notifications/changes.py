@@ -6,6 +6,7 @@ import frappe
 from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import cint
 
+from frappoint.booking.jobs import enqueue_once
 from frappoint.booking.records import settings
 from frappoint.scheduling import Audience, Change, News, Notice, message_key, notices_for
 
@@ -52,14 +53,10 @@ def request_new_time(appointment: str) -> bool:
 
 def queue(appointment: str, notice: Notice) -> None:
 	"""One job per message: a second save before the worker runs queues nothing more, and the job
-	itself sends nothing twice (`delivery.deliver`). Tests run it at once, inside their transaction."""
-	frappe.enqueue(
+	itself sends nothing twice (`delivery.deliver`)."""
+	enqueue_once(
 		"frappoint.notifications.delivery.deliver",
-		queue="short",
-		enqueue_after_commit=True,
-		now=bool(frappe.flags.in_test),
-		job_id=f"frappoint-notify::{message_key(appointment, notice)}",  # Frappe adds the site
-		deduplicate=True,
+		f"frappoint-notify::{message_key(appointment, notice)}",
 		appointment=appointment,
 		audience=notice.audience.value,
 		news=notice.news.value,

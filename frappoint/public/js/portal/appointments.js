@@ -41,15 +41,9 @@ export function appointmentsPage(root) {
 				cancelForm.hidden = true;
 				ref(card, "actions")?.remove();
 				card.querySelector(".fp-rule")?.remove();
-				const badge = ref(card, "status");
-				badge.textContent = __("Cancelled");
-				badge.className = "fp-badge fp-badge-cancelled";
-				const note = ref(card, "note");
-				note.textContent = data.emailed
+				announce(card, "cancelled", __("Cancelled"), data.emailed
 					? __("Your appointment is cancelled. We have emailed you a confirmation.")
-					: __("Your appointment is cancelled.");
-				note.setAttribute("tabindex", "-1");
-				note.focus();
+					: __("Your appointment is cancelled."));
 			} catch (e) {
 				showAlert(root, e.message);
 				submit.disabled = false;
@@ -92,18 +86,23 @@ function offerConfirm(root, card) {
 				{ post: true }
 			);
 			ref(card, "confirm-actions")?.remove();
-			const badge = ref(card, "status");
-			badge.textContent = __("Confirmed");
-			badge.className = "fp-badge fp-badge-confirmed";
-			const note = ref(card, "note");
-			note.textContent = data.emailed
+			announce(card, "confirmed", __("Confirmed"), data.emailed
 				? __("Your appointment is confirmed. We have emailed you the details.")
-				: __("Your appointment is confirmed.");
-			note.setAttribute("tabindex", "-1");
-			note.focus();
+				: __("Your appointment is confirmed."));
 		} catch (e) {
 			showAlert(root, e.message);
 			button.disabled = false;
 		}
 	});
+}
+
+// The card's new status, and a note that takes focus so screen readers say what happened.
+function announce(card, status, label, message) {
+	const badge = ref(card, "status");
+	badge.textContent = label;
+	badge.className = `fp-badge fp-badge-${status}`;
+	const note = ref(card, "note");
+	note.textContent = message;
+	note.setAttribute("tabindex", "-1");
+	note.focus();
 }
