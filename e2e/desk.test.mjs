@@ -151,3 +151,31 @@ test("the Journal Verification report says OK", async () => {
 	await page.locator(".dt-scrollable .dt-cell__content", { hasText: "OK" }).first().waitFor();
 	await page.screenshot({ path: join(SHOTS, "desk-journal-report.png") });
 });
+
+test("a walk-in booked through Find a Time is confirmed when saved", async () => {
+	await page.goto("/app/service-appointment/new?service_type=Haircut");
+	await page.getByRole("button", { name: "Find a Time" }).click();
+	const dialog = page.locator(".modal.show", { hasText: "Find a Time" });
+	const time = dialog.locator("button[data-start]").first();
+	await time.waitFor();
+	await page.screenshot({ path: join(SHOTS, "desk-find-a-time.png") });
+	await time.click();
+	await dialog.waitFor({ state: "hidden" });
+	await page.locator('[data-fieldname="customer_name"] input').fill("Walter Walkin");
+	await page.keyboard.press("Control+s");
+	await page.locator(".indicator-pill", { hasText: "Confirmed" }).first().waitFor();
+	const name = decodeURIComponent(page.url().split("/").pop());
+	const walkIn = (await admin("GET", resource("Service Appointment", name))).data;
+	assert.equal(walkIn.status, "Confirmed");
+	assert.equal(walkIn.customer_name, "Walter Walkin");
+	await page.screenshot({ path: join(SHOTS, "desk-walk-in.png") });
+});
+
+test("the Frappoint workspace shows its number cards and charts", async () => {
+	await page.goto("/app/frappoint");
+	await page.locator(".widget.number-widget-box", { hasText: "Appointments Today" }).waitFor();
+	assert.ok((await page.locator(".widget.number-widget-box").count()) >= 4, "four number cards");
+	await page.locator(".widget.dashboard-widget-box svg").first().waitFor();
+	assert.ok((await page.locator(".widget.dashboard-widget-box").count()) >= 2, "two charts");
+	await page.screenshot({ path: join(SHOTS, "desk-workspace.png"), fullPage: true });
+});

@@ -70,6 +70,8 @@ def _place_hold(appointment) -> None:
 		job_site = records.location(appointment.job_latitude, appointment.job_longitude)
 		provider = pick_provider(service, start, tier.emergency, job_site)
 	confirmed = appointment.flags.confirm_on_insert
+	if confirmed is None:  # not a move, nor a caller who decided: a walk-in typed in the desk is booked
+		confirmed = appointment.source == "Desk" and bool(cint(records.settings().desk_bookings_confirmed))
 	appointment.status = Status.CONFIRMED.value if confirmed else Status.OPEN.value
 	hold_for = appointment.flags.hold_for or records.hold_duration()  # a wait-list offer is held longer
 	put(appointment, None if confirmed else now + hold_for, "hold_expires_utc", "hold_expires_at")

@@ -1,8 +1,8 @@
 """Reminders before confirmed appointments, at the hours set in Service Appointment Settings.
 
-The sweep reads only what is due and not yet handled: per reminder hour, confirmed appointments
-starting within that many hours (the `start_utc` index) that have no Appointment Notification with
-that reminder's key. Each (appointment, hour) is handled once: sent, or recorded as not to be sent
+The sweep reads only the appointments in each reminder's window: per reminder hour, confirmed
+appointments starting within that many hours (the `start_utc` index), less those whose reminder key
+already names an Appointment Notification (primary-key lookups). Each (appointment, hour) is handled once: sent, or recorded as not to be sent
 (booked after its moment, or overtaken by a nearer reminder: `scheduling.reminder_due`).
 """
 
@@ -42,10 +42,16 @@ def send_due_reminders(now=None) -> int:
 
 
 def due_rows(now, hours: int, key_suffix: str) -> list[tuple]:
-	return frappe.db.sql(
-		"""select a.name, a.start_utc, a.creation from `tabService Appointment` a
-		where a.status = 'Confirmed' and a.start_utc > %(now)s and a.start_utc <= %(until)s
-			and not exists (select 1 from `tabAppointment Notification` n where n.name = concat(a.name, %(suffix)s))
-		order by a.start_utc limit %(batch)s""",
-		{"now": to_db(now), "until": to_db(now + timedelta(hours=hours)), "suffix": key_suffix, "batch": BATCH},
+	"""Confirmed appointments starting within `hours` whose reminder for `hours` is not handled yet:
+	a range read on `start_utc`, then primary-key lookups of their keys (so the cost follows the
+	appointments in the window, never the site's history of messages)."""
+	window = frappe.db.sql(
+		"""select name, start_utc, creation from `tabService Appointment`
+		where status = 'Confirmed' and start_utc > %(now)s and start_utc <= %(until)s order by start_utc""",
+		{"now": to_db(now), "until": to_db(now + timedelta(hours=hours))},
 	)
+	handled = set()
+	for chunk in range(0, len(window), 1000):
+		keys = [row[0] + key_suffix for row in window[chunk : chunk + 1000]]
+		handled.update(frappe.db.sql_list("select name from `tabAppointment Notification` where name in %(keys)s", {"keys": keys}))
+	return [row for row in window if row[0] + key_suffix not in handled][:BATCH]

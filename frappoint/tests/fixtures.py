@@ -19,6 +19,8 @@ BOOKING_SETTINGS = {
 	"cancellation_cutoff_hours": 24,
 	"default_slot_minutes": 15,
 	"hold_minutes": 10,
+	# Tests book through the desk's path (`book`) and expect the hold step; test_desk_booking turns it off.
+	"desk_bookings_confirmed": 0,
 	# Booking tests leave the books alone (test_erpnext turns billing on): a Sales Order per
 	# confirmation would double their run time and prove nothing about booking.
 	"bill_in_erpnext": 0,

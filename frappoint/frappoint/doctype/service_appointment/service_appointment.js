@@ -26,8 +26,15 @@ frappe.ui.form.on("Service Appointment", {
 			filters: { service_type: frm.doc.service_type || "" },
 		}));
 	},
+	service_type(frm) {
+		offer_tiers(frm);
+	},
 	refresh(frm) {
-		if (frm.is_new()) return;
+		offer_tiers(frm);
+		if (frm.is_new()) {
+			frm.add_custom_button(__("Find a Time"), () => find_a_time(frm));
+			return;
+		}
 		for (const [method, label] of ACTIONS[frm.doc.status] || []) {
 			frm.add_custom_button(label, () => run_action(frm, method), __("Actions"));
 		}
@@ -110,4 +117,70 @@ function show_conflict(frm) {
 			),
 		group
 	);
+}
+
+// The pricing tier is chosen among the service's own tiers (the server checks it again).
+function offer_tiers(frm) {
+	if (!frm.doc.service_type) return;
+	frappe.db.get_doc("Service Type", frm.doc.service_type).then((service) => {
+		const tiers = (service.pricing_tiers || []).map((t) => t.tier);
+		frm.set_df_property("pricing_tier", "options", ["", ...tiers]);
+		if (frm.is_new() && !tiers.includes(frm.doc.pricing_tier)) frm.set_value("pricing_tier", tiers[0] || "");
+	});
+}
+
+// A walk-in: the free times of a day per provider, from the same availability the portal shows;
+// clicking one fills the form, and saving books it.
+function find_a_time(frm) {
+	const zone = frappe.boot.time_zone?.system || "UTC";
+	const dialog = new frappe.ui.Dialog({
+		title: __("Find a Time"),
+		size: "large",
+		fields: [
+			{ fieldname: "service_type", fieldtype: "Link", options: "Service Type", label: __("Service"), reqd: 1, default: frm.doc.service_type, onchange: () => load() },
+			{ fieldname: "provider", fieldtype: "Link", options: "Service Provider", label: __("Provider (empty: any)"), default: frm.doc.provider, onchange: () => load() },
+			{ fieldname: "column_break", fieldtype: "Column Break" },
+			{ fieldname: "day", fieldtype: "Date", label: __("Day"), reqd: 1, default: frappe.datetime.get_today(), onchange: () => load() },
+			{ fieldname: "section", fieldtype: "Section Break" },
+			{ fieldname: "times", fieldtype: "HTML" },
+		],
+	});
+	const area = dialog.fields_dict.times.$wrapper;
+	// The day asked for, or the first day of the week from it with a free time.
+	const load = () => {
+		const { service_type, provider, day } = dialog.get_values(true) || {};
+		if (!service_type || !day) return;
+		area.html(`<p class="text-muted">${__("Loading free times…")}</p>`);
+		const to_date = frappe.datetime.add_days(day, 6);
+		frappe
+			.xcall("frappoint.api.booking.availability", { service_type, provider: provider || null, from_date: day, to_date, timezone: zone })
+			.then(({ slots }) => {
+				if (!slots.length) {
+					area.html(`<p>${__("No free times from {0} to {1}.", [frappe.datetime.str_to_user(day), frappe.datetime.str_to_user(to_date)])}</p>`);
+					return;
+				}
+				const first = slots[0].start.slice(0, 10);
+				const byProvider = {};
+				for (const slot of slots.filter((s) => s.start.startsWith(first))) (byProvider[slot.provider] ||= []).push(slot);
+				area.empty();
+				$(`<p class="font-weight-bold"></p>`).text(frappe.datetime.str_to_user(first)).appendTo(area);
+				for (const [name, free] of Object.entries(byProvider)) {
+					const row = $(`<div class="mb-3"><div class="text-muted small mb-1"></div><div></div></div>`).appendTo(area);
+					row.find(".small").text(name);
+					for (const slot of free) {
+						$(`<button type="button" class="btn btn-default btn-xs mr-1 mb-1"></button>`)
+							.text(slot.start.slice(11, 16))
+							.attr("data-start", slot.start)
+							.on("click", () => {
+								frm.set_value({ service_type, provider: slot.provider, requested_start: slot.start.slice(0, 19).replace("T", " ") });
+								dialog.hide();
+							})
+							.appendTo(row.children().last());
+					}
+				}
+			})
+			.catch(() => area.html(""));
+	};
+	dialog.show();
+	load();
 }

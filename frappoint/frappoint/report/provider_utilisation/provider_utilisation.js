@@ -1,0 +1,9 @@
+// Copyright (c) 2026, Frappoint and contributors
+
+frappe.query_reports["Provider Utilisation"] = {
+	filters: [
+		{ fieldname: "from_date", label: __("From Date"), fieldtype: "Date", default: frappe.datetime.add_days(frappe.datetime.get_today(), -29), reqd: 1 },
+		{ fieldname: "to_date", label: __("To Date"), fieldtype: "Date", default: frappe.datetime.get_today(), reqd: 1 },
+
+	],
+};

@@ -1,0 +1,60 @@
+"""A walk-in booked in the desk is confirmed when saved (Settings can keep the hold step); a customer's
+or an integration's booking still starts as a hold; the pricing tier comes from the service's own."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from frappoint.api import booking as booking_api
+from frappoint.booking import service
+from frappoint.booking.clock import from_site
+from frappoint.booking.errors import InvalidBookingInput
+from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, at, book, make_provider, make_service, use_booking_settings
+
+test_ignore = IGNORED_TEST_RECORDS
+APPOINTMENT = "Service Appointment"
+
+
+class TestDeskBooking(FrappeTestCase):
+	def setUp(self):
+		use_booking_settings(desk_bookings_confirmed=1)
+		self.service = make_service()
+		self.provider = make_provider([self.service.name])
+
+	def test_a_walk_in_saved_in_the_desk_is_confirmed_and_journaled_so(self):
+		doc = book(self.service.name, self.provider.name, at(2, 10))
+		self.assertEqual(doc.status, "Confirmed")
+		self.assertFalse(doc.hold_expires_utc)
+		events = frappe.get_all("Appointment Event", filters={"appointment": doc.name}, pluck="event_type")
+		self.assertEqual(events, ["confirmed"])
+
+	def test_the_setting_keeps_the_hold_step(self):
+		use_booking_settings(desk_bookings_confirmed=0)
+		doc = book(self.service.name, self.provider.name, at(2, 10))
+		self.assertEqual(doc.status, "Open")
+		self.assertTrue(doc.hold_expires_utc)
+
+	def test_a_booking_through_the_api_is_still_a_hold(self):
+		held = booking_api.hold(
+			service_type=self.service.name,
+			provider=self.provider.name,
+			start=from_site(at(2, 11)).isoformat(),
+			customer_name="Api Caller",
+			customer_email="api@example.com",
+		)
+		self.assertEqual(frappe.db.get_value(APPOINTMENT, held["name"], "status"), "Open")
+
+	def test_moving_a_desk_hold_keeps_it_a_hold(self):
+		use_booking_settings(desk_bookings_confirmed=0)
+		doc = book(self.service.name, self.provider.name, at(2, 10))
+		use_booking_settings(desk_bookings_confirmed=1)
+		moved = service.reschedule(doc.name, at(2, 14))
+		self.assertEqual(moved.status, "Open")
+
+	def test_the_tier_is_one_of_the_services(self):
+		doc = book(self.service.name, self.provider.name, at(2, 10), pricing_tier="Emergency")
+		self.assertEqual((doc.pricing_tier, doc.rate), ("Emergency", 150))
+		self.assertEqual(frappe.get_meta(APPOINTMENT).get_field("pricing_tier").fieldtype, "Select")
+		before = frappe.db.count(APPOINTMENT)
+		with self.assertRaises(InvalidBookingInput):
+			book(self.service.name, self.provider.name, at(2, 12), pricing_tier="Platinum")
+		self.assertEqual(frappe.db.count(APPOINTMENT), before)
