@@ -269,3 +269,13 @@ def test_customers_never_book_in_the_past_but_staff_changes_are_unbounded():
 	assert booking_time_reason(at(9), NOW, staff) is Reason.LEAD_TIME
 	assert booking_time_reason(at(9), NOW, staff.for_staff_changes()) is None
 	assert booking_time_reason(NOW - timedelta(days=30), NOW, staff.for_staff_changes()) is None
+
+
+def test_a_technicians_day_measures_each_leg_from_the_last_known_place():
+	from frappoint.scheduling import Location, day_legs
+
+	home, office, far = Location(51.5, -0.12), Location(51.51, -0.12), Location(52.5, -0.12)
+	legs = day_legs([home, None, office, far])
+	assert legs[0] is None and legs[1] is None
+	assert 1.0 < legs[2] < 1.2  # 0.01 degree of latitude is about 1.1 km
+	assert 110 < legs[3] < 112

@@ -10,7 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
-from frappoint.booking import extensions, journal, records
+from frappoint.booking import extensions, journal, override, records
 from frappoint.booking.clock import from_db, from_site, put, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.dispatch import pick_provider
@@ -64,6 +64,9 @@ def _place_hold(appointment) -> None:
 	now = clock_now()
 	# An API caller's instant is exact; a start typed in the desk is a site wall time.
 	start = appointment.flags.requested_instant or from_site(appointment.requested_start)
+	if appointment.override_reason:  # a manager's squeeze-in: no rules, no seats (booking.override)
+		appointment.pricing_tier, appointment.rate = tier.name, tier.rate
+		return override.place(appointment, service, start)
 	check_booking_time(start, now, policy)
 	provider = records.active_provider(appointment.provider, service.name) if appointment.provider else None
 	if provider is None:

@@ -12,7 +12,7 @@ from frappoint.scheduling.clock import (
 	wall_time,
 	zone,
 )
-from frappoint.scheduling.dispatch import Candidate, Location, Ranking, Weights, rank_providers
+from frappoint.scheduling.dispatch import Candidate, Location, Ranking, Weights, day_legs, rank_providers
 from frappoint.scheduling.errors import (
 	EmptyShiftPattern,
 	ForbiddenTransition,

@@ -62,6 +62,16 @@ def distance_km(a: Location, b: Location) -> float:
 	return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def day_legs(stops: list[Location | None]) -> list[float | None]:
+	"""For a provider's jobs in time order: the distance from the previous job with a known place to
+	each job (None for the first, or without a place)."""
+	legs, last = [], None
+	for stop in stops:
+		legs.append(distance_km(last, stop) if last and stop else None)
+		last = stop or last
+	return legs
+
+
 def rank_providers(
 	candidates: Iterable[Candidate],
 	required_skills: Iterable[str] = (),

@@ -47,6 +47,13 @@ frappe.ui.form.on("Service Appointment", {
 			);
 		}
 		if (frm.doc.availability_conflict && ACTIONS[frm.doc.status]) show_conflict(frm);
+		if (frm.doc.override_reason) {
+			frm.dashboard.add_comment(
+				__("Booked outside the rules: {0}", [frappe.utils.escape_html(frm.doc.override_reason)]),
+				"orange",
+				true
+			);
+		}
 		for (const field of ["rescheduled_from", "rescheduled_to"]) {
 			if (frm.doc[field]) {
 				frm.add_custom_button(__(frappe.meta.get_label(frm.doctype, field)), () =>

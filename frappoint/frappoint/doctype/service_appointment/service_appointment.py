@@ -147,6 +147,7 @@ class ServiceAppointment(Document):
 				"units": [row.service_unit for row in self.units],
 				"rate": self.rate,
 				"rescheduled_from": self.rescheduled_from,
+				**({"override_reason": self.override_reason} if self.override_reason else {}),
 			},
 			head_loaded=True,  # just inserted: the chain starts here
 		)
