@@ -36,6 +36,13 @@ def after_migrate():
 	ensure_provider_index()
 	install_custom_fields()
 	ensure_email_templates()
+	ensure_report_indexes()
+
+
+def ensure_report_indexes():
+	"""The booking funnel reads the journal by kind and time (made here: `on_doctype_update` runs only
+	when a DocType changes)."""
+	frappe.db.add_index("Appointment Event", ["event_type", "creation"], index_name="event_type_creation")
 
 
 def ensure_settings_defaults():
