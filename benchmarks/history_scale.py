@@ -7,13 +7,13 @@ providers over the next 30 days, adds more, times again, then rolls everything b
   cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/history_scale.py --site frappoint.test
 """
 
-import argparse
-import os
 import statistics
 import time
 from datetime import date, datetime, timedelta
 
 import frappe
+
+from in_process import options, rolled_back
 
 SEAT = "Service Appointment Slot"
 
@@ -52,17 +52,8 @@ def time_availability(service: str, repeats: int = 7) -> tuple[float, int]:
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--site", default="frappoint.test")
-	parser.add_argument("--sites-path", default=os.path.expanduser("~/frappe-bench/sites"))
-	parser.add_argument("--small", type=int, default=10_000)
-	parser.add_argument("--large", type=int, default=1_000_000)
-	args = parser.parse_args()
-	os.chdir(args.sites_path)
-	frappe.init(site=args.site, sites_path=".")
-	frappe.connect()
-	frappe.flags.in_test = True  # one transaction, rolled back; no rate limit in-process
-	try:
+	args = options(__doc__, small=10_000, large=1_000_000)
+	with rolled_back(args):
 		service = frappe.db.sql(
 			"""select service_type from `tabService Provider Service` group by service_type
 			order by count(*) desc, max(creation) desc limit 1"""
@@ -78,9 +69,6 @@ def main():
 		print(f"(added {args.large - args.small:,} more in {time.perf_counter() - started:.0f} s)")
 		large, _ = time_availability(service)
 		print(f"{existing + args.large:>9,} seat rows stored: availability p50 {large:.0f} ms ({large / small:.2f}x)")
-	finally:
-		frappe.db.rollback()
-		frappe.destroy()
 
 
 if __name__ == "__main__":

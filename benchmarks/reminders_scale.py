@@ -10,13 +10,13 @@ N = 100,000 and repeats a week later (50 more due then); then rolls everything b
   cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/reminders_scale.py --site frappoint.test
 """
 
-import argparse
-import os
 import statistics
 import time
 from datetime import timedelta
 
 import frappe
+
+from in_process import options, rolled_back
 
 APPOINTMENT = "Service Appointment"
 DUE = 50
@@ -71,17 +71,8 @@ def time_due_query(now, repeats: int = 7) -> tuple[float, int, int]:
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--site", default="frappoint.test")
-	parser.add_argument("--sites-path", default=os.path.expanduser("~/frappe-bench/sites"))
-	parser.add_argument("--small", type=int, default=1_000)
-	parser.add_argument("--large", type=int, default=100_000)
-	args = parser.parse_args()
-	os.chdir(args.sites_path)
-	frappe.init(site=args.site, sites_path=".")
-	frappe.connect()
-	frappe.flags.in_test = True  # one transaction, rolled back; jobs run in-process
-	try:
+	args = options(__doc__, small=1_000, large=100_000)
+	with rolled_back(args):
 		from frappoint.booking.clock import now as clock_now
 		from frappoint.notifications.reminders import send_due_reminders
 		from frappoint.tests.fixtures import ensure_outgoing_email, use_booking_settings
@@ -105,9 +96,6 @@ def main():
 			print(f"{total:>8,} confirmed appointments ({rows} due): due query p50 {p50:.1f} ms, {read} rows read; "
 				f"sweep sent {sent} in {sweep:.0f} ms ({sweep / max(sent, 1):.1f} ms each); "
 				f"then {left} due, query p50 {after:.1f} ms, {read_after} rows read")  # fmt: skip
-	finally:
-		frappe.db.rollback()
-		frappe.destroy()
 
 
 if __name__ == "__main__":

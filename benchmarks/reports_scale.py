@@ -7,13 +7,13 @@ N = 1,000,000 and times again; then rolls everything back.
   cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/reports_scale.py --site frappoint.test
 """
 
-import argparse
-import os
 import statistics
 import time
 from datetime import date, datetime, timedelta
 
 import frappe
+
+from in_process import options, rolled_back
 
 APPOINTMENT = "Service Appointment"
 STATUSES = ("Confirmed", "Completed", "No Show", "Cancelled", "Completed", "Completed")
@@ -61,17 +61,8 @@ def time_reports(filters: dict, repeats: int = 5) -> dict[str, float]:
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--site", default="frappoint.test")
-	parser.add_argument("--sites-path", default=os.path.expanduser("~/frappe-bench/sites"))
-	parser.add_argument("--small", type=int, default=10_000)
-	parser.add_argument("--large", type=int, default=1_000_000)
-	args = parser.parse_args()
-	os.chdir(args.sites_path)
-	frappe.init(site=args.site, sites_path=".")
-	frappe.connect()
-	frappe.flags.in_test = True  # one transaction, rolled back
-	try:
+	args = options(__doc__, small=10_000, large=1_000_000)
+	with rolled_back(args):
 		services = frappe.get_all("Service Type", pluck="name", limit=20)
 		providers = frappe.get_all("Service Provider", pluck="name", limit=50)
 		filters = {"from_date": str(date.today() - timedelta(days=29)), "to_date": str(date.today())}
@@ -87,9 +78,6 @@ def main():
 		for name in small:
 			print(f"{name:<28} {small[name]:>10.0f} ms {large[name]:>12.0f} ms   {large[name] / small[name]:.2f}x")
 		print(f"(the site held {stored:,} appointments before)")
-	finally:
-		frappe.db.rollback()
-		frappe.destroy()
 
 
 if __name__ == "__main__":

@@ -179,3 +179,21 @@ test("the Frappoint workspace shows its number cards and charts", async () => {
 	assert.ok((await page.locator(".widget.dashboard-widget-box").count()) >= 2, "two charts");
 	await page.screenshot({ path: join(SHOTS, "desk-workspace.png"), fullPage: true });
 });
+
+test("the Resources page lays out a day of providers and rooms", async () => {
+	const doc = await record();
+	await page.goto(`/app/resources`);
+	await page.locator(".fp-resources .fp-row").first().waitFor();
+	const day = doc.start_time.slice(0, 10);
+	const dayInput = page.locator('.page-form [data-fieldname="day"] input');
+	await dayInput.fill(frappe_date(day));
+	await dayInput.blur();
+	await page.locator(".fp-resources .fp-block", { hasText: "Dora Desk" }).first().waitFor();
+	await page.screenshot({ path: join(SHOTS, "desk-resources.png"), fullPage: true });
+});
+
+// The desk shows and takes dates in the system's format (dd-mm-yyyy on the demo site).
+function frappe_date(iso) {
+	const [y, m, d] = iso.split("-");
+	return `${d}-${m}-${y}`;
+}

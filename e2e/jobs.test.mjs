@@ -1,5 +1,5 @@
 // End-to-end test of the technician portal (/jobs) in headless Chromium at 375 px (and a 1280 px
-// screenshot): a technician starts a job, adds a note, loses the connection, completes the job while
+// screenshot, axe at both): a technician starts a job, adds a note and a photo, loses the connection, completes the job while
 // offline, and the queued action is sent when the connection is back. axe on the page; screenshots
 // jobs-*.png. Run as portal.test.mjs is (npm test runs every file).
 
@@ -77,8 +77,20 @@ describe("the technician portal", () => {
 		await card.locator('[data-ref="status"]').filter({ hasText: "In progress" }).waitFor();
 		await card.locator("textarea").fill("Customer asked for a shorter cut");
 		const noted = page.waitForResponse((r) => r.url().includes("frappoint.api.jobs.add_note") && r.ok());
+		const reloaded = page.waitForResponse((r) => r.url().includes("frappoint.api.jobs.jobs") && r.ok());
 		await card.getByRole("button", { name: "Add note" }).click();
 		await noted;
+		await reloaded; // the page re-reads the jobs after sending its queue
+
+		// a photo of the work, straight to the job's attachments
+		const uploaded = page.waitForResponse((r) => r.url().includes("/api/method/upload_file"));
+		await card.getByLabel("Attach a photo").setInputFiles({
+			name: "valve.png",
+			mimeType: "image/png",
+			buffer: Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64"),
+		});
+		assert.equal((await uploaded).status(), 200);
+		await card.getByText("Photo attached.").waitFor();
 
 		// the connection drops; Complete is queued on the phone
 		await page.context().setOffline(true);
@@ -100,6 +112,13 @@ describe("the technician portal", () => {
 			`${resource("Comment")}?${new URLSearchParams({ filters: JSON.stringify([["reference_name", "=", job], ["comment_type", "=", "Comment"]]), fields: JSON.stringify(["content"]) })}`
 		);
 		assert.deepEqual(comments.data.map((c) => c.content), ["Customer asked for a shorter cut"]);
+		const files = await admin(
+			"GET",
+			`${resource("File")}?${new URLSearchParams({ filters: JSON.stringify([["attached_to_name", "=", job]]), fields: JSON.stringify(["file_name", "is_private"]) })}`
+		);
+		assert.deepEqual(files.data.map((f) => [f.file_name, f.is_private]), [["valve.png", 1]]);
+		await page.setViewportSize({ width: 1280, height: 900 });
+		await axe(page, "jobs-1280");
 		assert.deepEqual(page.errors, []);
 	});
 });

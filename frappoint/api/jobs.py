@@ -8,6 +8,7 @@ there answers with the job as it is, and a note carries the client's request id,
 """
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import frappe
 from frappe import _
@@ -62,7 +63,7 @@ def jobs() -> dict:
 			"start_utc": ("between", [to_db(today), to_db(today + timedelta(days=DAYS_AHEAD + 1))]),
 		},
 		fields=["name", "service_type", "status", "started_at", "start_utc", "end_utc", "customer_name",
-			"customer_phone", "job_latitude", "job_longitude", "notes"],  # fmt: skip
+			"customer_phone", "job_address", "job_latitude", "job_longitude", "notes"],  # fmt: skip
 		order_by="start_utc",
 	)
 	places = [Location(r.job_latitude, r.job_longitude) if (r.job_latitude or r.job_longitude) else None for r in rows]
@@ -84,15 +85,23 @@ def jobs() -> dict:
 				"end": from_db(r.end_utc).astimezone(tz).isoformat(),
 				"customer": r.customer_name,
 				"phone": r.customer_phone,
-				"map": f"https://www.openstreetmap.org/?mlat={p.latitude}&mlon={p.longitude}#map=17/{p.latitude}/{p.longitude}"
-				if p
-				else None,
+				"address": r.job_address,
+				"map": map_link(p, r.job_address),
 				"km_from_previous": round(leg, 1) if leg is not None else None,
 				"notes": r.notes,
 			}
 			for r, p, leg in zip(rows, places, legs, strict=True)
 		],
 	}
+
+
+def map_link(place, address) -> str | None:
+	"""OpenStreetMap at the job's coordinates, else a search for its address."""
+	if place:
+		return f"https://www.openstreetmap.org/?mlat={place.latitude}&mlon={place.longitude}#map=17/{place.latitude}/{place.longitude}"
+	if address:
+		return f"https://www.openstreetmap.org/search?query={quote(' '.join(address.split()))}"
+	return None
 
 
 @frappe.whitelist(methods=["POST"])

@@ -156,6 +156,13 @@ def forbid(context) -> None:
 	context.title = _("This link does not work")
 
 
+def require_login(path: str) -> None:
+	"""Send a guest to log in and come back to `path`."""
+	if frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = f"/login?redirect-to={path}"
+		raise frappe.Redirect(302)
+
+
 def protect_session() -> None:
 	"""Give a logged-in visitor's session its CSRF token now.
 

@@ -58,3 +58,41 @@ class TestDeskBooking(FrappeTestCase):
 		with self.assertRaises(InvalidBookingInput):
 			book(self.service.name, self.provider.name, at(2, 12), pricing_tier="Platinum")
 		self.assertEqual(frappe.db.count(APPOINTMENT), before)
+
+
+class TestResourceDay(FrappeTestCase):
+	def setUp(self):
+		use_booking_settings()
+		from frappoint.tests.fixtures import make_unit, make_unit_type
+
+		self.room_type = make_unit_type()
+		self.room = make_unit(self.room_type.name)
+		self.service = make_service(required_unit_types=[{"unit_type": self.room_type.name, "qty": 1}])
+		self.provider = make_provider([self.service.name])
+		self.booked = book(self.service.name, self.provider.name, at(1, 10))
+		service.confirm(self.booked.name)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def test_a_day_shows_each_providers_and_each_units_bookings(self):
+		from frappoint.api.desk import resource_day
+
+		day = resource_day(str(frappe.utils.getdate(at(1, 10))))
+		rows = {r["name"]: r["items"] for r in day["providers"]}
+		units = {r["name"]: r["items"] for r in day["units"]}
+		self.assertEqual([i["name"] for i in rows[self.provider.name]], [self.booked.name])
+		self.assertEqual([i["name"] for i in units[self.room.name]], [self.booked.name])
+		self.assertEqual(rows[self.provider.name][0]["start"][11:16], "10:00")
+		other_day = resource_day(str(frappe.utils.getdate(at(2, 10))))
+		self.assertEqual({r["name"]: r["items"] for r in other_day["providers"]}[self.provider.name], [])
+
+	def test_guests_see_nothing_and_a_bad_day_is_refused(self):
+		from frappoint.api.desk import resource_day
+
+		frappe.set_user("Guest")
+		with self.assertRaises(frappe.PermissionError):
+			resource_day(str(frappe.utils.getdate(at(1, 10))))
+		frappe.set_user("Administrator")
+		with self.assertRaises(InvalidBookingInput):
+			resource_day("yesterday-ish")

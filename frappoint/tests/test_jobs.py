@@ -21,7 +21,7 @@ class TestJobs(FrappeTestCase):
 		self.mine = make_provider([self.service.name], user=self.tech)
 		self.theirs = make_provider([self.service.name], user=self.other_tech)
 		self.job = self.confirmed(self.mine, 10, job_latitude=51.5, job_longitude=-0.12)
-		self.later = self.confirmed(self.mine, 12, job_latitude=51.51, job_longitude=-0.12)
+		self.later = self.confirmed(self.mine, 12, job_latitude=51.51, job_longitude=-0.12, job_address="1 Main St\nLeeds")
 		self.not_mine = self.confirmed(self.theirs, 10)
 
 	def tearDown(self):
@@ -40,6 +40,8 @@ class TestJobs(FrappeTestCase):
 		self.assertIsNone(answer["jobs"][0]["km_from_previous"])
 		self.assertAlmostEqual(answer["jobs"][1]["km_from_previous"], 1.1, delta=0.1)
 		self.assertIn("openstreetmap.org", answer["jobs"][0]["map"])
+		self.assertEqual(answer["jobs"][1]["address"], "1 Main St\nLeeds")
+		self.assertIsNone(answer["jobs"][0]["address"])
 		self.assertFalse({"rate", "price", "sales_order", "sales_invoice"} & set(answer["jobs"][0]))
 
 	def test_start_note_complete_go_through_the_lifecycle_and_may_be_sent_twice(self):

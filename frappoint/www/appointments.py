@@ -10,6 +10,7 @@ from frappoint.portal.pages import (
 	js_messages,
 	portal_assets,
 	protect_session,
+	require_login,
 )
 
 no_cache = 1
@@ -17,9 +18,7 @@ sitemap = 0
 
 
 def get_context(context):
-	if frappe.session.user == "Guest":
-		frappe.local.flags.redirect_location = "/login?redirect-to=/appointments"
-		raise frappe.Redirect(302)
+	require_login("/appointments")
 	context.no_cache = 1
 	protect_session()
 	context.show_sidebar = True

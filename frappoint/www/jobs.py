@@ -5,16 +5,14 @@ Start, Complete, No Show and notes go through the same lifecycle and journal as 
 import frappe
 from frappe import _
 
-from frappoint.portal.pages import js_messages, portal_assets, protect_session
+from frappoint.portal.pages import js_messages, portal_assets, protect_session, require_login
 
 no_cache = 1
 sitemap = 0
 
 
 def get_context(context):
-	if frappe.session.user == "Guest":
-		frappe.local.flags.redirect_location = "/login?redirect-to=/jobs"
-		raise frappe.Redirect(302)
+	require_login("/jobs")
 	context.no_cache = 1
 	protect_session()
 	context.title = _("My jobs")

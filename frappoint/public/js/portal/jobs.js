@@ -5,7 +5,7 @@
 
 import { __ } from "frappoint/shared.js";
 import { el, ref, showAlert } from "frappoint/dom.js";
-import { call } from "frappoint/server.js";
+import { call, csrfToken } from "frappoint/server.js";
 
 const JOBS_KEY = "frappoint:jobs";
 const QUEUE_KEY = "frappoint:jobs:queue";
@@ -68,12 +68,14 @@ function card(page, job, pending) {
 		el("dl", { class: "fp-facts" },
 			el("div", {}, el("dt", {}, __("Customer")), el("dd", {}, job.customer || "")),
 			job.phone ? el("div", {}, el("dt", {}, __("Phone")), el("dd", {}, el("a", { href: `tel:${job.phone}` }, job.phone))) : null,
+			job.address ? el("div", {}, el("dt", {}, __("Address")), el("dd", {}, job.address)) : null,
 			job.map ? el("div", {}, el("dt", {}, __("Place")), el("dd", {}, el("a", { href: job.map, target: "_blank", rel: "noopener" }, __("Open the map")),
 				job.km_from_previous !== null ? ` · ${__("{0} km from the previous job", [job.km_from_previous])}` : "")) : null,
 			job.notes ? el("div", {}, el("dt", {}, __("Notes")), el("dd", {}, job.notes)) : null),
 		el("div", { class: "fp-actions" },
 			...actions.map((action) => el("button", { type: "button", class: action === "no_show" ? "btn btn-default" : "btn btn-primary",
 				onclick: () => send(page, { kind: "act", appointment: job.name, action }) }, LABELS[action]()))),
+		photoField(page, job),
 		el("div", { class: "fp-field" }, note,
 			el("button", { type: "button", class: "btn btn-default btn-sm", onclick: () => {
 				if (!note.value.trim()) return;
@@ -85,6 +87,37 @@ function card(page, job, pending) {
 
 // crypto.randomUUID needs a secure context (https); a note's id only has to be unique per user.
 const requestId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+
+// A photo goes straight to the job's attachments (Frappe's upload, which checks the technician may
+// write this job); it needs a connection, and says so rather than queueing megabytes.
+function photoField(page, job) {
+	const id = `fp-photo-${job.name}`;
+	const input = el("input", { id, type: "file", accept: "image/*", capture: "environment", class: "form-control" });
+	const status = el("p", { class: "fp-muted", role: "status" });
+	input.addEventListener("change", async () => {
+		const [file] = input.files;
+		if (!file) return;
+		if (!navigator.onLine) {
+			status.textContent = __("Photos need a connection: attach it again when you are back online.");
+			return;
+		}
+		const body = new FormData();
+		body.append("file", file, file.name);
+		body.append("doctype", "Service Appointment");
+		body.append("docname", job.name);
+		body.append("is_private", "1");
+		status.textContent = __("Attaching…");
+		const response = await fetch("/api/method/upload_file", {
+			method: "POST",
+			body,
+			headers: { "X-Frappe-CSRF-Token": csrfToken(), Accept: "application/json" },
+			credentials: "same-origin",
+		}).catch(() => null);
+		status.textContent = response?.ok ? __("Photo attached.") : __("The photo could not be attached. Please try again.");
+		input.value = "";
+	});
+	return el("div", { class: "fp-field" }, el("label", { class: "fp-label", for: id }, __("Attach a photo")), input, status);
+}
 
 function send(page, item) {
 	save(QUEUE_KEY, [...load(QUEUE_KEY, []), item]);
