@@ -20,12 +20,18 @@ BOOKED = ("Confirmed", "Completed", "No Show")
 GROUPS = {"Service": "service_type", "Provider": "provider", "Customer": "customer_email"}
 
 
-def day_range(filters) -> dict:
-	"""{"start", "end"} as stored UTC instants for the filters' site days (default: the last 30)."""
+def days(filters) -> tuple[date, date]:
+	"""The filters' first and last site days (default: the last 30)."""
 	last = getdate(filters.get("to_date")) if filters.get("to_date") else date.today()
 	first = getdate(filters.get("from_date")) if filters.get("from_date") else last - timedelta(days=29)
 	if last < first:
 		frappe.throw(_("To Date must not be before From Date."))
+	return first, last
+
+
+def day_range(filters) -> dict:
+	"""{"start", "end"} as stored UTC instants for the filters' site days."""
+	first, last = days(filters)
 	tz = site_zone()
 	return {
 		"start": to_db(local_instant(first, time(0), tz)),
@@ -135,8 +141,7 @@ def funnel(filters) -> list[dict]:
 
 def site_span(filters) -> dict:
 	"""The same days as naive site times, for `creation` columns (Frappe stores those in site time)."""
-	last = getdate(filters.get("to_date")) if filters.get("to_date") else date.today()
-	first = getdate(filters.get("from_date")) if filters.get("from_date") else last - timedelta(days=29)
+	first, last = days(filters)
 	return {"start_site": f"{first} 00:00:00", "end_site": f"{last + timedelta(days=1)} 00:00:00"}
 
 

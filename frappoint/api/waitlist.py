@@ -10,7 +10,6 @@ from frappoint.booking import records
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import TooManyHolds
 from frappoint.booking.locks import named_locks
-from frappoint.scheduling.waitlist import LONGEST_WAIT_DAYS
 from frappoint.security import guest_rate_limit
 
 ENTRY = "Waitlist Entry"
@@ -38,8 +37,7 @@ def join(
 	provider = known_provider(provider)
 	tz = parse_zone(timezone)
 	first, last = parse_day(from_date, "from_date"), parse_day(to_date, "to_date")
-	if last < first or (last - first).days > LONGEST_WAIT_DAYS:
-		bad_input(_("Choose days in order, at most {0} days apart.").format(LONGEST_WAIT_DAYS))
+	# order and length: the core's rule (`wait_range`), applied when the entry is saved
 	if last < clock_now().astimezone(tz).date():
 		bad_input(_("Choose days that are still ahead."))
 	details = customer_details(customer_name, customer_email, customer_phone)

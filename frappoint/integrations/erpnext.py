@@ -16,6 +16,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.utils import flt, getdate, nowdate
 
 from frappoint.booking import journal
+from frappoint.booking.jobs import enqueue_once
 from frappoint.booking.ledger import lock_appointment_row
 from frappoint.booking.locks import all_or_nothing, named_locks
 from frappoint.booking.records import settings
@@ -119,13 +120,9 @@ def _charges_no_show_fee(step: str) -> bool:
 
 
 def enqueue_step(appointment: str, step: str) -> None:
-	frappe.enqueue(
+	enqueue_once(
 		"frappoint.integrations.erpnext.run_step",
-		queue="short",
-		job_id=f"frappoint:accounting:{appointment}:{step}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		now=bool(frappe.flags.in_test),
+		f"frappoint:accounting:{appointment}:{step}",
 		appointment=appointment,
 		step=step,
 	)
