@@ -31,7 +31,7 @@ FRAPPOINT_SLOTS = "/api/method/frappoint.api.booking.availability"
 
 
 def make_service(site: Site, tag: str, providers: int) -> str:
-	service = site.insert("Service Type", {"service_name": f"Avail {tag}", "duration_minutes": 30,
+	service = site.insert_service({"service_name": f"Avail {tag}", "duration_minutes": 30,
 		"pricing_tiers": [{"tier": "Standard", "rate": 10}]})["name"]  # fmt: skip
 	for n in range(providers):
 		name = site.insert("Service Provider", {

@@ -61,6 +61,13 @@ class Site:
 		r.raise_for_status()
 		return r.json()["data"]
 
+	def insert_service(self, values):
+		"""A Service Type; on a site that bills in ERPNext it needs a Billing Item: the demo's Haircut's."""
+		if not hasattr(self, "_billing_item"):
+			r = self.session.get(f"{self.url}/api/resource/Service Type/Haircut", headers=self.headers)
+			self._billing_item = r.json()["data"].get("billing_item") if r.ok else None
+		return self.insert("Service Type", {**values, **({"billing_item": self._billing_item} if self._billing_item else {})})
+
 	def put_single(self, doctype, values):
 		r = self.session.put(
 			f"{self.url}/api/resource/{doctype}/{doctype}",
@@ -75,8 +82,7 @@ def make_round(site, tag, with_room):
 	if with_room:
 		unit_type = site.insert("Service Unit Type", {"unit_type_name": f"Race Room Type {tag}"})["name"]
 		site.insert("Service Unit", {"unit_name": f"Race Room {tag}", "unit_type": unit_type})
-	service = site.insert(
-		"Service Type",
+	service = site.insert_service(
 		{
 			"service_name": f"Race {tag}",
 			"duration_minutes": 30,

@@ -88,7 +88,7 @@ def ping_rate(url: str, site: str, clients: int, seconds: float = 3.0) -> tuple[
 
 
 def make_providers(site: Site, tag: str, count: int, capacity: int = 1) -> tuple[str, list[str]]:
-	service = site.insert("Service Type", {"service_name": f"Rate {tag}", "duration_minutes": 15,
+	service = site.insert_service({"service_name": f"Rate {tag}", "duration_minutes": 15,
 		"max_clients_per_slot": capacity, "pricing_tiers": [{"tier": "Standard", "rate": 10}]})["name"]  # fmt: skip
 	providers = []
 	for n in range(count):

@@ -33,6 +33,8 @@ async function fullyBookedService(admin, tag) {
 			service_name: `Waitlist ${tag}`,
 			duration_minutes: 30,
 			pricing_tiers: [{ tier: "Standard", rate: 40 }],
+			// the site bills in ERPNext: a service needs a Billing Item (the demo's Haircut's)
+			billing_item: (await admin("GET", `/api/resource/${encodeURIComponent("Service Type")}/Haircut`)).data.billing_item,
 		})
 	).data.name;
 	// one half hour a day: one time a day to fill

@@ -79,9 +79,11 @@ def make_demo() -> dict:
 		ensure("Service Unit Type", name, {"unit_type_name": name, "allow_overlap": overlap})
 	for name, unit_type, capacity in UNITS:
 		ensure("Service Unit", name, {"unit_name": name, "unit_type": unit_type, "capacity": capacity})
+	billing = billing_items()  # first: a billed service is refused without its item
 	for values in SERVICES:
-		ensure("Service Type", values["service_name"], values)
-	link_billing_items()
+		ensure("Service Type", values["service_name"], {**values, **billing.get(values["service_name"], {})})
+		if fields := billing.get(values["service_name"]):  # a demo made before billing was on
+			frappe.db.set_value("Service Type", values["service_name"], fields)
 	for name, color, services, skills, (lat, lon) in PROVIDERS:
 		ensure(
 			"Service Provider",
@@ -130,13 +132,14 @@ def complete_site_setup() -> None:
 	frappe.db.commit()  # the wizard's own transaction; the demo's data follows in the command's
 
 
-def link_billing_items() -> None:
-	"""With ERPNext and a company, give each demo service a billing item so accounting runs."""
+def billing_items() -> dict[str, dict]:
+	"""With ERPNext and a company, an item per demo service (made here) and its company, so that
+	accounting runs: {service name: its billing fields}."""
 	from frappoint.integrations.erpnext import erpnext_installed
 
 	company = erpnext_installed() and frappe.defaults.get_global_default("company")
 	if not company:
-		return
+		return {}
 	frappe.db.set_single_value("Service Appointment Settings", "default_company", company)
 	group = (
 		"Services"
@@ -146,7 +149,7 @@ def link_billing_items() -> None:
 	for values in SERVICES:
 		code = values["service_name"]
 		ensure("Item", code, {"item_code": code, "item_group": group, "stock_uom": "Nos", "is_stock_item": 0})
-		frappe.db.set_value("Service Type", code, {"billing_item": code, "company": company})
+	return {values["service_name"]: {"billing_item": values["service_name"], "company": company} for values in SERVICES}
 
 
 def book_examples() -> list[str]:

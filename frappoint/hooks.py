@@ -83,10 +83,18 @@ doc_events = {
 		doctype: {"on_change": f"{_WINDOWS}.configuration_changed", "on_trash": f"{_WINDOWS}.configuration_changed"}
 		for doctype in ("Service Type", "Service Unit", "Service Unit Type", "Service Appointment Settings")
 	},
+	# Payment at booking: every gateway reports a payment through this method (integrations.payments).
+	"Payment Request": {
+		"on_payment_authorized": "frappoint.integrations.payments.on_payment_authorized",
+	},
 	"Personal Data Download Request": {
 		"after_insert": "frappoint.privacy.attach_appointment_data",
 	},
 }
+
+# Where a customer pays at booking (integrations.payments): the test gateway answers only on a site
+# whose config turns it on; otherwise ERPNext asks the Payment Request's own gateway.
+frappoint_checkout_url = ["frappoint.integrations.test_gateway.checkout_url"]
 
 # Customer portal: /book, /appointments and each appointment's manage page.
 portal_menu_items = [

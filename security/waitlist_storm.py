@@ -95,7 +95,7 @@ def main():
 		wait_for(url, args.site)
 		site = Site(url, args.site, args.password)
 		tag = uuid.uuid4().hex[:6]
-		service = site.insert("Service Type", {"service_name": f"Storm {tag}", "duration_minutes": 15,
+		service = site.insert_service({"service_name": f"Storm {tag}", "duration_minutes": 15,
 			"pricing_tiers": [{"tier": "Standard", "rate": 10}]})["name"]  # fmt: skip
 		provider = site.insert("Service Provider", {"provider_name": f"Storm {tag}", "timezone": "UTC",
 			"slot_minutes": 15, "services": [{"service_type": service}],

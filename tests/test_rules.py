@@ -39,6 +39,7 @@ from frappoint.scheduling import (
 	next_status,
 	price_for,
 	rank_providers,
+	usable_at,
 	why_not,
 )
 from frappoint.scheduling.lifecycle import FINAL, TRANSITIONS
@@ -185,6 +186,43 @@ def test_allocation_is_all_or_nothing():
 	assert caught.value.unit_type == "Room"
 	with pytest.raises(UnitUnavailable):
 		allocate_units({"Room": 3}, UNITS, [], at(9), at(10))
+
+
+# Units at a location serve only providers there; a unit without one (a van) serves any location.
+SITES = [
+	ServiceUnit("Room A", "Room", location="North"),
+	ServiceUnit("Room B", "Room", location="South"),
+	ServiceUnit("Van", "Vehicle"),
+]
+
+
+def test_units_at_another_location_are_never_used():
+	assert allocate_units({"Room": 1}, SITES, [], at(9), at(10), location="South") == {"Room": ["Room B"]}
+	busy = [UnitUse("Room B", at(9), at(10))]
+	with pytest.raises(UnitUnavailable) as caught:
+		allocate_units({"Room": 1}, SITES, busy, at(9), at(10), location="South")  # Room A is free, but North
+	assert (caught.value.unit_type, caught.value.location) == ("Room", "South")
+
+
+def test_units_and_providers_without_a_location_are_not_bound_to_one():
+	assert allocate_units({"Vehicle": 1}, SITES, [], at(9), at(10), location="North") == {"Vehicle": ["Van"]}
+	assert allocate_units({"Room": 2}, SITES, [], at(9), at(10)) == {"Room": ["Room A", "Room B"]}
+	assert [usable_at(u, "East") for u in SITES] == [False, False, True]
+
+
+@given(
+	st.lists(st.sampled_from([None, "North", "South"]), min_size=1, max_size=6),
+	st.sampled_from(["North", "South"]),
+)
+def test_every_allocated_unit_is_at_the_providers_location_or_at_none(unit_sites, location):
+	units = [ServiceUnit(f"Room {i}", "Room", location=site) for i, site in enumerate(unit_sites)]
+	usable = sum(site in (None, location) for site in unit_sites)
+	try:
+		[chosen] = allocate_units({"Room": 1}, units, [], at(9), at(10), location=location).values()
+	except UnitUnavailable:
+		assert usable == 0
+		return
+	assert all(units[int(name.split()[1])].location in (None, location) for name in chosen)
 
 
 # --- dispatch ---------------------------------------------------------------------------------

@@ -187,6 +187,7 @@ def test_the_portal_scripts_stay_small():
 
 # Files over ~300 lines, each named in the README's architecture section with the reason.
 LONG_FILES_EXPLAINED = {
+	"api/booking.py",
 	"booking/journal.py",
 	"booking/service.py",
 	"integrations/erpnext.py",

@@ -18,6 +18,7 @@ from frappoint.api.inputs import (
 	customer_details,
 	emergency_tier,
 	job_location,
+	known_location,
 	known_provider,
 	parse_instant,
 	parse_range,
@@ -31,7 +32,9 @@ from frappoint.booking.clock import from_db, to_site
 from frappoint.booking.locks import read_committed
 from frappoint.booking.errors import SlotUnavailable
 from frappoint.booking.tokens import manage_token
+from frappoint.integrations import payments
 from frappoint.permissions import is_staff
+from frappoint.portal.views import price_label
 from frappoint.scheduling import local_instant
 from frappoint.security import guest_rate_limit
 
@@ -72,6 +75,7 @@ def availability(
 	timezone=None,
 	tier=None,
 	format=None,
+	location=None,
 ) -> dict:
 	"""Free start times between two dates (inclusive, in `timezone`), at most *Days per Availability
 	Request* (Settings) at a time, per provider. `format=compact` (what the portal reads) names each
@@ -88,6 +92,7 @@ def availability(
 		provider=provider,
 		emergency=emergency_tier(svc, tier),
 		customer=not staff_user(),
+		location=known_location(location),  # only the providers working there
 	)
 	answer = {"service_type": svc.name, "timezone": tz.key}
 	if shape == "compact":
@@ -134,6 +139,7 @@ def hold(
 	timezone=None,
 	latitude=None,
 	longitude=None,
+	location=None,
 ) -> dict:
 	"""Hold a time (status Open until the hold expires); returns the appointment and its manage token.
 	`latitude`/`longitude` place a job at the customer's: "any provider" then prefers the nearest.
@@ -148,6 +154,7 @@ def hold(
 	if details.get("customer_email") and not details.get("customer_name"):
 		bad_input(_("Please give your name."))
 	provider = known_provider(provider)
+	location = known_location(location)
 	tier = text(tier, "tier")
 	emergency_tier(svc, tier)
 	latitude, longitude = job_location(latitude, longitude)
@@ -169,6 +176,7 @@ def hold(
 		}
 	)
 	doc.flags.customer_booking = not staff
+	doc.flags.at_location = location  # "any provider" picks among those working there
 	doc.flags.requested_instant = when  # the desk field alone is ambiguous on a fall-back night
 	linked_party(doc, named=bool(details.get("customer_name")))
 	if not staff:
@@ -204,6 +212,10 @@ def confirm(
 		details.pop("customer_email", None)  # a logged-in customer books as themselves
 	if timezone:
 		details["customer_timezone"] = tz.key
+	if by_customer and payments.required(appointment):
+		# The payment confirms it: the customer goes to the gateway with their hold kept meanwhile.
+		doc, payment_url = payments.checkout(appointment, details, needs_contact=True)
+		return {**appointment_summary(doc, tz, with_token=True), "payment_url": payment_url}
 	doc = service.confirm(appointment, details=details, needs_contact=by_customer, ended_as_expired=True)
 	summary = appointment_summary(doc, tz, with_token=by_customer)
 	summary["emailed"] = bool(doc.flags.customer_emailed)  # the lifecycle hook told them (notifications.changes)
@@ -281,6 +293,9 @@ def appointment_summary(doc, tz, with_token: bool = False) -> dict:
 		"end": iso(doc.end_utc, tz),
 		"hold_expires_at": iso(doc.hold_expires_utc, tz),
 		"rate": doc.rate,
+		"due_at_booking": doc.get("amount_due_at_booking") or 0,
+		"due_label": price_label(doc.amount_due_at_booking) if doc.get("amount_due_at_booking") else None,
+		"paid": doc.get("amount_paid") or 0,
 		"rescheduled_from": doc.rescheduled_from,
 		"rescheduled_to": doc.rescheduled_to,
 		"customer_name": doc.customer_name,

@@ -112,6 +112,15 @@ def known_provider(name) -> str | None:
 	return name
 
 
+def known_location(name) -> str | None:
+	"""A location customers may choose (one not disabled), or None when not given."""
+	name = text(name, "location")
+	location = name and cached_doc("Service Location", name)
+	if name and (not location or location.disabled):
+		bad_input(_("Please choose one of our locations."))
+	return name
+
+
 def cached_doc(doctype: str, name: str):
 	"""The document from Frappe's document cache (Redis, cleared on save), or None when there is none."""
 	try:

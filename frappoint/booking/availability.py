@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import frappe
 
-from frappoint.booking import extensions, records
+from frappoint.booking import extensions, locations, records
 from frappoint.booking.clock import from_db
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.locks import read_committed
@@ -35,16 +35,18 @@ from frappoint.scheduling import (
 DAY = timedelta(days=1)
 
 
-def providers_for(service_name: str, provider: str | None = None) -> list[str]:
+def providers_for(service_name: str, provider: str | None = None, location: str | None = None) -> list[str]:
+	"""Active providers offering the service (only `provider`, only those working at `location`)."""
 	filters = {"service_type": service_name, "parenttype": "Service Provider"}
 	if provider:
 		filters["parent"] = provider
 	offering = frappe.get_all("Service Provider Service", filters=filters, pluck="parent", distinct=True)
 	if not offering:
 		return []
-	return frappe.get_all(
-		"Service Provider", filters={"name": ("in", offering), "active": 1}, pluck="name", order_by="name"
-	)
+	working = {"name": ("in", offering), "active": 1}
+	if location:
+		working["location"] = location
+	return frappe.get_all("Service Provider", filters=working, pluck="name", order_by="name")
 
 
 def windows_for(
@@ -55,11 +57,13 @@ def windows_for(
 	emergency: bool = False,
 	customer: bool = False,
 	fresh: bool = False,
+	location: str | None = None,
 ) -> list[Window]:
 	"""Bookable windows whose service start lies in [range_start, range_end] (for a `customer`:
-	under the customer's booking window, see `records.booking_policy`). `fresh` reads the ledger
-	itself rather than the cache (for a booking choosing among providers)."""
-	providers = providers_for(service.name, provider)
+	under the customer's booking window, see `records.booking_policy`), of the providers at `location`
+	if given. `fresh` reads the ledger itself rather than the cache (for a booking choosing among
+	providers)."""
+	providers = providers_for(service.name, provider, location)
 	if not providers:
 		return []
 	now = clock_now()
@@ -72,13 +76,15 @@ def windows_for(
 	return extensions.narrowed(service.name, windows, range_start, range_end)
 
 
-def free_rows(service, range_start, range_end, provider=None, emergency=False, customer=False):
+def free_rows(service, range_start, range_end, provider=None, emergency=False, customer=False, location=None):
 	"""The windows `windows_for` lists, as (provider names, rows of integers: see window_cache.Row):
 	for answering thousands at once without an object per window. Other apps' hooks take Windows, so
 	with a hook installed the windows are made and narrowed first."""
 	if extensions.installed():
-		return as_rows(windows_for(service, range_start, range_end, provider, emergency, customer))
-	providers = providers_for(service.name, provider)
+		return as_rows(
+			windows_for(service, range_start, range_end, provider, emergency, customer, location=location)
+		)
+	providers = providers_for(service.name, provider, location)
 	if not providers:
 		return [], []
 	policy = records.booking_policy(service, customer=customer)
@@ -134,11 +140,13 @@ def computed(service, providers: list[str], range_start, range_end, now, emergen
 
 
 def _with_free_units(service, windows: list[Window], now):
-	"""The windows whose rooms and machines are free too, and when the first unit hold counted lapses."""
+	"""The windows whose rooms and machines (at their provider's location) are free too, and when the
+	first unit hold counted lapses."""
 	required = records.required_units(service)
 	if not required or not windows:
 		return windows, None
 	units = records.service_units(required)
+	where = locations.provider_locations({w.provider for w in windows})
 	first = min(w.slots[0].start for w in windows)
 	last = max(w.slots[-1].end for w in windows)
 	rows = unit_rows([u.name for u in units], first, last)
@@ -146,7 +154,8 @@ def _with_free_units(service, windows: list[Window], now):
 	kept = []
 	for window in windows:
 		try:
-			allocate_units(required, units, uses, window.slots[0].start, window.slots[-1].end)
+			start, end = window.slots[0].start, window.slots[-1].end
+			allocate_units(required, units, uses, start, end, where.get(window.provider))
 			kept.append(window)
 		except NotBookable:
 			continue

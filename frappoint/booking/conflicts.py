@@ -47,7 +47,8 @@ def clear(names: list[str]) -> None:
 
 
 def suggest_provider(name: str) -> str | None:
-	"""Dispatch's choice of another provider free at the appointment's time, or None."""
+	"""Dispatch's choice of another provider free at the appointment's time (at its location, if it
+	has one: the customer comes there), or None."""
 	doc = frappe.get_doc(APPOINTMENT, name)
 	service = frappe.get_cached_doc("Service Type", doc.service_type)
 	emergency = tier_named(records.price_tiers(service), doc.pricing_tier).emergency
@@ -58,6 +59,7 @@ def suggest_provider(name: str) -> str | None:
 			emergency,
 			records.location(doc.job_latitude, doc.job_longitude),
 			exclude={doc.provider},
+			location=doc.get("location"),
 		)
 	except NotBookable:
 		return None

@@ -16,10 +16,18 @@ from frappoint.scheduling.lifecycle import HOLDS_SEATS
 WORKLOAD_STATUSES = HOLDS_SEATS
 
 
-def pick_provider(service, start, emergency: bool, job_site=None, exclude: set[str] = frozenset()):
+def pick_provider(
+	service,
+	start,
+	emergency: bool,
+	job_site=None,
+	exclude: set[str] = frozenset(),
+	location: str | None = None,
+):
 	"""Dispatch for "any provider": the best-ranked provider (skills, distance to `job_site`,
-	workload that day) among those with a free window at `start`, other than `exclude`."""
-	windows = windows_for(service, start, start, emergency=emergency, fresh=True)
+	workload that day) among those with a free window at `start` (working at `location`, if given),
+	other than `exclude`."""
+	windows = windows_for(service, start, start, emergency=emergency, fresh=True, location=location)
 	free = {w.provider for w in windows if w.start == start} - set(exclude)
 	if not free:
 		raise NotBookable(Reason.FULL)

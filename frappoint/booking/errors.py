@@ -18,6 +18,7 @@ from frappoint.scheduling import (
 	NotBookable,
 	Reason,
 	SchedulingError,
+	UnitUnavailable,
 	UnknownTier,
 	UnknownTimezone,
 )
@@ -74,6 +75,13 @@ def reason_message(reason: Reason) -> str:
 
 def refuse(error: SchedulingError):
 	"""Re-raise a core error as a translated Frappe error with the right status."""
+	if isinstance(error, UnitUnavailable) and error.location:
+		message = _("No {0} is free at {1} at that time. Please pick another time.")
+		frappe.throw(
+			message.format(error.unit_type, error.location),
+			exc=SlotUnavailable,
+			title=_("Not available"),
+		)
 	if isinstance(error, NotBookable):
 		exc = SlotUnavailable if error.reason in (Reason.FULL, Reason.UNIT_UNAVAILABLE) else NotBookableTime
 		frappe.throw(reason_message(error.reason), exc=exc, title=_("Not available"))

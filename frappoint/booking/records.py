@@ -20,6 +20,7 @@ from frappoint.scheduling import (
 	Weights,
 )
 from frappoint.scheduling.compat import UTC
+from frappoint.scheduling.money import CancellationPolicy, PaymentRule
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 SETTINGS = "Service Appointment Settings"
@@ -103,6 +104,25 @@ def service_rule(service) -> ServiceRule:
 
 def price_tiers(service) -> list[PriceTier]:
 	return [PriceTier(t.tier, t.rate, bool(t.is_emergency)) for t in service.pricing_tiers]
+
+
+def payment_rule(service) -> PaymentRule:
+	"""What the service asks at booking (raises InvalidInput for a deposit that makes no sense)."""
+	return PaymentRule(
+		service.get("payment_at_booking") or "",
+		service.get("deposit_type") or "Amount",
+		service.get("deposit_value") or 0,
+	)
+
+
+def cancellation_policy(source=None) -> CancellationPolicy:
+	s = source or settings()
+	return CancellationPolicy(
+		refund_cutoff_hours=cint(s.refund_cutoff_hours),
+		late_refund_percent=flt(s.late_refund_percent),
+		late_fee=flt(s.late_cancellation_fee),
+		returned_as=s.return_payments_as or "Refund",
+	)
 
 
 def required_units(service) -> dict[str, int]:
@@ -247,7 +267,7 @@ def service_units(required: dict[str, int], for_update: bool = False) -> list[Se
 	unit = frappe.qb.DocType("Service Unit")
 	query = (
 		frappe.qb.from_(unit)
-		.select(unit.name, unit.unit_type, unit.capacity)
+		.select(unit.name, unit.unit_type, unit.capacity, unit.location)
 		.where(unit.unit_type.isin(sorted(required)) & (unit.disabled == 0))
 		.orderby(unit.name)
 	)
@@ -261,7 +281,13 @@ def service_units(required: dict[str, int], for_update: bool = False) -> list[Se
 		)
 	)
 	return [
-		ServiceUnit(r.name, r.unit_type, max(cint(r.capacity), 1), bool(cint(overlap.get(r.unit_type))))
+		ServiceUnit(
+			r.name,
+			r.unit_type,
+			max(cint(r.capacity), 1),
+			bool(cint(overlap.get(r.unit_type))),
+			location=r.location or None,
+		)
 		for r in rows
 	]
 

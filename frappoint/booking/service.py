@@ -40,6 +40,7 @@ from frappoint.scheduling import (
 	tier_named,
 	why_not,
 )
+from frappoint.scheduling.money import due_at_booking, is_late
 
 APPOINTMENT = "Service Appointment"
 
@@ -66,12 +67,19 @@ def _place_hold(appointment) -> None:
 	start = appointment.flags.requested_instant or from_site(appointment.requested_start)
 	if appointment.override_reason:  # a manager's squeeze-in: no rules, no seats (booking.override)
 		appointment.pricing_tier, appointment.rate = tier.name, tier.rate
-		return override.place(appointment, service, start)
+		override.place(appointment, service, start)
+		appointment.location = frappe.db.get_value("Service Provider", appointment.provider, "location")
+		return
 	check_booking_time(start, now, policy)
+	# The location a customer chose on the portal: "any provider" means any provider there.
+	at_location = appointment.flags.at_location
 	provider = records.active_provider(appointment.provider, service.name) if appointment.provider else None
+	if provider and at_location and provider.location != at_location:
+		message = _("{0} does not work at {1}.").format(provider.name, at_location)
+		frappe.throw(message, exc=InvalidBookingInput, title=_("Invalid input"))
 	if provider is None:
 		job_site = records.location(appointment.job_latitude, appointment.job_longitude)
-		provider = pick_provider(service, start, tier.emergency, job_site)
+		provider = pick_provider(service, start, tier.emergency, job_site, location=at_location)
 	confirmed = appointment.flags.confirm_on_insert
 	if confirmed is None:  # not a move, nor a caller who decided: a walk-in typed in the desk is booked
 		confirmed = appointment.source == "Desk" and bool(cint(records.settings().desk_bookings_confirmed))
@@ -80,6 +88,7 @@ def _place_hold(appointment) -> None:
 	put(appointment, None if confirmed else now + hold_for, "hold_expires_utc", "hold_expires_at")
 	appointment.pricing_tier = tier.name
 	appointment.rate = tier.rate
+	appointment.amount_due_at_booking = due_at_booking(tier.rate, records.payment_rule(service))
 	claim(appointment, service, provider, start, now, policy, tier.emergency)
 
 
@@ -106,10 +115,10 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 
 	required = records.required_units(service)
 	allocation = {}
-	if required:
+	if required:  # only units at the provider's location (or at none) may be used: the core's rule
 		units = records.service_units(required, for_update=True)
 		uses = unit_uses([u.name for u in units], block_start, block_end, now, current=True)
-		allocation = allocate_units(required, units, uses, block_start, block_end)
+		allocation = allocate_units(required, units, uses, block_start, block_end, provider.get("location"))
 
 	names_by_key = {key: name for name, key in slot_keys.items()}
 	used_seats = {}
@@ -118,6 +127,7 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 	hold_until = appointment.hold_expires_utc if appointment.status == Status.OPEN else None
 	block_start, block_end = window.slots[0].start, window.slots[-1].end
 	appointment.provider = provider.name
+	appointment.location = provider.get("location")
 	put(appointment, window.start, "start_utc", "start_time")
 	put(appointment, window.end, "end_utc", "end_time")
 	put(appointment, block_start, "block_start_utc")
@@ -196,11 +206,7 @@ def confirm(name: str, details: dict | None = None, needs_contact: bool = False,
 	def first(doc, now):
 		if ended_as_expired and ended_as_hold(doc.status, doc.hold_expires_utc, now):
 			refuse_lapsed_hold()
-		if needs_contact and not doc.customer_email:
-			if not details.get("customer_name"):
-				frappe.throw(_("Please give your name."), exc=InvalidBookingInput, title=_("Invalid input"))
-			if not details.get("customer_email"):
-				frappe.throw(_("Please give a valid email address."), exc=InvalidBookingInput, title=_("Invalid input"))
+		require_contact(doc, details, needs_contact)
 
 	def check(doc, now):
 		if not holds_resources(doc.status, from_db(doc.hold_expires_utc), now):
@@ -209,6 +215,35 @@ def confirm(name: str, details: dict | None = None, needs_contact: bool = False,
 		doc.update(details)
 
 	return apply_action(name, Action.CONFIRM, "confirmed", check, first=first)
+
+
+def require_contact(doc, details: dict, needs_contact: bool) -> None:
+	"""A customer confirming a hold that has no email address gives their name and email now."""
+	if needs_contact and not doc.customer_email:
+		if not details.get("customer_name"):
+			frappe.throw(_("Please give your name."), exc=InvalidBookingInput, title=_("Invalid input"))
+		if not details.get("customer_email"):
+			frappe.throw(_("Please give a valid email address."), exc=InvalidBookingInput, title=_("Invalid input"))
+
+
+def await_payment(name: str, details: dict, needs_contact: bool, minutes: int):
+	"""Keep a live hold for `minutes` more while its customer pays at booking (the payment, not the
+	customer, then confirms it); `details` complete it as `confirm`'s do. Journals the request."""
+	doc = lock_appointment(name)
+	now = clock_now()
+	if ended_as_hold(doc.status, doc.hold_expires_utc, now) or doc.status != Status.OPEN.value:
+		refuse_lapsed_hold()
+	require_contact(doc, details, needs_contact)
+	until = max(from_db(doc.hold_expires_utc), now + timedelta(minutes=minutes))
+	put(doc, until, "hold_expires_utc", "hold_expires_at")
+	for row in [*doc.slots, *doc.units]:
+		row.hold_until_utc = doc.hold_expires_utc
+	doc.update(details)
+	journal.record(
+		doc, "payment_awaited", {"hold_expires_utc": str(doc.hold_expires_utc)}, head_loaded=True, caller_saves=True
+	)
+	save_action(doc)
+	return doc
 
 
 def start(name: str):
@@ -263,6 +298,9 @@ def cancel(
 		if by_customer:
 			service = frappe.get_cached_doc("Service Type", doc.service_type)
 			check_cancellation(from_db(doc.start_utc), now, records.booking_policy(service), doc.status)
+			# Decided now, on instants: the accounting job that settles the money may run much later.
+			if doc.status == Status.CONFIRMED.value:
+				doc.late_cancellation = int(is_late(from_db(doc.start_utc), now, records.cancellation_policy()))
 		doc.cancellation_reason = reason or _("Cancelled")
 
 	return apply_action(name, Action.CANCEL, event_type, check)

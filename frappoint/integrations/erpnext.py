@@ -1,7 +1,10 @@
 """ERPNext accounting driven by the appointment lifecycle; inert on a site without ERPNext.
 
-Confirmed -> submitted Sales Order, Completed -> Sales Invoice made from it with ERPNext's mapper,
-Cancelled -> order cancelled (or closed when partly billed), No Show -> optional fee invoice.
+Confirmed -> submitted Sales Order (made, or the customer's own one linked; or none) and, when the
+settings say so, the Sales Invoice; Completed -> Sales Invoice made from the order with ERPNext's
+mapper, and the stock used issued; Cancelled -> invoice credited, order cancelled (or closed when
+partly billed), money paid at booking refunded, kept as credit or set against the late fee by the
+rules in `scheduling.money`; No Show -> optional fee invoice. Payment at booking is `payments`'s.
 Each step runs under the appointment's row lock and first looks for the document it would make, so
 a re-run hook, a retried job or a double click never makes a second one. A failing step is rolled
 back whole (savepoint), written to the Error Log and shown on the appointment with a retry action.
@@ -13,13 +16,16 @@ from contextlib import contextmanager
 import frappe
 from frappe import _
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
-from frappe.utils import flt, getdate, nowdate
+from frappe.utils import cint, flt, getdate, nowdate
 
 from frappoint.booking import journal
 from frappoint.booking.jobs import enqueue_once
 from frappoint.booking.ledger import lock_appointment_row
 from frappoint.booking.locks import all_or_nothing, named_locks
-from frappoint.booking.records import settings
+from frappoint.booking.records import cancellation_policy, settings
+from frappoint.integrations import commissions, stock
+from frappoint.integrations.companies import company_of
+from frappoint.scheduling.money import cancellation_terms
 
 APPOINTMENT = "Service Appointment"
 SAVEPOINT = "frappoint_accounting"
@@ -31,12 +37,27 @@ CUSTOM_FIELDS = {
 	"Service Appointment": [
 		{"fieldname": "customer", "label": "Billed Customer", "fieldtype": "Link", "options": "Customer",
 		 "insert_after": "accounting_status", "read_only": 1, "no_copy": 1},
+		# Staff may pick the customer's own order (a package of sessions) until the booking is confirmed.
 		{"fieldname": "sales_order", "label": "Sales Order", "fieldtype": "Link", "options": "Sales Order",
-		 "insert_after": "customer", "read_only": 1, "no_copy": 1},
+		 "insert_after": "customer", "no_copy": 1, "read_only_depends_on": "eval:doc.status!='Open'"},
 		{"fieldname": "sales_invoice", "label": "Sales Invoice", "fieldtype": "Link", "options": "Sales Invoice",
 		 "insert_after": "sales_order", "read_only": 1, "no_copy": 1},
 		{"fieldname": "no_show_invoice", "label": "No-show Fee Invoice", "fieldtype": "Link",
 		 "options": "Sales Invoice", "insert_after": "sales_invoice", "read_only": 1, "no_copy": 1},
+		{"fieldname": "payment_request", "label": "Payment Request", "fieldtype": "Link",
+		 "options": "Payment Request", "insert_after": "accounting_error_log", "read_only": 1, "no_copy": 1},
+		{"fieldname": "payment_entry", "label": "Payment", "fieldtype": "Link", "options": "Payment Entry",
+		 "insert_after": "payment_request", "read_only": 1, "no_copy": 1},
+		{"fieldname": "amount_paid", "label": "Amount Paid", "fieldtype": "Currency",
+		 "insert_after": "payment_entry", "read_only": 1, "no_copy": 1},
+		{"fieldname": "credit_note", "label": "Credit Note", "fieldtype": "Link", "options": "Sales Invoice",
+		 "insert_after": "amount_paid", "read_only": 1, "no_copy": 1},
+		{"fieldname": "cancellation_invoice", "label": "Cancellation Fee Invoice", "fieldtype": "Link",
+		 "options": "Sales Invoice", "insert_after": "credit_note", "read_only": 1, "no_copy": 1},
+		{"fieldname": "refund_entry", "label": "Refund", "fieldtype": "Link", "options": "Payment Entry",
+		 "insert_after": "cancellation_invoice", "read_only": 1, "no_copy": 1},
+		{"fieldname": "store_credit", "label": "Kept as Store Credit", "fieldtype": "Currency",
+		 "insert_after": "refund_entry", "read_only": 1, "no_copy": 1},
 	],
 	"Service Type": [
 		{"fieldname": "billing_item", "label": "Billing Item", "fieldtype": "Link", "options": "Item",
@@ -55,6 +76,12 @@ CUSTOM_FIELDS = {
 		 "insert_after": "guest_customer_policy"},
 		{"fieldname": "no_show_fee_item", "label": "No-show Fee Item", "fieldtype": "Link", "options": "Item",
 		 "insert_after": "charge_no_show_fee", "depends_on": "charge_no_show_fee"},
+		{"fieldname": "payment_gateway_account", "label": "Payment Gateway Account", "fieldtype": "Link",
+		 "options": "Payment Gateway Account", "insert_after": "payment_window_minutes",
+		 "description": "Where customers pay at booking; empty: ERPNext's default gateway account."},
+		{"fieldname": "cancellation_fee_item", "label": "Cancellation Fee Item", "fieldtype": "Link",
+		 "options": "Item", "insert_after": "late_cancellation_fee",
+		 "description": "The item that invoices a late cancellation's fee and the part of a payment kept."},
 	],
 	"Sales Order": [
 		{"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
@@ -63,6 +90,14 @@ CUSTOM_FIELDS = {
 	"Sales Invoice": [
 		{"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
 		 "options": "Service Appointment", "insert_after": "customer", "read_only": 1, "no_copy": 1},
+	],
+	"Payment Request": [
+		{"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
+		 "options": "Service Appointment", "insert_after": "reference_name", "read_only": 1, "no_copy": 1},
+	],
+	"Payment Entry": [
+		{"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
+		 "options": "Service Appointment", "insert_after": "party_name", "read_only": 1, "no_copy": 1},
 	],
 }  # fmt: skip
 
@@ -83,13 +118,24 @@ def billing_enabled() -> bool:
 	return erpnext_installed() and bool(settings().bill_in_erpnext)
 
 
+def all_custom_fields() -> dict[str, list[dict]]:
+	"""This module's fields and those of the stock, commission and location integrations."""
+	from frappoint.integrations import locations
+
+	merged: dict[str, list[dict]] = {}
+	for fields in (CUSTOM_FIELDS, stock.CUSTOM_FIELDS, commissions.CUSTOM_FIELDS, locations.CUSTOM_FIELDS):
+		for doctype, rows in fields.items():
+			merged.setdefault(doctype, []).extend(rows)
+	return merged
+
+
 def install_custom_fields() -> None:
 	if erpnext_installed():
-		create_custom_fields(CUSTOM_FIELDS, ignore_validate=True, update=True)
+		create_custom_fields(all_custom_fields(), ignore_validate=True, update=True)
 
 
 def remove_custom_fields() -> None:
-	for doctype, fields in CUSTOM_FIELDS.items():
+	for doctype, fields in all_custom_fields().items():
 		for field in fields:
 			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
 			if name:
@@ -107,16 +153,21 @@ def on_appointment_change(doc, method=None):
 	if before is not None and before.status == doc.status:
 		return
 	step = STEP_FOR_STATUS.get(doc.status)
-	if step is None:
+	if step is None or not _has_work(doc, step):
 		return
-	if step in ("cancel", "no_show") and not doc.get("sales_order") and not _charges_no_show_fee(step):
-		return  # nothing was billed and nothing is to be billed
 	_store(doc, {"accounting_status": "Pending", "accounting_action": step})
 	enqueue_step(doc.name, step)
 
 
-def _charges_no_show_fee(step: str) -> bool:
-	return step == "no_show" and bool(settings().charge_no_show_fee)
+def _has_work(doc, step: str) -> bool:
+	"""A cancellation or no-show with nothing billed, requested or paid, and no fee to charge, leaves
+	the books alone."""
+	if step == "cancel":
+		billed = any(doc.get(f) for f in ("sales_order", "sales_invoice", "payment_request"))
+		return billed or bool(cint(doc.get("late_cancellation")) and cancellation_policy().late_fee)
+	if step == "no_show":
+		return bool(doc.get("sales_order") or settings().charge_no_show_fee)
+	return True
 
 
 def enqueue_step(appointment: str, step: str) -> None:
@@ -178,10 +229,26 @@ def reconcile(appointments: list[str] | None = None) -> list[str]:
 		APPOINTMENT,
 		filters={**scope, "status": "Completed", "accounting_status": "Done", "sales_invoice": ("is", "not set")},
 		pluck="name",
-	)
+	) if invoice_policy() != NEVER else []
 	for name in pending + unbilled:
 		enqueue_step(name, "reconcile")
 	return pending + unbilled
+
+
+@contextmanager
+def as_the_business():
+	"""Make ERPNext documents as the accounting job does (Administrator), also when a guest's request
+	(the portal's checkout, a gateway's callback) asks for them: ERPNext checks the session user's
+	permission on the customer, the accounts and the order deep inside its own code."""
+	user = frappe.session.user
+	if user == "Administrator":
+		yield
+		return
+	frappe.set_user("Administrator")
+	try:
+		yield
+	finally:
+		frappe.set_user(user)
 
 
 @contextmanager
@@ -228,70 +295,117 @@ def _error_text(error: Exception) -> str:
 	return text[:1000]
 
 
+# --- policy -------------------------------------------------------------------------------------
+
+CREATE_ORDER, LINK_ORDER, NO_ORDER = "Create on Confirmation", "Link an Existing Order", "No Sales Order"
+ON_COMPLETION, ON_CONFIRMATION, NEVER = "On Completion", "On Confirmation", "Never"
+
+
+def order_policy() -> str:
+	return settings().get("sales_order_policy") or CREATE_ORDER
+
+
+def invoice_policy() -> str:
+	return settings().get("invoice_when") or ON_COMPLETION
+
+
+def validate_service(service) -> None:
+	"""Refuse, when the service is saved, a set-up every booking of it would fail on."""
+	if not billing_enabled():
+		if service.get("payment_at_booking"):
+			frappe.throw(
+				_("Payment at booking needs appointments billed in ERPNext (Service Appointment Settings)."),
+				exc=AccountingSetupMissing,
+			)
+		return
+	if not service.get("billing_item") and not cint(service.get("disabled")):
+		frappe.throw(
+			_("Service {0} needs a Billing Item: appointments are billed in ERPNext.").format(
+				frappe.bold(service.get("service_name") or service.name)
+			),
+			exc=AccountingSetupMissing,
+			title=_("Billing Item missing"),
+		)
+
+
+def validate_settings(new_settings) -> None:
+	"""Turning billing on is refused while an offered service has no Billing Item to bill."""
+	if not (erpnext_installed() and cint(new_settings.bill_in_erpnext)):
+		return
+	unbillable = frappe.get_all(
+		"Service Type", filters={"disabled": 0, "billing_item": ("is", "not set")}, pluck="name", limit=20
+	)
+	if unbillable:
+		frappe.throw(
+			_("Set a Billing Item on these services before billing in ERPNext: {0}").format(", ".join(unbillable)),
+			exc=AccountingSetupMissing,
+			title=_("Billing Item missing"),
+		)
+
+
 # --- steps --------------------------------------------------------------------------------------
 
 
+def confirm(doc):
+	"""Confirmation: the order the policy asks for, and the invoice too when invoicing on confirmation."""
+	event = make_sales_order(doc) if order_policy() != NO_ORDER or doc.get("sales_order") else None
+	if invoice_policy() == ON_CONFIRMATION:
+		if event:
+			journal.record(doc, *event)
+		event = make_sales_invoice(doc)
+	return event
+
+
 def make_sales_order(doc):
+	"""Link the order that is the appointment's (one made for it, or the customer's own order staff
+	picked), or make and submit one."""
 	existing = doc.get("sales_order") or frappe.db.get_value(
 		"Sales Order", {"service_appointment": doc.name, "docstatus": 1}
 	)
 	if existing:
-		_link(doc, "sales_order", existing)
-		return None
+		return _link_order(doc, existing)
+	if order_policy() == LINK_ORDER and not doc.get("payment_request"):
+		raise AccountingSetupMissing(_("Pick the customer's Sales Order on the appointment, then retry."))
 	service = frappe.get_cached_doc("Service Type", doc.service_type)
-	item = service.get("billing_item")
-	if not item:
-		raise AccountingSetupMissing(_("Service {0} has no Billing Item.").format(service.name))
-	company = _company(service)
-	customer = billing_customer(doc)
-	delivery = max(getdate(doc.start_time), getdate(nowdate()))
-	so = frappe.new_doc("Sales Order")
-	so.update(
-		{
-			"customer": customer,
-			"company": company,
-			"transaction_date": nowdate(),
-			"delivery_date": delivery,
-			"service_appointment": doc.name,
-			"ignore_pricing_rule": 1,
-		}
-	)
-	so.append("items", {"item_code": item, "qty": 1, "delivery_date": delivery, "rate": doc.rate})
-	for unit in doc.get("units") or []:
-		unit_item = frappe.db.get_value("Service Unit", unit.service_unit, "billing_item")
-		if unit_item:
-			so.append("items", {"item_code": unit_item, "qty": 1, "delivery_date": delivery})
-	so.set_missing_values()
-	_apply_default_taxes(so, company)
-	so.items[0].price_list_rate = so.items[0].rate = flt(doc.rate)  # the tier price decides, not a price list
-	so.items[0].discount_percentage = so.items[0].discount_amount = 0
-	for row in so.items[1:]:
-		if not flt(row.price_list_rate):
-			raise AccountingSetupMissing(
-				_("Item {0} has no price in price list {1}.").format(row.item_code, so.selling_price_list)
-			)
-		row.rate = row.price_list_rate
-	so.calculate_taxes_and_totals()
+	so = _new_transaction("Sales Order", doc, service)
 	so.insert(ignore_permissions=True)
 	so.submit()
 	_link(doc, "sales_order", so.name)
 	return "sales_order_linked", {"sales_order": so.name, "grand_total": so.grand_total}
 
 
-def make_sales_invoice(doc):
-	from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice as map_invoice
+def _link_order(doc, name: str):
+	if doc.get("sales_order") == name and frappe.db.get_value("Sales Order", name, "service_appointment") == doc.name:
+		return None  # ours, linked already
+	so = frappe.get_doc("Sales Order", name)
+	if so.docstatus != 1 or so.status in ("Closed", "Completed", "On Hold"):
+		raise AccountingSetupMissing(_("Sales Order {0} is not open for billing.").format(name))
+	if doc.get("customer") and doc.customer != so.customer:
+		raise AccountingSetupMissing(
+			_("Sales Order {0} is for {1}, not for {2}.").format(name, so.customer, doc.customer)
+		)
+	_store(doc, {"sales_order": name, "customer": so.customer})
+	return "sales_order_linked", {"sales_order": name, "existing_order": so.service_appointment != doc.name}
 
-	if not doc.get("sales_order"):  # completed before the order's job ran: make the order first
-		if event := make_sales_order(doc):
-			journal.record(doc, *event)
-		doc.reload()
+
+def make_sales_invoice(doc):
+	"""Invoice the appointment once: from its order (one unit of the service's row when the order is
+	the customer's own), or directly when there is no order. A payment taken at booking is allocated."""
 	existing = doc.get("sales_invoice") or frappe.db.get_value(
-		"Sales Invoice", {"service_appointment": doc.name, "docstatus": 1, "is_return": 0}
+		"Sales Invoice", {"service_appointment": doc.name, "docstatus": 1, "is_return": 0, "name": ("not in", _fee_invoices(doc))}
 	)
 	if existing:
 		_link(doc, "sales_invoice", existing)
 		return None
-	si = map_invoice(doc.sales_order, ignore_permissions=True)
+	if not doc.get("sales_order") and order_policy() != NO_ORDER:
+		# Completed (or invoiced) before the order's job ran: make the order first.
+		if event := make_sales_order(doc):
+			journal.record(doc, *event)
+	service = frappe.get_cached_doc("Service Type", doc.service_type)
+	if doc.get("sales_order"):
+		si = _invoice_from_order(doc, service)
+	else:
+		si = _new_transaction("Sales Invoice", doc, service)
 	si.service_appointment = doc.name
 	si.posting_date = nowdate()
 	si.set_posting_time = 1
@@ -300,22 +414,227 @@ def make_sales_invoice(doc):
 	_link(doc, "sales_invoice", si.name)
 	return "sales_invoice_linked", {
 		"sales_invoice": si.name,
-		"sales_order": doc.sales_order,
+		"sales_order": doc.get("sales_order"),
 		"grand_total": si.grand_total,
 	}
 
 
+def _invoice_from_order(doc, service):
+	from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice as map_invoice
+
+	si = map_invoice(doc.sales_order, ignore_permissions=True)
+	if frappe.db.get_value("Sales Order", doc.sales_order, "service_appointment") != doc.name:
+		# The customer's own order (a package of sessions): this visit bills one of its service's units.
+		row = next((r for r in si.items if r.item_code == service.get("billing_item") and flt(r.qty) > 0), None)
+		if row is None:
+			raise AccountingSetupMissing(
+				_("Sales Order {0} has no {1} left to invoice.").format(doc.sales_order, service.get("billing_item"))
+			)
+		row.qty = 1
+		si.items = [row]
+		si.calculate_taxes_and_totals()
+	# The payment taken at booking was made against the order: ERPNext allocates it here.
+	si.allocate_advances_automatically = 1
+	si.only_include_allocated_payments = 1
+	return si
+
+
+def _new_transaction(doctype: str, doc, service):
+	"""A Sales Order or Sales Invoice for the appointment: the service's item at the tier's price,
+	the used units' items at their Item Price, the provider's sales team, the default taxes."""
+	item = service.get("billing_item")
+	if not item:
+		raise AccountingSetupMissing(_("Service {0} has no Billing Item.").format(service.name))
+	company = company_of(doc, service)
+	delivery = max(getdate(doc.start_time), getdate(nowdate()))
+	dated = {"transaction_date": nowdate(), "delivery_date": delivery} if doctype == "Sales Order" else {}
+	transaction = frappe.new_doc(doctype)
+	transaction.update(
+		{
+			"customer": billing_customer(doc),
+			"company": company,
+			"service_appointment": doc.name,
+			"ignore_pricing_rule": 1,
+			**dated,
+		}
+	)
+	row = {"delivery_date": delivery} if doctype == "Sales Order" else {}
+	transaction.append("items", {"item_code": item, "qty": 1, "rate": doc.rate, **row})
+	for unit in doc.get("units") or []:
+		unit_item = frappe.db.get_value("Service Unit", unit.service_unit, "billing_item")
+		if unit_item:
+			transaction.append("items", {"item_code": unit_item, "qty": 1, **row})
+	commissions.apply_sales_team(transaction, doc)
+	transaction.set_missing_values()
+	_apply_default_taxes(transaction, company)
+	first = transaction.items[0]
+	first.price_list_rate = first.rate = flt(doc.rate)  # the tier price decides, not a price list
+	first.discount_percentage = first.discount_amount = 0
+	for line in transaction.items[1:]:
+		if not flt(line.price_list_rate):
+			raise AccountingSetupMissing(
+				_("Item {0} has no price in price list {1}.").format(line.item_code, transaction.selling_price_list)
+			)
+		line.rate = line.price_list_rate
+	transaction.calculate_taxes_and_totals()
+	return transaction
+
+
+def complete(doc):
+	"""Completion: the invoice (unless invoiced on confirmation or never), then the stock the service
+	used (each finds its own document first)."""
+	event = make_sales_invoice(doc) if invoice_policy() != NEVER else None
+	if stock_event := stock.issue_consumables(doc):
+		if event:
+			journal.record(doc, *event)
+		event = stock_event
+	return event
+
+
+def settle_cancellation(doc):
+	"""A cancelled appointment: its unpaid payment request cancelled, its invoice credited, its own
+	order cancelled (the advance paid against it unlinked), and the money settled by the cancellation
+	rules (`scheduling.money`): refund, store credit, and the fee invoiced with the kept part."""
+	credit_note = _credit_invoice(doc)
+	order_event = cancel_sales_order(doc)
+	paid = flt(doc.get("amount_paid"))
+	terms = cancellation_terms(paid, bool(cint(doc.late_cancellation)), cancellation_policy())
+	fee_invoice = _invoice_cancellation_fee(doc, terms) if terms.charge else None
+	refund = _refund(doc, terms.refund) if terms.refund else None
+	if not (credit_note or fee_invoice or refund or terms.store_credit):
+		return order_event
+	if order_event:
+		journal.record(doc, *order_event)
+	if terms.store_credit:
+		_store(doc, {"store_credit": terms.store_credit})
+	return "cancellation_settled", {
+		"paid": paid,
+		"refund": terms.refund,
+		"store_credit": terms.store_credit,
+		"charge": terms.charge,
+		"credit_note": credit_note,
+		"cancellation_invoice": fee_invoice,
+		"refund_entry": refund,
+	}
+
+
+def _cancel_payment_requests(order: str) -> None:
+	"""Payment requests against the order: an unpaid one is void now, and a paid one's payment was
+	just unlinked from the order (it is the customer's advance); either would keep the order open."""
+	for name in frappe.get_all(
+		"Payment Request", filters={"reference_doctype": "Sales Order", "reference_name": order, "docstatus": 1}, pluck="name"
+	):
+		frappe.get_doc("Payment Request", name).cancel()
+
+
+def _credit_invoice(doc) -> str | None:
+	"""An appointment invoiced on confirmation is credited in full (ERPNext's return invoice)."""
+	from erpnext.controllers.sales_and_purchase_return import make_return_doc
+
+	if not doc.get("sales_invoice"):
+		return None
+	if existing := doc.get("credit_note") or frappe.db.get_value(
+		"Sales Invoice", {"return_against": doc.sales_invoice, "docstatus": 1}
+	):
+		_link(doc, "credit_note", existing)
+		return None
+	note = make_return_doc("Sales Invoice", doc.sales_invoice)
+	note.service_appointment = doc.name
+	# The payment stays where it was allocated; the cancellation rules return it (a refund or credit).
+	note.allocate_advances_automatically = 0
+	note.set("advances", [])
+	note.insert(ignore_permissions=True)
+	note.submit()
+	_link(doc, "credit_note", note.name)
+	return note.name
+
+
 def cancel_sales_order(doc):
+	"""Cancel the order made for this appointment (close it when partly billed); the customer's own
+	order, linked by staff, stays as it is. A payment made against it becomes an advance on the
+	customer's account (ERPNext's unlinking), which the cancellation rules then settle."""
+	from erpnext.accounts.utils import unlink_ref_doc_from_payment_entries
+
 	if not doc.get("sales_order"):
 		return None
 	so = frappe.get_doc("Sales Order", doc.sales_order)
-	if so.docstatus != 1 or so.status == "Closed":
+	if so.docstatus != 1 or so.status == "Closed" or so.service_appointment != doc.name:
 		return None
 	if flt(so.per_billed) > 0:
 		so.update_status("Closed")
 		return "sales_order_closed", {"sales_order": so.name}
+	unlink_ref_doc_from_payment_entries(so)
+	_cancel_payment_requests(so.name)
+	so.reload()
 	so.cancel()
 	return "sales_order_cancelled", {"sales_order": so.name}
+
+
+def _fee_invoices(doc) -> list[str]:
+	return [name for name in (doc.get("no_show_invoice"), doc.get("cancellation_invoice")) if name] or [""]
+
+
+def _invoice_cancellation_fee(doc, terms) -> str | None:
+	"""One invoice for what a late cancellation costs, paid first from what the customer had paid."""
+	if doc.get("cancellation_invoice"):
+		return None
+	item = settings().get("cancellation_fee_item")
+	if not item:
+		raise AccountingSetupMissing(_("Set the Cancellation Fee Item in Service Appointment Settings."))
+	si = _fee_invoice(doc, item, terms.charge)
+	if terms.kept and doc.get("payment_entry"):
+		entry = frappe.get_doc("Payment Entry", doc.payment_entry)
+		si.append(
+			"advances",
+			{
+				"reference_type": "Payment Entry",
+				"reference_name": entry.name,
+				"remarks": entry.remarks,
+				"advance_amount": flt(entry.unallocated_amount),
+				"allocated_amount": flt(terms.kept),
+			},
+		)
+	si.insert(ignore_permissions=True)
+	si.submit()
+	_link(doc, "cancellation_invoice", si.name)
+	return si.name
+
+
+def _refund(doc, amount) -> str | None:
+	"""Pay back `amount` to the customer, from the account their payment went to, once."""
+	if existing := doc.get("refund_entry") or frappe.db.get_value(
+		"Payment Entry", {"service_appointment": doc.name, "payment_type": "Pay", "docstatus": 1}
+	):
+		_link(doc, "refund_entry", existing)
+		return None
+	if not doc.get("payment_entry"):
+		return None
+	paid = frappe.get_doc("Payment Entry", doc.payment_entry)
+	refund = frappe.new_doc("Payment Entry")
+	refund.update(
+		{
+			"payment_type": "Pay",
+			"company": paid.company,
+			"posting_date": nowdate(),
+			"party_type": "Customer",
+			"party": paid.party,
+			"paid_from": paid.paid_to,
+			"paid_to": paid.paid_from,
+			"paid_amount": flt(amount),
+			"received_amount": flt(amount),
+			"mode_of_payment": paid.mode_of_payment,
+			"reference_no": doc.name,
+			"reference_date": nowdate(),
+			"remarks": _("Refund for cancelled appointment {0}").format(doc.name),
+			"service_appointment": doc.name,
+		}
+	)
+	refund.setup_party_account_field()
+	refund.set_missing_values()
+	refund.insert(ignore_permissions=True)
+	refund.submit()
+	_link(doc, "refund_entry", refund.name)
+	return refund.name
 
 
 def invoice_no_show(doc):
@@ -323,38 +642,42 @@ def invoice_no_show(doc):
 	event = cancel_sales_order(doc)
 	if not fees.get("charge_no_show_fee"):
 		return event
-	existing = doc.get("no_show_invoice")
-	if existing:
+	if doc.get("no_show_invoice"):
 		return event
 	if not fees.get("no_show_fee_item"):
 		raise AccountingSetupMissing(_("Set the No-show Fee Item in Service Appointment Settings."))
-	service = frappe.get_cached_doc("Service Type", doc.service_type)
-	si = frappe.new_doc("Sales Invoice")
-	si.update(
-		{
-			"customer": billing_customer(doc),
-			"company": _company(service),
-			"posting_date": nowdate(),
-			"set_posting_time": 1,
-			"service_appointment": doc.name,
-			"ignore_pricing_rule": 1,
-		}
-	)
-	si.append("items", {"item_code": fees.no_show_fee_item, "qty": 1, "rate": fees.no_show_fee_rate})
-	si.set_missing_values()
-	_apply_default_taxes(si, si.company)
-	si.items[0].price_list_rate = si.items[0].rate = flt(fees.no_show_fee_rate)
-	si.calculate_taxes_and_totals()
+	si = _fee_invoice(doc, fees.no_show_fee_item, fees.no_show_fee_rate)
 	si.insert(ignore_permissions=True)
 	si.submit()
 	_link(doc, "no_show_invoice", si.name)
 	return "no_show_invoice_linked", {"sales_invoice": si.name, "grand_total": si.grand_total}
 
 
+def _fee_invoice(doc, item: str, rate):
+	service = frappe.get_cached_doc("Service Type", doc.service_type)
+	si = frappe.new_doc("Sales Invoice")
+	si.update(
+		{
+			"customer": billing_customer(doc),
+			"company": company_of(doc, service),
+			"posting_date": nowdate(),
+			"set_posting_time": 1,
+			"service_appointment": doc.name,
+			"ignore_pricing_rule": 1,
+		}
+	)
+	si.append("items", {"item_code": item, "qty": 1, "rate": rate})
+	si.set_missing_values()
+	_apply_default_taxes(si, si.company)
+	si.items[0].price_list_rate = si.items[0].rate = flt(rate)
+	si.calculate_taxes_and_totals()
+	return si
+
+
 STEPS = {
-	"order": make_sales_order,
-	"invoice": make_sales_invoice,
-	"cancel": cancel_sales_order,
+	"order": confirm,
+	"invoice": complete,
+	"cancel": settle_cancellation,
 	"no_show": invoice_no_show,
 }
 
@@ -441,17 +764,6 @@ def _new_customer(doc, contact: str | None = None) -> str:
 		contact_doc.append("links", {"link_doctype": "Customer", "link_name": customer.name})
 		contact_doc.insert(ignore_permissions=True)
 	return customer.name
-
-
-def _company(service) -> str:
-	company = (
-		service.get("company")
-		or settings().default_company
-		or frappe.defaults.get_global_default("company")
-	)
-	if not company:
-		raise AccountingSetupMissing(_("Set a Default Company in Service Appointment Settings."))
-	return company
 
 
 def _apply_default_taxes(transaction, company: str) -> None:

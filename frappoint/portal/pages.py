@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, strip_html_tags
 
-from frappoint.booking import records, service
+from frappoint.booking import locations, records, service
 from frappoint.booking.access import authorize
 from frappoint.booking.clock import now as clock_now
 from frappoint.portal.views import appointment_view, change_rule, price_label
@@ -36,6 +36,13 @@ def services_on_offer() -> list[dict]:
 		for r in records.offered_services()
 		if r.tiers and r.providers
 	]
+
+
+def locations_to_choose() -> list[dict]:
+	"""The locations a customer chooses among (enabled, with someone working there), each with its
+	providers; none when there is at most one, so a one-place business shows no choice."""
+	offered = [place for place in locations.locations_on_offer() if place["providers"]]
+	return offered if len(offered) > 1 else []
 
 
 def booking_rules() -> dict:

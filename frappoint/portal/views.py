@@ -2,17 +2,19 @@
 a fallback text), the change deadline, what they may still do, and its signed manage link. Shared
 by `pages` and `emails`, so that neither needs the other."""
 
+from datetime import timedelta
 from urllib.parse import quote
 
 import frappe
 from frappe import _
-from frappe.utils import fmt_money, format_datetime
+from frappe.utils import flt, fmt_money, format_datetime
 
 from frappoint.booking import records
 from frappoint.booking.clock import from_db, site_zone
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.tokens import manage_token
 from frappoint.scheduling import Action, Status, allowed_actions, holds_resources, zone
+from frappoint.scheduling.money import STORE_CREDIT
 from frappoint.scheduling.policy import cancellation_allowed, cancellation_deadline
 from frappoint.security import site_url
 
@@ -99,4 +101,20 @@ def appointment_view(doc, timezone=None, now=None) -> dict:
 		"can_confirm": doc.status == Status.OPEN and live and start > now,
 		"hold_expires": hold_end.astimezone(tz).isoformat() if hold_end else None,
 		"hold_expires_label": time_label(hold_end, tz) if hold_end else "",
+		**money_view(doc, start, tz),
 	}
+
+
+def money_view(doc, start, tz) -> dict:
+	"""What the customer paid at booking, and what cancelling would give back (`scheduling.money`)."""
+	paid, credit = flt(doc.get("amount_paid")), flt(doc.get("store_credit"))
+	view = {"paid": price_label(paid) if paid else None, "store_credit": price_label(credit) if credit else None}
+	view["refund_rule"] = None
+	if paid and doc.status == Status.CONFIRMED:
+		policy = records.cancellation_policy()
+		deadline = start - timedelta(hours=policy.refund_cutoff_hours)
+		returned = _("credited to your account") if policy.returned_as == STORE_CREDIT else _("refunded")
+		view["refund_rule"] = _("Cancel before {0} and what you paid is {1} in full; later, {2}% of it.").format(
+			time_label(deadline, tz), returned, f"{policy.late_refund_percent.normalize():f}"
+		)
+	return view

@@ -73,7 +73,7 @@ from frappoint.scheduling.policy import (
 	check_cancellation,
 )
 from frappoint.scheduling.pricing import PriceTier, price_for, tier_named
-from frappoint.scheduling.resources import ServiceUnit, UnitUse, allocate_units
+from frappoint.scheduling.resources import ServiceUnit, UnitUse, allocate_units, usable_at
 from frappoint.scheduling.slots import (
 	AvailabilityException,
 	ExceptionKind,

@@ -94,6 +94,7 @@ class NotBookable(SchedulingError):
 class UnitUnavailable(NotBookable):
 	"""No free service unit of a required type for the requested period."""
 
-	def __init__(self, unit_type: str, detail: str = ""):
+	def __init__(self, unit_type: str, detail: str = "", location: str | None = None):
 		self.unit_type = unit_type
+		self.location = location  # the provider's location the units had to be at, if any
 		super().__init__(Reason.UNIT_UNAVAILABLE, detail or f"no free {unit_type}")

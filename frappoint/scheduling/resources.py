@@ -3,6 +3,8 @@
 A unit is busy when its concurrent uses at any instant of the period reach its capacity, unless its
 type allows overlap. The choice is deterministic (fewest uses in the period, then name) and
 all-or-nothing: if any required type cannot be filled, nothing is allocated.
+Only units at the provider's location are candidates (`usable_at`); a unit or a provider without a
+location is not bound to one.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,9 +21,17 @@ class ServiceUnit:
 	unit_type: str
 	capacity: int = 1
 	allow_overlap: bool = False
+	location: str | None = None
 
 	def __post_init__(self):
 		require_minutes(self.capacity, f"capacity of {self.name}")
+
+
+def usable_at(unit: ServiceUnit, location: str | None) -> bool:
+	"""Whether a booking with a provider at `location` may use `unit`: a unit serves its own location;
+	one without a location (a van, a portable machine) serves any, and a provider without a location
+	is not bound to one."""
+	return unit.location is None or location is None or unit.location == location
 
 
 @dataclass(frozen=True)
@@ -72,13 +82,19 @@ def allocate_units(
 	uses: Sequence[UnitUse],
 	start: datetime,
 	end: datetime,
+	location: str | None = None,
 ) -> dict[str, list[str]]:
-	"""Unit names per required type (`{type: how many}`), or `UnitUnavailable` for the first type short."""
+	"""Unit names per required type (`{type: how many}`) among those usable at the provider's
+	`location`, or `UnitUnavailable` for the first type short."""
 	allocation = {}
+	usable = [unit for unit in units if usable_at(unit, location)]
 	for unit_type in sorted(required):
 		count = require_minutes(required[unit_type], f"number of {unit_type} units")
-		candidates = free_units(unit_type, units, uses, start, end)
+		candidates = free_units(unit_type, usable, uses, start, end)
 		if len(candidates) < count:
-			raise UnitUnavailable(unit_type, f"{count} {unit_type} needed, {len(candidates)} free")
+			where = f" at {location}" if location else ""
+			raise UnitUnavailable(
+				unit_type, f"{count} {unit_type} needed{where}, {len(candidates)} free", location=location
+			)
 		allocation[unit_type] = [unit.name for unit in candidates[:count]]
 	return allocation

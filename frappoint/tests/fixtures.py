@@ -59,14 +59,22 @@ def make_unit_type(allow_overlap=0, name=None):
 	).insert()
 
 
-def make_unit(unit_type: str, capacity=1, name=None):
+def make_unit(unit_type: str, capacity=1, name=None, **values):
 	return frappe.get_doc(
 		{
 			"doctype": "Service Unit",
 			"unit_name": name or unique("Unit"),
 			"unit_type": unit_type,
 			"capacity": capacity,
+			**values,
 		}
+	).insert()
+
+
+def make_location(name=None, **values):
+	"""A Service Location (`company=` too, on a site with ERPNext)."""
+	return frappe.get_doc(
+		{"doctype": "Service Location", "location_name": name or unique("Location"), **values}
 	).insert()
 
 

@@ -1,5 +1,6 @@
-"""/book: choose a service, a provider (or any), a day and a free time, then give your details and
-confirm. With ?reschedule=<appointment>&token=<manage token> it moves an existing appointment."""
+"""/book: choose a service, a location (when there are several), a provider (or any), a day and a
+free time, then give your details and confirm. With ?reschedule=<appointment>&token=<manage token> it
+moves an existing appointment."""
 
 import frappe
 from frappe import _
@@ -12,6 +13,7 @@ from frappoint.portal.pages import (
 	customer_prefill,
 	forbid,
 	js_messages,
+	locations_to_choose,
 	manageable,
 	portal_assets,
 	protect_session,
@@ -31,6 +33,7 @@ def get_context(context):
 	data = {
 		"page": "book",
 		"services": services,
+		"locations": locations_to_choose(),
 		"rules": booking_rules(),
 		"prefill": customer_prefill(frappe.session.user),
 		"site_timezone": get_system_timezone(),

@@ -19,6 +19,8 @@ from frappoint.notifications import changes
 # `title` and `color` follow other fields.
 SERVER_SET = ("provider",)
 DERIVED = ("title", "color")
+# Staff may pick the customer's own Sales Order until the booking is confirmed and billed from it.
+CHOSEN_WHILE_OPEN = ("sales_order",)
 PARTY_TYPES = ("Customer", "Lead", "Contact")
 LEDGERS = {
 	"slots": ("slot", "seat_no", "seat_key", "hold_until_utc"),
@@ -124,6 +126,11 @@ class ServiceAppointment(Document):
 			if cast(df.fieldtype, before.get(df.fieldname)) != cast(df.fieldtype, self.get(df.fieldname))
 		]
 		changed += [table for table in LEDGERS if ledger(before, table) != ledger(self, table)]
+		changed += [
+			field
+			for field in CHOSEN_WHILE_OPEN
+			if before.status != "Open" and self.meta.has_field(field) and before.get(field) != self.get(field)
+		]
 		if changed:
 			frappe.throw(
 				_(

@@ -7,6 +7,7 @@ from frappe.model.document import Document
 
 from frappoint.booking import records
 from frappoint.booking.errors import InvalidBookingInput, refuse_input
+from frappoint.integrations import erpnext
 from frappoint.scheduling import InvalidInput
 
 
@@ -15,6 +16,7 @@ class ServiceType(Document):
 		try:
 			records.service_rule(self)
 			records.price_tiers(self)
+			records.payment_rule(self)
 		except InvalidInput as e:
 			refuse_input(e, title=_("Invalid service"))
 		if not self.pricing_tiers:
@@ -26,3 +28,4 @@ class ServiceType(Document):
 			frappe.throw(
 				_("Seats reserved for emergencies need an emergency pricing tier."), exc=InvalidBookingInput
 			)
+		erpnext.validate_service(self)

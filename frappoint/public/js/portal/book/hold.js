@@ -25,6 +25,7 @@ export async function chooseTime(page, slot) {
 				service_type: state.service.name,
 				start: slot.start,
 				provider: state.provider || null,
+				location: state.location || null,
 				tier: state.tier,
 				timezone: state.zone,
 				...details,
@@ -58,9 +59,14 @@ export function showDetails(page, show) {
 		provider: state.hold?.provider || state.provider || state.slot.provider,
 		start: state.hold?.start || state.slot.start,
 		price: moving ? null : tierInfo(page).price,
+		due: moving ? null : state.hold?.due_label,
 		tier: moving || state.service.tiers.length < 2 ? null : state.tier,
 		from: moving ? moving.appointment.start : null,
 	});
+	if (!moving) {
+		// A deposit or prepayment: the payment, not this button, confirms the booking.
+		ref(root, "submit").textContent = state.hold?.due_label ? __("Continue to payment") : __("Confirm booking");
+	}
 	document.getElementById("fp-details-title").focus();
 }
 
@@ -72,6 +78,7 @@ function renderSummary(page, box, s) {
 		[s.from ? __("To") : __("When"), `${dateTimeOf(s.start, zone)} (${zoneName(zone)})`],
 		[__("With"), s.provider],
 		s.price ? [__("Price"), s.price] : null,
+		s.due ? [__("To pay now"), s.due] : null,
 	].filter(Boolean);
 	box.replaceChildren(
 		el(
@@ -136,9 +143,16 @@ export async function confirm(page) {
 			},
 			{ post: true }
 		);
+		stopCountdown(state);
+		if (data.payment_url) {
+			// Off to the gateway; the hold is kept for the payment, so leaving must not release it.
+			window.removeEventListener("pagehide", page.onExit);
+			announce(root, __("Taking you to the payment page."));
+			window.location.assign(data.payment_url);
+			return;
+		}
 		const token = state.hold.token;
 		state.hold = null;
-		stopCountdown(state);
 		done(page, data, token);
 	} catch (e) {
 		if (e.status === 409) {

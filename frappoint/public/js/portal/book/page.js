@@ -6,7 +6,7 @@ import { el, ref } from "frappoint/dom.js";
 import { addDays, allZones, detectedZone, today, zoneName } from "frappoint/time.js";
 import { prefill } from "frappoint/book/details.js";
 import { confirm, move, releaseHold, releaseHoldOnExit, showDetails } from "frappoint/book/hold.js";
-import { chooseService, foldServices, loadTimes } from "frappoint/book/times.js";
+import { chooseService, fillProviders, foldServices, loadTimes } from "frappoint/book/times.js";
 import { bindWaitlist } from "frappoint/book/waitlist.js";
 
 export function bookPage(root) {
@@ -22,6 +22,7 @@ export function bookPage(root) {
 			service: null,
 			tier: null,
 			provider: moving ? moving.appointment.provider : "",
+			location: "",
 			zone: detectedZone(),
 			from: null,
 			day: null,
@@ -70,6 +71,16 @@ export function bookPage(root) {
 	});
 	providerSelect.addEventListener("change", () => {
 		state.provider = providerSelect.value;
+		loadTimes(page);
+	});
+	// location (only when the site has several): narrows the providers, and "any" to those there
+	const locationSelect = ref(root, "location");
+	locationSelect?.addEventListener("change", () => {
+		state.location = locationSelect.value;
+		const place = DATA.locations.find((l) => l.name === state.location);
+		ref(root, "location-address").textContent = place ? place.address : "";
+		if (!state.service) return;
+		fillProviders(page);
 		loadTimes(page);
 	});
 	ref(root, "earlier").addEventListener("click", () => {

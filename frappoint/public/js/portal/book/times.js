@@ -1,5 +1,5 @@
-// /book, choosing: the service and its option, then a day of the two weeks shown and a free time.
-// All two weeks come in one availability request.
+// /book, choosing: the service and its option, where (when there are several locations) and with
+// whom, then a day of the two weeks shown and a free time. All two weeks come in one availability request.
 
 import { DATA, DAYS_PER_VIEW, __, minDay } from "frappoint/shared.js";
 import { el, ref, showAlert } from "frappoint/dom.js";
@@ -19,22 +19,30 @@ export function foldServices(page, focusNext) {
 }
 
 export function chooseService(page, name) {
-	const { root, state, providerSelect } = page;
+	const { root, state } = page;
 	const service = page.services.get(name);
 	if (!service) return;
 	state.service = service;
 	state.tier = service.tiers[0].tier;
 	renderTiers(page, service);
-	providerSelect.replaceChildren(
-		el("option", { value: "" }, __("Any available provider")),
-		...service.providers.map((p) => el("option", { value: p }, p))
-	);
-	if (!service.providers.includes(state.provider)) state.provider = "";
-	providerSelect.value = state.provider;
+	fillProviders(page);
 	ref(root, "provider-step").hidden = false;
 	ref(root, "time-step").hidden = false;
 	state.from = today(state.zone);
 	loadTimes(page);
+}
+
+// The service's providers, only those working at the chosen location when there is one.
+export function fillProviders(page) {
+	const { state, providerSelect } = page;
+	const place = (DATA.locations || []).find((l) => l.name === state.location);
+	const providers = state.service.providers.filter((p) => !place || place.providers.includes(p));
+	providerSelect.replaceChildren(
+		el("option", { value: "" }, __("Any available provider")),
+		...providers.map((p) => el("option", { value: p }, p))
+	);
+	if (!providers.includes(state.provider)) state.provider = "";
+	providerSelect.value = state.provider;
 }
 
 function renderTiers(page, service) {
@@ -100,6 +108,7 @@ export async function loadTimes(page, { focusTimes = false, keepAlert = false } 
 			from_date: from,
 			to_date: to,
 			provider: state.provider,
+			location: state.location,
 			timezone: state.zone,
 			tier: page.moving ? null : state.tier,
 			format: "compact",

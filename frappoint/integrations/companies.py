@@ -1,0 +1,26 @@
+"""Which company an appointment's documents (order, invoices, payments, stock issue) belong to."""
+
+import frappe
+from frappe import _
+
+from frappoint.booking.records import settings
+from frappoint.integrations import locations
+
+
+class NoCompany(frappe.ValidationError):
+	pass
+
+
+def company_of(appointment, service=None) -> str:
+	"""The company of the appointment's location, else its service's, else Frappoint's default, else
+	ERPNext's."""
+	service = service or frappe.get_cached_doc("Service Type", appointment.service_type)
+	company = (
+		locations.billing_company(appointment)
+		or service.get("company")
+		or settings().default_company
+		or frappe.defaults.get_global_default("company")
+	)
+	if not company:
+		frappe.throw(_("Set a Default Company in Service Appointment Settings."), exc=NoCompany)
+	return company

@@ -1,0 +1,92 @@
+"""What a cancellation does with money, by the rules in Settings, on real ERPNext documents: refund,
+store credit, the late fee with the part of the payment kept, the credit note of an invoiced booking."""
+
+import frappe
+from frappe.utils import flt
+
+from frappoint.booking import service
+from frappoint.integrations import erpnext
+from frappoint.integrations.erpnext import run_step
+from frappoint.tests.fixtures import at, book
+from frappoint.tests.test_erpnext import appointment_value, needs_erpnext
+from frappoint.tests.test_payments import DepositCase, submitted
+
+
+@needs_erpnext
+class TestCancellationMoney(DepositCase):
+	"""Each rule, on an appointment whose 10.00 deposit was paid through the gateway."""
+
+	def paid_booking(self):
+		name = self.checkout()["name"]
+		self.pay(name)
+		return name
+
+	def settled(self, name):
+		event = frappe.get_all(
+			"Appointment Event", filters={"appointment": name, "event_type": "cancellation_settled"}, pluck="name"
+		)
+		self.assertEqual(len(event), 1)
+		return frappe.get_doc("Service Appointment", name)
+
+	def test_an_early_cancellation_refunds_everything_once(self):
+		self.settings(refund_cutoff_hours=1)
+		name = self.paid_booking()
+		service.cancel(name, by_customer=True)
+		for _retry in range(2):
+			run_step(name, "cancel")  # a retried job, a second worker after it
+		doc = self.settled(name)
+		self.assertEqual(submitted("Payment Entry", name, payment_type="Pay"), [doc.refund_entry])
+		self.assertEqual(frappe.db.get_value("Payment Entry", doc.refund_entry, "paid_amount"), 10)
+		self.assertFalse(doc.cancellation_invoice)
+		self.assertEqual(frappe.db.get_value("Sales Order", doc.sales_order, "docstatus"), 2)
+		self.assertEqual(frappe.db.get_value("Payment Request", doc.payment_request, "status"), "Cancelled")
+
+	def test_a_late_cancellation_refunds_half_and_invoices_the_rest_with_the_fee(self):
+		self.settings(refund_cutoff_hours=96)
+		name = self.paid_booking()
+		service.cancel(name, by_customer=True)
+		run_step(name, "cancel")
+		doc = self.settled(name)
+		self.assertEqual(doc.late_cancellation, 1)
+		self.assertEqual(frappe.db.get_value("Payment Entry", doc.refund_entry, "paid_amount"), 5)
+		fee = frappe.get_doc("Sales Invoice", doc.cancellation_invoice)
+		# 5.00 of the deposit kept + the 5.00 fee, 10% VAT, paid 5.00 from the deposit
+		self.assertEqual((fee.items[0].item_code, fee.net_total, fee.grand_total, fee.total_advance, fee.outstanding_amount), (self.fee_item, 10, 11, 5, 6))
+		self.assertEqual(submitted("Sales Invoice", name), [fee.name])
+
+	def test_store_credit_keeps_the_payment_on_the_customers_account(self):
+		self.settings(refund_cutoff_hours=1, return_payments_as="Store Credit")
+		name = self.paid_booking()
+		service.cancel(name, by_customer=True)
+		doc = self.settled(name)
+		self.assertEqual(flt(doc.store_credit), 10)
+		self.assertFalse(doc.refund_entry)
+		self.assertEqual(frappe.db.get_value("Payment Entry", doc.payment_entry, "unallocated_amount"), 10)
+
+	def test_staff_cancelling_late_still_refunds_everything(self):
+		self.settings(refund_cutoff_hours=96)
+		name = self.paid_booking()
+		service.cancel(name)  # the business cancels
+		doc = self.settled(name)
+		self.assertEqual((doc.late_cancellation, frappe.db.get_value("Payment Entry", doc.refund_entry, "paid_amount")), (0, 10))
+		self.assertFalse(doc.cancellation_invoice)
+
+	def test_an_unpaid_late_cancellation_is_charged_the_fee(self):
+		self.settings(refund_cutoff_hours=96)
+		doc = book(self.service.name, self.provider.name, at(2, 10))
+		service.confirm(doc.name)
+		service.cancel(doc.name, by_customer=True)
+		fee = frappe.get_doc("Sales Invoice", appointment_value(doc.name, "cancellation_invoice"))
+		# 5.00 and 10% VAT, owed in full; ERPNext rounds what is owed (Global Defaults: rounded totals)
+		self.assertEqual((fee.net_total, fee.grand_total, fee.outstanding_amount), (5, 5.5, 6))
+		self.assertFalse(appointment_value(doc.name, "refund_entry"))
+
+	def test_an_invoiced_appointment_is_credited_when_cancelled(self):
+		self.settings(invoice_when=erpnext.ON_CONFIRMATION, refund_cutoff_hours=1)
+		name = self.paid_booking()
+		invoice = appointment_value(name, "sales_invoice")
+		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice, "total_advance"), 10)
+		service.cancel(name, by_customer=True)
+		doc = self.settled(name)
+		note = frappe.get_doc("Sales Invoice", doc.credit_note)
+		self.assertEqual((note.is_return, note.return_against, note.grand_total), (1, invoice, -55))
