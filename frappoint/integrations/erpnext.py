@@ -375,9 +375,10 @@ def make_sales_order(doc):
 
 
 def _link_order(doc, name: str):
-	if doc.get("sales_order") == name and frappe.db.get_value("Sales Order", name, "service_appointment") == doc.name:
-		return None  # ours, linked already
 	so = frappe.get_doc("Sales Order", name)
+	if so.service_appointment == doc.name or doc.get("customer") == so.customer:
+		_link(doc, "sales_order", name)  # ours, or the customer's linked by an earlier step: nothing new
+		return None
 	if so.docstatus != 1 or so.status in ("Closed", "Completed", "On Hold"):
 		raise AccountingSetupMissing(_("Sales Order {0} is not open for billing.").format(name))
 	if doc.get("customer") and doc.customer != so.customer:

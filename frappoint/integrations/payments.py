@@ -110,25 +110,61 @@ def on_payment_authorized(request, method=None, status=None):
 	name = request.get("service_appointment")
 	if status not in PAID or not name:
 		return None
-	lock_appointment_row(name)  # a second callback for the same payment waits here, then finds it
-	request = frappe.get_doc("Payment Request", request.name, for_update=True)
-	entry = frappe.db.get_value(
-		"Payment Entry Reference", {"payment_request": request.name, "docstatus": 1}, "parent"
-	)
-	if not entry:
+	# A second callback for the same payment waits here. The gateway's request may have read before
+	# (fixing its snapshot), so every read that decides is a locking one: it sees the first's commit.
+	lock_appointment_row(name)
+	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
+	if not doc.get("payment_entry"):
+		request = frappe.get_doc("Payment Request", request.name, for_update=True)
 		with erpnext.as_the_business():
-			entry = request.set_as_paid().name
-	doc = frappe.get_doc(APPOINTMENT, name)
-	if doc.get("payment_entry") != entry:
+			entry = _record_payment(request)
 		erpnext._store(doc, {"payment_entry": entry, "amount_paid": request.grand_total})
 		journal.record(doc, "payment_received", {"payment_entry": entry, "amount": request.grand_total})
+		if doc.status == Status.CANCELLED.value:
+			erpnext.enqueue_step(name, "cancel")  # cancelled before the money came: it goes back
 	if doc.status == Status.OPEN.value:
 		try:
 			service.confirm(name)
 		except HoldExpired:
 			frappe.clear_last_message()
 			service.expire(name)  # cancelled; the cancellation step returns the payment
-	elif doc.status == Status.CANCELLED.value:
-		erpnext.enqueue_step(name, "cancel")  # cancelled before the payment came: settle it again
 	# A path on this site: the gateway's page in the customer's browser goes there.
-	return manage_path(name, manage_token(frappe.get_doc(APPOINTMENT, name)))
+	return manage_path(name, manage_token(doc))
+
+
+def _record_payment(request) -> str:
+	"""ERPNext's Payment Entry for the request (`set_as_paid`), or, when the request was cancelled with
+	its order before the money came (the hold lapsed first), the customer's payment on account."""
+	if request.docstatus == 1 and request.status != "Paid":
+		return request.set_as_paid().name
+	if request.status == "Paid" and (entry := frappe.db.get_value(
+		"Payment Entry", {"reference_no": request.name, "payment_type": "Receive", "docstatus": 1}
+	)):
+		return entry
+	from erpnext.accounts.doctype.journal_entry.journal_entry import get_default_bank_cash_account
+	from erpnext.accounts.party import get_party_account
+
+	bank = get_default_bank_cash_account(request.company, "Bank") or get_default_bank_cash_account(request.company, "Cash")
+	entry = frappe.new_doc("Payment Entry")
+	entry.update(
+		{
+			"payment_type": "Receive",
+			"company": request.company,
+			"posting_date": frappe.utils.nowdate(),
+			"party_type": "Customer",
+			"party": request.party,
+			"paid_from": get_party_account("Customer", request.party, request.company),
+			"paid_to": bank.account,
+			"paid_amount": request.grand_total,
+			"received_amount": request.grand_total,
+			"reference_no": request.name,
+			"reference_date": frappe.utils.nowdate(),
+			"remarks": _("Payment for appointment {0}, received after its hold lapsed").format(request.service_appointment),
+			"service_appointment": request.service_appointment,
+		}
+	)
+	entry.setup_party_account_field()
+	entry.set_missing_values()
+	entry.insert(ignore_permissions=True)
+	entry.submit()
+	return entry.name

@@ -189,7 +189,13 @@ IGNORED_TEST_RECORDS = [
 	"DocType",
 	"Error Log",
 	"Item",
+	"Payment Entry",
+	"Payment Gateway Account",
+	"Payment Request",
 	"Sales Invoice",
 	"Sales Order",
+	"Sales Person",
+	"Stock Entry",
 	"User",
+	"Warehouse",
 ]

@@ -93,6 +93,29 @@ class TestBillingSettings(MoneyCase):
 		with self.assertRaisesRegex(AccountingSetupMissing, bare.name):
 			settings.save()
 
+	def test_every_combination_of_order_and_invoice_settings(self):
+		customer, n = self.customer(), 0
+		for order_policy in (erpnext.CREATE_ORDER, erpnext.LINK_ORDER, erpnext.NO_ORDER):
+			for invoice_when in (erpnext.ON_COMPLETION, erpnext.ON_CONFIRMATION, erpnext.NEVER):
+				with self.subTest(order=order_policy, invoice=invoice_when):
+					self.settings(sales_order_policy=order_policy, invoice_when=invoice_when)
+					package = self.package_order(customer) if order_policy == erpnext.LINK_ORDER else None
+					start, n = at(2, 9 + n // 2, n % 2 * 30), n + 1
+					name = self.confirmed(start, party_type="Customer", party=customer, sales_order=package)
+					invoiced_at_once = len(submitted("Sales Invoice", name))
+					service.complete(name)
+					orders = frappe.get_all("Sales Order", filters={"docstatus": 1, "name": appointment_value(name, "sales_order") or ""}, pluck="name")
+					self.assertEqual(appointment_value(name, "accounting_status"), "Done")
+					self.assertEqual(len(sales_orders(name)), int(order_policy == erpnext.CREATE_ORDER))  # made for it
+					self.assertEqual(orders, [package] if package else sales_orders(name))  # the one it is billed from
+					self.assertEqual(invoiced_at_once, int(invoice_when == erpnext.ON_CONFIRMATION))
+					self.assertEqual(len(submitted("Sales Invoice", name)), int(invoice_when != erpnext.NEVER))
+
+	def customer(self) -> str:
+		return frappe.get_doc(
+			{"doctype": "Customer", "customer_name": unique("Pack"), "customer_group": "All Customer Groups", "territory": "All Territories"}
+		).insert().name
+
 	def test_invoice_on_confirmation_makes_order_and_invoice_once(self):
 		self.settings(invoice_when=erpnext.ON_CONFIRMATION)
 		name = self.confirmed()
@@ -135,13 +158,13 @@ class TestBillingSettings(MoneyCase):
 
 	def test_an_existing_order_is_linked_and_each_visit_invoices_one_session(self):
 		self.settings(sales_order_policy=erpnext.LINK_ORDER)
-		customer = frappe.get_doc(
-			{"doctype": "Customer", "customer_name": unique("Pack"), "customer_group": "All Customer Groups", "territory": "All Territories"}
-		).insert().name
+		customer = self.customer()
 		package = self.package_order(customer)
 		first = self.confirmed(party_type="Customer", party=customer, sales_order=package)
 		second = self.confirmed(start=at(2, 12), party_type="Customer", party=customer, sales_order=package)
 		self.assertEqual(frappe.db.count("Sales Order", {"customer": customer, "docstatus": 1}), 1)  # none made
+		run_step(first, "order")  # a retried job links nothing new
+		self.assertEqual(frappe.db.count("Appointment Event", {"appointment": first, "event_type": "sales_order_linked"}), 1)
 		service.complete(first)
 		si = frappe.get_doc("Sales Invoice", appointment_value(first, "sales_invoice"))
 		self.assertEqual([(r.item_code, r.qty, r.rate, r.sales_order) for r in si.items], [(self.item, 1, 40, package)])
@@ -244,6 +267,19 @@ class TestPaymentAtBooking(DepositCase):
 		self.assertEqual(appointment_value(name, "status"), "Cancelled")
 		refund = frappe.get_doc("Payment Entry", appointment_value(name, "refund_entry"))
 		self.assertEqual((refund.payment_type, refund.paid_amount, refund.party), ("Pay", 10, frappe.db.get_value("Sales Order", appointment_value(name, "sales_order"), "customer")))
+
+	def test_a_payment_after_the_request_was_cancelled_is_taken_on_account_and_refunded(self):
+		name = self.checkout()["name"]
+		expire_hold_now(name)
+		service.expire(name)  # the sweep came first: the request and the order are cancelled
+		self.assertEqual(frappe.db.get_value("Payment Request", appointment_value(name, "payment_request"), "docstatus"), 2)
+		for _retry in range(2):
+			self.pay(name)  # the gateway had taken the money all the same, and says so twice
+		receipt = frappe.get_doc("Payment Entry", appointment_value(name, "payment_entry"))
+		self.assertEqual((receipt.payment_type, receipt.paid_amount, receipt.docstatus), ("Receive", 10, 1))
+		self.assertEqual(len(submitted("Payment Entry", name, payment_type="Receive")), 1)
+		refund = frappe.get_doc("Payment Entry", appointment_value(name, "refund_entry"))
+		self.assertEqual((refund.payment_type, refund.paid_amount, refund.party), ("Pay", 10, receipt.party))
 
 	def test_desk_staff_confirm_without_payment(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))

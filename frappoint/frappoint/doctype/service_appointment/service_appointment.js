@@ -25,6 +25,14 @@ frappe.ui.form.on("Service Appointment", {
 			query: "frappoint.api.desk.providers_for_service",
 			filters: { service_type: frm.doc.service_type || "" },
 		}));
+		// With ERPNext: the customer's own open order (a package of sessions) to bill this visit from.
+		frm.set_query("sales_order", () => ({
+			filters: {
+				docstatus: 1,
+				status: ["not in", ["Closed", "Completed", "On Hold"]],
+				...(frm.doc.party_type === "Customer" && frm.doc.party ? { customer: frm.doc.party } : {}),
+			},
+		}));
 	},
 	service_type(frm) {
 		offer_tiers(frm);

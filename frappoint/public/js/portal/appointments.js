@@ -85,6 +85,11 @@ function offerConfirm(root, card) {
 				{ appointment: card.dataset.appointment, token: DATA.token, timezone: detectedZone() },
 				{ post: true }
 			);
+			if (data.payment_url) {
+				// The service asks a payment at booking: the gateway's confirmation confirms it.
+				window.location.assign(data.payment_url);
+				return;
+			}
 			ref(card, "confirm-actions")?.remove();
 			announce(card, "confirmed", __("Confirmed"), data.emailed
 				? __("Your appointment is confirmed. We have emailed you the details.")
