@@ -81,13 +81,16 @@ def ok(response, what):
 
 def set_up(args, tag):
 	admin = Principal("Administrator", args.url, args.site, "Administrator", args.admin_password)
-	settings_doc = ok(admin.call("GET", f"/api/resource/Service Appointment Settings/Service Appointment Settings"), "settings")["data"]
+	settings_doc = ok(admin.call("GET", "/api/resource/Service Appointment Settings/Service Appointment Settings"), "settings")["data"]
 	saved = {k: settings_doc.get(k) for k in ("guest_requests_per_minute", "trusted_proxies")}
 	ok(admin.call("PUT", "/api/resource/Service Appointment Settings/Service Appointment Settings",
 		json={"guest_requests_per_minute": 100000, "trusted_proxies": ""}), "settings")
+	# the site bills in ERPNext: a service needs a Billing Item (the demo's Haircut's)
+	haircut = admin.call("GET", "/api/resource/Service Type/Haircut")
+	billing = {"billing_item": haircut.json()["data"].get("billing_item")} if haircut.ok else {}
 	service = ok(admin.call("POST", "/api/resource/Service Type", json={
 		"service_name": f"Probe {tag}", "duration_minutes": 30,
-		"pricing_tiers": [{"tier": "Standard", "rate": 10}]}), "service")["data"]["name"]
+		"pricing_tiers": [{"tier": "Standard", "rate": 10}], **billing}), "service")["data"]["name"]
 	# an outbox, so that the confirmation email (and the link in it) is queued where we can read it
 	outbox = ok(admin.call("POST", "/api/resource/Email Account", json={
 		"email_account_name": f"Attack outbox {tag}", "email_id": f"outbox-{tag}@attack.example",
@@ -341,6 +344,20 @@ def run_fuzz(args, service, examples):
 			seen["5xx"].append(f"feed {token!r:.100} -> {response.status_code} {response.text[:200]}")
 
 	feed()
+
+	# the test gateway (on for this site): a forged or junk payment link pays nothing, whatever it says
+	@settings(max_examples=max(examples // 10, 20), deadline=None, suppress_health_check=list(HealthCheck))
+	@given(st.one_of(hostile_text, st.none()), st.one_of(hostile_text, st.just("0" * 64), st.none()), st.sampled_from(["checkout", "authorize"]))
+	def gateway(request, signature, step):
+		values = {"request": request, "signature": signature, "outcome": "Completed"}
+		method = "GET" if step == "checkout" else "POST"
+		response = guest.call(method, f"/api/method/frappoint.integrations.test_gateway.{step}", **({"params": values} if method == "GET" else {"data": values}))
+		seen["requests"] += 1
+		seen["statuses"][response.status_code] = seen["statuses"].get(response.status_code, 0) + 1
+		if response.status_code not in (403, 404, 417, 429):
+			seen["5xx"].append(f"gateway {step} {values!r:.100} -> {response.status_code} {response.text[:200]}")
+
+	gateway()
 	# the desk's provider search and the count endpoint, as a guest and with junk
 	for path, values in (
 		("/api/method/frappoint.api.desk.providers_for_service", {"filters": "{not json"}),

@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from accounting_workers import free_port, sql, start, stop  # noqa: E402
 from concurrency import Site  # noqa: E402
 from throughput import wait_for  # noqa: E402
-from waitlist_storm import EVERY_DAY, queue_busy  # noqa: E402
+from waitlist_storm import EVERY_DAY, finish, queue_busy  # noqa: E402
 
 CUSTOMERS, DEPOSIT, FEE, USED = 16, 10, 2, 2
 SETTINGS = "Service Appointment Settings"
@@ -205,10 +205,7 @@ def main():
 	print(f"money: {CUSTOMERS} deposits paid through {2 * CUSTOMERS} gateway callbacks at once; {len(cancelling)} cancellations "
 		f"({len(LATE)} late, {len(EARLY)} in time) and {len(completing)} completions at once, settled by 2 RQ workers with each step "
 		f"run again beside them: " + ", ".join(f"{n} {what} twice" for what, n in twice.items()) + f", {len(mismatches)} mismatches")  # fmt: skip
-	for failure in failures:
-		print("FAILED:", failure)
-	print("money storm:", "FAILED" if failures else "PASSED")
-	sys.exit(1 if failures else 0)
+	finish("money storm", failures)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,14 @@ def double_claims(args, provider) -> int:
 		where a.provider = '{provider}' and s.seat_key is not null group by s.slot having count(*) > 1) x""")
 
 
+def finish(storm: str, failures: list[str]) -> None:
+	"""Print each failure and the verdict scripts/test looks for; exit non-zero on any failure."""
+	for failure in failures:
+		print("FAILED:", failure)
+	print(f"{storm}:", "FAILED" if failures else "PASSED")
+	sys.exit(1 if failures else 0)
+
+
 def main():
 	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 	parser.add_argument("--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench")))
@@ -177,10 +185,7 @@ def main():
 			f"{statuses.count('Waiting')} still waiting; {doubles} seats claimed twice")  # fmt: skip
 	finally:
 		stop(processes)
-	for failure in failures:
-		print("FAILED:", failure)
-	print("waitlist storm:", "FAILED" if failures else "PASSED")
-	sys.exit(1 if failures else 0)
+	finish("waitlist storm", failures)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Which company an appointment's documents (order, invoices, payments, stock issue) belong to."""
+"""Which company an appointment's documents (order, invoices, payments, stock issue) belong to, and the
+link on each of them back to the appointment."""
 
 import frappe
 from frappe import _
@@ -24,3 +25,9 @@ def company_of(appointment, service=None) -> str:
 	if not company:
 		frappe.throw(_("Set a Default Company in Service Appointment Settings."), exc=NoCompany)
 	return company
+
+
+def appointment_link(insert_after: str) -> dict:
+	"""The read-only custom field on an ERPNext document that names the appointment it was made for."""
+	return {"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
+		"options": "Service Appointment", "insert_after": insert_after, "read_only": 1, "no_copy": 1}  # fmt: skip

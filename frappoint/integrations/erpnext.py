@@ -24,7 +24,7 @@ from frappoint.booking.ledger import lock_appointment_row
 from frappoint.booking.locks import all_or_nothing, named_locks
 from frappoint.booking.records import cancellation_policy, settings
 from frappoint.integrations import commissions, stock
-from frappoint.integrations.companies import company_of
+from frappoint.integrations.companies import appointment_link, company_of
 from frappoint.scheduling.money import cancellation_terms
 
 APPOINTMENT = "Service Appointment"
@@ -83,22 +83,10 @@ CUSTOM_FIELDS = {
 		 "options": "Item", "insert_after": "late_cancellation_fee",
 		 "description": "The item that invoices a late cancellation's fee and the part of a payment kept."},
 	],
-	"Sales Order": [
-		{"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
-		 "options": "Service Appointment", "insert_after": "customer", "read_only": 1, "no_copy": 1},
-	],
-	"Sales Invoice": [
-		{"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
-		 "options": "Service Appointment", "insert_after": "customer", "read_only": 1, "no_copy": 1},
-	],
-	"Payment Request": [
-		{"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
-		 "options": "Service Appointment", "insert_after": "reference_name", "read_only": 1, "no_copy": 1},
-	],
-	"Payment Entry": [
-		{"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
-		 "options": "Service Appointment", "insert_after": "party_name", "read_only": 1, "no_copy": 1},
-	],
+	"Sales Order": [appointment_link(insert_after="customer")],
+	"Sales Invoice": [appointment_link(insert_after="customer")],
+	"Payment Request": [appointment_link(insert_after="reference_name")],
+	"Payment Entry": [appointment_link(insert_after="party_name")],
 }  # fmt: skip
 
 
@@ -611,31 +599,48 @@ def _refund(doc, amount) -> str | None:
 	if not doc.get("payment_entry"):
 		return None
 	paid = frappe.get_doc("Payment Entry", doc.payment_entry)
-	refund = frappe.new_doc("Payment Entry")
-	refund.update(
-		{
-			"payment_type": "Pay",
-			"company": paid.company,
-			"posting_date": nowdate(),
-			"party_type": "Customer",
-			"party": paid.party,
-			"paid_from": paid.paid_to,
-			"paid_to": paid.paid_from,
-			"paid_amount": flt(amount),
-			"received_amount": flt(amount),
-			"mode_of_payment": paid.mode_of_payment,
-			"reference_no": doc.name,
-			"reference_date": nowdate(),
-			"remarks": _("Refund for cancelled appointment {0}").format(doc.name),
-			"service_appointment": doc.name,
-		}
+	refund = submit_payment_entry(
+		"Pay",
+		paid.party,
+		amount,
+		accounts=(paid.paid_to, paid.paid_from),
+		company=paid.company,
+		reference=doc.name,
+		remarks=_("Refund for cancelled appointment {0}").format(doc.name),
+		appointment=doc.name,
+		mode_of_payment=paid.mode_of_payment,
 	)
-	refund.setup_party_account_field()
-	refund.set_missing_values()
-	refund.insert(ignore_permissions=True)
-	refund.submit()
 	_link(doc, "refund_entry", refund.name)
 	return refund.name
+
+
+def submit_payment_entry(payment_type, customer, amount, accounts, company, reference, remarks, appointment, mode_of_payment=None):
+	"""A submitted Payment Entry between the customer and the business, not allocated to any invoice:
+	`accounts` are (paid from, paid to)."""
+	entry = frappe.new_doc("Payment Entry")
+	entry.update(
+		{
+			"payment_type": payment_type,
+			"company": company,
+			"posting_date": nowdate(),
+			"party_type": "Customer",
+			"party": customer,
+			"paid_from": accounts[0],
+			"paid_to": accounts[1],
+			"paid_amount": flt(amount),
+			"received_amount": flt(amount),
+			"mode_of_payment": mode_of_payment,
+			"reference_no": reference,
+			"reference_date": nowdate(),
+			"remarks": remarks,
+			"service_appointment": appointment,
+		}
+	)
+	entry.setup_party_account_field()
+	entry.set_missing_values()
+	entry.insert(ignore_permissions=True)
+	entry.submit()
+	return entry
 
 
 def invoice_no_show(doc):

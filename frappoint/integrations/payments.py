@@ -145,26 +145,13 @@ def _record_payment(request) -> str:
 	from erpnext.accounts.party import get_party_account
 
 	bank = get_default_bank_cash_account(request.company, "Bank") or get_default_bank_cash_account(request.company, "Cash")
-	entry = frappe.new_doc("Payment Entry")
-	entry.update(
-		{
-			"payment_type": "Receive",
-			"company": request.company,
-			"posting_date": frappe.utils.nowdate(),
-			"party_type": "Customer",
-			"party": request.party,
-			"paid_from": get_party_account("Customer", request.party, request.company),
-			"paid_to": bank.account,
-			"paid_amount": request.grand_total,
-			"received_amount": request.grand_total,
-			"reference_no": request.name,
-			"reference_date": frappe.utils.nowdate(),
-			"remarks": _("Payment for appointment {0}, received after its hold lapsed").format(request.service_appointment),
-			"service_appointment": request.service_appointment,
-		}
-	)
-	entry.setup_party_account_field()
-	entry.set_missing_values()
-	entry.insert(ignore_permissions=True)
-	entry.submit()
-	return entry.name
+	return erpnext.submit_payment_entry(
+		"Receive",
+		request.party,
+		request.grand_total,
+		accounts=(get_party_account("Customer", request.party, request.company), bank.account),
+		company=request.company,
+		reference=request.name,
+		remarks=_("Payment for appointment {0}, received after its hold lapsed").format(request.service_appointment),
+		appointment=request.service_appointment,
+	).name

@@ -10,7 +10,7 @@ from collections import Counter
 import frappe
 from frappe import _
 
-from frappoint.integrations.companies import company_of
+from frappoint.integrations.companies import appointment_link, company_of
 
 APPOINTMENT = "Service Appointment"
 CONSUMABLE = "Service Consumable"  # shipped without ERPNext links, so that it syncs without ERPNext
@@ -49,10 +49,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 		{"fieldname": "stock_entry", "label": "Stock Issued", "fieldtype": "Link", "options": "Stock Entry",
 		 "insert_after": "no_show_invoice", "read_only": 1, "no_copy": 1},
 	],
-	"Stock Entry": [
-		{"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
-		 "options": APPOINTMENT, "insert_after": "stock_entry_type", "read_only": 1, "no_copy": 1},
-	],
+	"Stock Entry": [appointment_link(insert_after="stock_entry_type")],
 }  # fmt: skip
 
 

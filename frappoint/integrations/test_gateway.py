@@ -41,8 +41,9 @@ def checkout_url(payment_request) -> str | None:
 def _verified(request, signature) -> str:
 	if not enabled():
 		raise frappe.DoesNotExistError(_("Not found"))
+	# bytes: compare_digest refuses str with non-ASCII characters, which a guest may well send
 	if not isinstance(request, str) or not isinstance(signature, str) or not hmac.compare_digest(
-		_signature(request), signature
+		_signature(request).encode(), signature.encode()
 	):
 		frappe.throw(_("This payment link is not valid."), frappe.PermissionError)
 	return request

@@ -141,8 +141,9 @@ def appointment_value(name: str, field: str):
 	return frappe.db.get_value("Service Appointment", name, field)
 
 
-@needs_erpnext
-class TestERPNextAccounting(FrappeTestCase):
+class BillingCase(FrappeTestCase):
+	"""Billing in ERPNext on, for a company with a default 10% VAT; each test rolled back."""
+
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -151,16 +152,28 @@ class TestERPNextAccounting(FrappeTestCase):
 		cls.taxes = ensure_default_taxes(cls.company)
 		frappe.db.commit()
 
-	def setUp(self):
-		use_booking_settings(bill_in_erpnext=1)
+	def bill_in_erpnext(self, booking: dict | None = None, **settings) -> None:
+		"""The test booking settings (with `booking`'s changes) and billing on, plus `settings`."""
+		use_booking_settings(bill_in_erpnext=1, **(booking or {}))
 		frappe.db.set_single_value(
 			"Service Appointment Settings",
 			{
 				"default_company": self.company,
 				"guest_customer_policy": "Create a Customer",
 				"charge_no_show_fee": 0,
+				**settings,
 			},
 		)
+		frappe.clear_document_cache("Service Appointment Settings", "Service Appointment Settings")
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+
+@needs_erpnext
+class TestERPNextAccounting(BillingCase):
+	def setUp(self):
+		self.bill_in_erpnext()
 		self.item = make_item()
 		self.service = make_service(
 			billing_item=self.item,
@@ -168,9 +181,6 @@ class TestERPNextAccounting(FrappeTestCase):
 			pricing_tiers=[{"tier": "Residential", "rate": 50}, {"tier": "Commercial", "rate": 80}],
 		)
 		self.provider = make_provider([self.service.name])
-
-	def tearDown(self):
-		frappe.db.rollback()
 
 	def confirmed(self, **values):
 		doc = book(self.service.name, self.provider.name, at(2, 10), customer_name="Gita Guest", **values)

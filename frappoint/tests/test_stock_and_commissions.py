@@ -2,7 +2,6 @@
 earns the commission on the order and the invoice."""
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking import service
 from frappoint.integrations import erpnext
@@ -15,12 +14,10 @@ from frappoint.tests.fixtures import (
 	make_unit,
 	make_unit_type,
 	unique,
-	use_booking_settings,
 )
 from frappoint.tests.test_erpnext import (
+	BillingCase,
 	appointment_value,
-	ensure_company,
-	ensure_default_taxes,
 	make_item,
 	needs_erpnext,
 	sales_orders,
@@ -68,31 +65,16 @@ def row(item_code, qty, consumption="Per Appointment") -> dict:
 
 
 @needs_erpnext
-class TestStockAndCommissions(FrappeTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.company = ensure_company()
-		ensure_default_taxes(cls.company)
-		frappe.db.commit()
-
+class TestStockAndCommissions(BillingCase):
 	def setUp(self):
-		use_booking_settings(bill_in_erpnext=1)
-		frappe.db.set_single_value(
-			"Service Appointment Settings",
-			{
-				"default_company": self.company,
-				"guest_customer_policy": "Create a Customer",
-				"charge_no_show_fee": 0,
-			},
-		)
+		self.bill_in_erpnext()
 		frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 0)
 		frappe.clear_document_cache("Stock Settings", "Stock Settings")
 		self.billing_item = make_item()
 		self.van = make_warehouse(self.company, "Van")
 
 	def tearDown(self):
-		frappe.db.rollback()
+		super().tearDown()
 		frappe.clear_document_cache("Stock Settings", "Stock Settings")
 
 	def group_service(self, consumables, **values):
