@@ -11,6 +11,8 @@ back whole (savepoint), written to the Error Log and shown on the appointment wi
 Prices come from the service's tier (the appointment's server-set rate) and ERPNext Item Prices.
 """
 
+import random
+import time
 from contextlib import contextmanager
 
 import frappe
@@ -31,6 +33,7 @@ APPOINTMENT = "Service Appointment"
 SAVEPOINT = "frappoint_accounting"
 # Pending this long without its job having run: the job was lost (worker killed, queue flushed).
 RECONCILE_AFTER_MINUTES = 15
+DEADLOCK_ATTEMPTS = 3
 STEP_FOR_STATUS = {"Confirmed": "order", "Completed": "invoice", "Cancelled": "cancel", "No Show": "no_show"}
 
 CUSTOM_FIELDS = {
@@ -172,11 +175,23 @@ def run_step(appointment: str, step: str) -> None:
 
 	`step` names the change that queued the job (its key); the work is decided by the status read
 	under the row lock, so jobs that arrive late or out of order, or for an appointment cancelled
-	meanwhile, neither lose nor duplicate a document. A failure is recorded, never raised."""
-	if frappe.job:
-		# A worker's transaction has already read settings and defaults, and with them fixed its
-		# REPEATABLE READ snapshot before the lock below is granted: start over, so that what the
-		# appointment's previous job committed while this one waited is seen.
+	meanwhile, neither lose nor duplicate a document. It runs as the business (Administrator), whoever
+	queued it (a guest cancelling on the portal). A deadlock (two jobs taking an invoice number at
+	once, say) is tried again; any other failure is recorded, never raised."""
+	for attempt in range(DEADLOCK_ATTEMPTS):
+		try:
+			with as_the_business():
+				return _run_step(appointment, step, last_attempt=attempt == DEADLOCK_ATTEMPTS - 1)
+		except frappe.QueryDeadlockError:
+			frappe.db.rollback()  # MariaDB undid the whole transaction already
+			time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+
+
+def _run_step(appointment: str, step: str, last_attempt: bool) -> None:
+	if not frappe.flags.in_test:  # a test runs the step inside its own transaction, alone
+		# What this transaction has read so far (settings, defaults: a worker, `bench execute`) fixed
+		# its REPEATABLE READ snapshot before the lock below is granted: start over, so that what the
+		# appointment's previous step committed while this one waited is seen.
 		frappe.db.rollback()
 	lock_appointment_row(appointment)  # first, as every booking action does (see booking.ledger)
 	doc = frappe.get_doc(APPOINTMENT, appointment)
@@ -188,6 +203,8 @@ def run_step(appointment: str, step: str) -> None:
 		with all_or_nothing(SAVEPOINT), _hooks_cannot_commit():
 			event = STEPS[needed](doc)
 	except Exception as e:
+		if isinstance(e, frappe.QueryDeadlockError) and not last_attempt:
+			raise
 		_record_failure(appointment, needed, e)
 		return
 	_store(
@@ -344,15 +361,16 @@ def confirm(doc):
 	return event
 
 
-def make_sales_order(doc):
+def make_sales_order(doc, for_payment: bool = False):
 	"""Link the order that is the appointment's (one made for it, or the customer's own order staff
-	picked), or make and submit one."""
+	picked), or make and submit one. A payment at booking needs an order to be made against, whatever
+	the policy (`for_payment`)."""
 	existing = doc.get("sales_order") or frappe.db.get_value(
 		"Sales Order", {"service_appointment": doc.name, "docstatus": 1}
 	)
 	if existing:
 		return _link_order(doc, existing)
-	if order_policy() == LINK_ORDER and not doc.get("payment_request"):
+	if order_policy() == LINK_ORDER and not for_payment:
 		raise AccountingSetupMissing(_("Pick the customer's Sales Order on the appointment, then retry."))
 	service = frappe.get_cached_doc("Service Type", doc.service_type)
 	so = _new_transaction("Sales Order", doc, service)

@@ -70,7 +70,7 @@ def _payment_request(doc):
 		return frappe.get_doc("Payment Request", current)
 	from erpnext.accounts.doctype.payment_request.payment_request import make_payment_request
 
-	if event := erpnext.make_sales_order(doc):
+	if event := erpnext.make_sales_order(doc, for_payment=True):
 		journal.record(doc, *event)
 	request = make_payment_request(
 		dt="Sales Order",

@@ -15,10 +15,11 @@ from frappoint.integrations.erpnext import AccountingSetupMissing
 from frappoint.portal.views import appointment_view, price_label
 from frappoint.tests.fixtures import at, book, expire_hold_now, make_provider, make_service, unique
 from frappoint.tests.test_erpnext import (
-	appointment_value,
 	BillingCase,
+	appointment_value,
 	make_item,
 	needs_erpnext,
+	sales_orders,
 )
 
 SETTINGS = "Service Appointment Settings"
@@ -122,6 +123,15 @@ class TestPaymentAtBooking(DepositCase):
 		self.assertEqual((si.grand_total, si.total_advance, si.outstanding_amount), (55, 10, 45))
 		events = frappe.get_all("Appointment Event", filters={"appointment": name}, pluck="event_type", order_by="sequence")
 		self.assertEqual(events[:6], ["held", "payment_awaited", "sales_order_linked", "payment_requested", "payment_received", "confirmed"])
+
+	def test_a_deposit_makes_its_own_order_whatever_the_order_policy(self):
+		for hour, policy in ((11, erpnext.LINK_ORDER), (12, erpnext.NO_ORDER)):
+			with self.subTest(policy=policy):
+				self.settings(sales_order_policy=policy)
+				name = self.checkout(at(2, hour))["name"]  # no staff to pick an order: one is made to pay against
+				self.pay(name)
+				self.assertEqual((appointment_value(name, "status"), appointment_value(name, "accounting_status")), ("Confirmed", "Done"))
+				self.assertEqual(sales_orders(name), [appointment_value(name, "sales_order")])
 
 	def test_asking_twice_reuses_the_payment_request(self):
 		first = self.checkout()

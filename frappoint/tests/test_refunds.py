@@ -4,6 +4,7 @@ store credit, the late fee with the part of the payment kept, the credit note of
 import frappe
 from frappe.utils import flt
 
+from frappoint.api import booking as api
 from frappoint.booking import service
 from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import run_step
@@ -40,6 +41,19 @@ class TestCancellationMoney(DepositCase):
 		self.assertFalse(doc.cancellation_invoice)
 		self.assertEqual(frappe.db.get_value("Sales Order", doc.sales_order, "docstatus"), 2)
 		self.assertEqual(frappe.db.get_value("Payment Request", doc.payment_request, "status"), "Cancelled")
+
+	def test_a_guest_cancelling_on_the_portal_is_settled_as_the_business(self):
+		self.settings(refund_cutoff_hours=1)
+		held = self.checkout()
+		self.pay(held["name"])
+		frappe.set_user("Guest")
+		api.cancel(appointment=held["name"], token=held["token"])  # queues the step as the guest
+		frappe.set_user("Administrator")
+		doc = self.settled(held["name"])
+		self.assertEqual(doc.accounting_status, "Done")  # a guest may not cancel an order; the business does
+		refund = frappe.get_doc("Payment Entry", doc.refund_entry)
+		self.assertEqual((refund.paid_amount, refund.owner), (10, "Administrator"))
+		self.assertEqual(frappe.db.get_value("Sales Order", doc.sales_order, "docstatus"), 2)
 
 	def test_a_late_cancellation_refunds_half_and_invoices_the_rest_with_the_fee(self):
 		self.settings(refund_cutoff_hours=96)
