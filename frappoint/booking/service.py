@@ -299,7 +299,8 @@ def cancel(
 			service = frappe.get_cached_doc("Service Type", doc.service_type)
 			check_cancellation(from_db(doc.start_utc), now, records.booking_policy(service), doc.status)
 			# Decided now, on instants: the accounting job that settles the money may run much later.
-			if doc.status == Status.CONFIRMED.value:
+			# A move is not a cancellation: no late fee for it.
+			if doc.status == Status.CONFIRMED.value and not rescheduling:
 				doc.late_cancellation = int(is_late(from_db(doc.start_utc), now, records.cancellation_policy()))
 		doc.cancellation_reason = reason or _("Cancelled")
 

@@ -146,7 +146,7 @@ def on_appointment_change(doc, method=None):
 	step = STEP_FOR_STATUS.get(doc.status)
 	if step is None or not _has_work(doc, step):
 		return
-	_store(doc, {"accounting_status": "Pending", "accounting_action": step})
+	store(doc, {"accounting_status": "Pending", "accounting_action": step})
 	enqueue_step(doc.name, step)
 
 
@@ -197,7 +197,7 @@ def _run_step(appointment: str, step: str, last_attempt: bool) -> None:
 	doc = frappe.get_doc(APPOINTMENT, appointment)
 	needed = STEP_FOR_STATUS.get(doc.status)
 	if needed is None:  # Open again (nothing bills an Open appointment)
-		_store(doc, {"accounting_status": "Done"})
+		store(doc, {"accounting_status": "Done"})
 		return
 	try:
 		with all_or_nothing(SAVEPOINT), _hooks_cannot_commit():
@@ -207,7 +207,7 @@ def _run_step(appointment: str, step: str, last_attempt: bool) -> None:
 			raise
 		_record_failure(appointment, needed, e)
 		return
-	_store(
+	store(
 		doc,
 		{
 			"accounting_status": "Done",
@@ -391,7 +391,7 @@ def _link_order(doc, name: str):
 		raise AccountingSetupMissing(
 			_("Sales Order {0} is for {1}, not for {2}.").format(name, so.customer, doc.customer)
 		)
-	_store(doc, {"sales_order": name, "customer": so.customer})
+	store(doc, {"sales_order": name, "customer": so.customer})
 	return "sales_order_linked", {"sales_order": name, "existing_order": so.service_appointment != doc.name}
 
 
@@ -513,7 +513,7 @@ def settle_cancellation(doc):
 	if order_event:
 		journal.record(doc, *order_event)
 	if terms.store_credit:
-		_store(doc, {"store_credit": terms.store_credit})
+		store(doc, {"store_credit": terms.store_credit})
 	return "cancellation_settled", {
 		"paid": paid,
 		"refund": terms.refund,
@@ -726,7 +726,7 @@ def billing_customer(doc) -> str:
 	else:
 		_lock_customer_key(doc.customer_email or doc.customer_name)
 		customer = _customer_by_email(doc.customer_email) or _new_customer(doc)
-	_store(doc, {"customer": customer})
+	store(doc, {"customer": customer})
 	return customer
 
 
@@ -801,10 +801,10 @@ def _apply_default_taxes(transaction, company: str) -> None:
 
 
 def _link(doc, field: str, value: str) -> None:
-	_store(doc, {field: value})
+	store(doc, {field: value})
 
 
-def _store(doc, values: dict) -> None:
+def store(doc, values: dict) -> None:
 	"""Write accounting fields straight to the appointment's row, which this job holds locked: `db_set`
 	would reload the whole document with its ledger rows for nothing but a timestamp check."""
 	frappe.db.set_value(APPOINTMENT, doc.name, values, update_modified=False)

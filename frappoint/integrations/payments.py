@@ -2,8 +2,9 @@
 deposit (or the whole price) against it, and the customer sent to the payment gateway.
 
 A gateway reports a payment by calling `run_method("on_payment_authorized", status)` on the Payment
-Request, as every gateway of Frappe's payments app does; Frappoint's doc_event on that method records
-the Payment Entry (ERPNext's `set_as_paid`) and confirms the appointment. The hold waits for the
+Request, as every gateway of Frappe's payments app does (ERPNext 15's Payment Request has no such
+method of its own; webshop's override adds one): Frappoint's doc_event on that method records the
+Payment Entry (ERPNext's `set_as_paid`) and confirms the appointment. The hold waits for the
 payment (Settings: Payment Window); if it lapses first, the payment is refunded by the cancellation
 step like any early cancellation, and an unpaid request is cancelled with the order.
 """
@@ -18,8 +19,8 @@ from frappoint.booking.ledger import lock_appointment_row
 from frappoint.booking.locks import all_or_nothing
 from frappoint.booking.records import settings
 from frappoint.booking.tokens import manage_token
-from frappoint.portal.views import manage_path
 from frappoint.integrations import erpnext
+from frappoint.portal.views import manage_path
 from frappoint.scheduling import Status
 
 APPOINTMENT = "Service Appointment"
@@ -51,9 +52,8 @@ def checkout(name: str, details: dict, needs_contact: bool) -> tuple:
 		with all_or_nothing(erpnext.SAVEPOINT), erpnext.as_the_business():
 			request = _payment_request(doc)
 			url = checkout_url(request)
-	except erpnext.AccountingSetupMissing:
-		raise
 	except Exception:
+		# The set-up's fault, not the customer's: the log says which; the customer is told plainly.
 		frappe.log_error(title=_("Frappoint payment could not start: {0}").format(name))
 		frappe.throw(
 			_("Online payment is not available for this booking right now. Please contact us to book."),
@@ -89,7 +89,7 @@ def _payment_request(doc):
 	else:  # Accounts Settings made it a draft already
 		request.save(ignore_permissions=True)
 	request.submit()
-	erpnext._store(doc, {"payment_request": request.name})
+	erpnext.store(doc, {"payment_request": request.name})
 	journal.record(doc, "payment_requested", {"payment_request": request.name, "amount": request.grand_total})
 	return request
 
@@ -118,7 +118,7 @@ def on_payment_authorized(request, method=None, status=None):
 		request = frappe.get_doc("Payment Request", request.name, for_update=True)
 		with erpnext.as_the_business():
 			entry = _record_payment(request)
-		erpnext._store(doc, {"payment_entry": entry, "amount_paid": request.grand_total})
+		erpnext.store(doc, {"payment_entry": entry, "amount_paid": request.grand_total})
 		journal.record(doc, "payment_received", {"payment_entry": entry, "amount": request.grand_total})
 		if doc.status == Status.CANCELLED.value:
 			erpnext.enqueue_step(name, "cancel")  # cancelled before the money came: it goes back

@@ -148,6 +148,6 @@ def _submit(se, appointment: str) -> None:
 
 
 def _link(doc, stock_entry: str) -> None:
-	# straight to the row the step holds locked, as erpnext._store does
+	# straight to the row the step holds locked, as erpnext.store does
 	frappe.db.set_value(APPOINTMENT, doc.name, "stock_entry", stock_entry, update_modified=False)
 	doc.stock_entry = stock_entry

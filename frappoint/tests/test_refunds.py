@@ -68,6 +68,15 @@ class TestCancellationMoney(DepositCase):
 		self.assertEqual((fee.items[0].item_code, fee.net_total, fee.grand_total, fee.total_advance, fee.outstanding_amount), (self.fee_item, 10, 11, 5, 6))
 		self.assertEqual(submitted("Sales Invoice", name), [fee.name])
 
+	def test_a_late_move_is_not_a_late_cancellation(self):
+		self.settings(refund_cutoff_hours=96)
+		name = self.paid_booking()
+		new = service.reschedule(name, at(2, 15), by_customer=True)
+		doc = self.settled(name)
+		self.assertEqual((doc.late_cancellation, doc.cancellation_invoice), (0, None))
+		self.assertEqual(frappe.db.get_value("Payment Entry", doc.refund_entry, "paid_amount"), 10)
+		self.assertEqual(appointment_value(new.name, "status"), "Confirmed")
+
 	def test_store_credit_keeps_the_payment_on_the_customers_account(self):
 		self.settings(refund_cutoff_hours=1, return_payments_as="Store Credit")
 		name = self.paid_booking()
