@@ -76,7 +76,14 @@ export async function adminSession() {
 	const csrf = /frappe\.csrf_token = "([^"]+)"/.exec(page.text)?.[1];
 	assert.ok(csrf && csrf !== "None", "no CSRF token for the admin session");
 	return async (method, path, body) => {
-		const res = await request(method, path, { body, cookie, headers: { "X-Frappe-CSRF-Token": csrf } });
+		let res;
+		// Set-up calls of tests running at once may deadlock in Frappe (two new users, say): MariaDB
+		// says "try restarting transaction", so the set-up does.
+		for (let attempt = 0; attempt < 3; attempt++) {
+			res = await request(method, path, { body, cookie, headers: { "X-Frappe-CSRF-Token": csrf } });
+			if (!(res.status >= 500 && res.text.includes("QueryDeadlockError"))) break;
+			await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+		}
 		assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${res.text.slice(0, 500)}`);
 		return JSON.parse(res.text);
 	};
