@@ -89,10 +89,17 @@ export async function openBooking(page, path = "/book") {
 	await page.waitForFunction(() => document.documentElement.dataset.fpReady === "1");
 }
 
-export async function chooseService(page, service = SERVICE) {
+export async function timesReloaded(page, change) {
+	// The page draws the times a tick after their response arrives, then hides "Loading": wait for
+	// that, or the old list (another provider's, another zone's) is what the test reads.
 	const loaded = page.waitForResponse((r) => r.url().includes("frappoint.api.booking.availability"));
-	await page.getByRole("radio", { name: new RegExp(`^${service}\\b`) }).click();
+	await change();
 	await loaded;
+	await page.locator('[data-ref="loading"]').waitFor({ state: "hidden" });
+}
+
+export async function chooseService(page, service = SERVICE) {
+	await timesReloaded(page, () => page.getByRole("radio", { name: new RegExp(`^${service}\\b`) }).click());
 	await page.locator(".fp-time").first().waitFor();
 }
 
@@ -105,9 +112,7 @@ export async function laterDay(page, fromEnd = 0) {
 }
 
 export async function switchZone(page, zone) {
-	const reload = page.waitForResponse((r) => r.url().includes("availability"));
-	await page.getByLabel("Times are shown in").selectOption(zone);
-	await reload;
+	await timesReloaded(page, () => page.getByLabel("Times are shown in").selectOption(zone));
 }
 
 export async function showsInstantAs(page, instant, zone) {

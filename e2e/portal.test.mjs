@@ -31,6 +31,7 @@ import {
 	showsInstantAs,
 	snap,
 	switchZone,
+	timesReloaded,
 	useBrowser,
 } from "./portal.mjs";
 
@@ -267,19 +268,15 @@ describe("a guest", () => {
 
 		// Taken by someone else between seeing the time and choosing it.
 		const provider = await page.getByLabel("Provider").locator("option").nth(1).getAttribute("value");
-		const reload = page.waitForResponse((r) => r.url().includes("availability"));
-		await page.getByLabel("Provider").selectOption(provider);
-		await reload;
+		await timesReloaded(page, () => page.getByLabel("Provider").selectOption(provider));
 		const button = page.locator(".fp-time").first();
 		const start = await button.getAttribute("data-start");
 		const other = await page.context().browser().newContext({ baseURL: BASE.origin });
 		const taken = await other.request.post("/api/method/frappoint.api.booking.hold", {
 			data: { service_type: SERVICE, start, provider },
 		});
-		assert.equal(taken.status(), 200);
-		const refreshed = page.waitForResponse((r) => r.url().includes("availability"));
-		await button.click();
-		await refreshed;
+		assert.equal(taken.status(), 200, await taken.text());
+		await timesReloaded(page, () => button.click());
 		await page.getByRole("alert").filter({ hasText: "no longer available" }).waitFor();
 		assert.equal(await page.locator(`.fp-time[data-start="${start}"]`).count(), 0, "the taken time is gone");
 		const theirs = (await taken.json()).message;
