@@ -1,14 +1,14 @@
 """Endpoints behind desk forms and buttons."""
 
 import json
-from datetime import datetime, timedelta
 
 import frappe
 from frappe import _
 from frappe.utils import cint
 
-from frappoint.api.inputs import bad_input, text
+from frappoint.api.inputs import bad_input, parse_day, text
 from frappoint.booking.availability import providers_for
+from frappoint.booking.resource_day import bookings_on
 
 
 @frappe.whitelist()
@@ -50,48 +50,7 @@ def generate_all_slots():
 @frappe.whitelist(methods=["GET", "POST"])
 def resource_day(day=None) -> dict:
 	"""The Resources page: one site day of every active provider's and every unit's bookings (Open
-	holds included), in time order, with site-time ISO instants. For desk users who may read
-	appointments."""
-	from frappoint.api.inputs import parse_day
-	from frappoint.booking.clock import from_db, site_zone, to_db
-	from frappoint.scheduling import local_instant
-
+	holds included), for desk users who may read appointments."""
 	if not frappe.has_permission("Service Appointment", "read") or frappe.session.user == "Guest":
 		frappe.throw(_("You are not permitted to see appointments."), frappe.PermissionError)
-	tz = site_zone()
-	first = parse_day(day, "day")
-	start = local_instant(first, datetime.min.time(), tz)
-	span = {"start": to_db(start), "end": to_db(local_instant(first + timedelta(days=1), datetime.min.time(), tz))}
-	live = ("Open", "Confirmed", "Completed", "No Show")
-	booked = frappe.get_list(
-		"Service Appointment",
-		filters={"status": ("in", live), "start_utc": ("<", span["end"]), "end_utc": (">", span["start"])},
-		fields=["name", "provider", "status", "title", "start_utc", "end_utc", "color"],
-		order_by="start_utc",
-		limit_page_length=0,
-	)
-	uses = frappe.db.sql(
-		"""select u.service_unit, u.parent, a.status, a.title, u.block_start_utc, u.block_end_utc
-		from `tabService Appointment Unit` u join `tabService Appointment` a on a.name = u.parent
-		where u.live = 1 and a.status in %(live)s and u.block_start_utc < %(end)s and u.block_end_utc > %(start)s
-		order by u.block_start_utc""",
-		{**span, "live": live},
-	)
-	visible = {b.name for b in booked}  # a unit row shows only an appointment this user may see
-	item = lambda name, status, title, a, b: {  # noqa: E731
-		"name": name, "status": status, "title": title,
-		"start": from_db(a).astimezone(tz).isoformat(), "end": from_db(b).astimezone(tz).isoformat(),
-	}  # fmt: skip
-	providers = {p: [] for p in frappe.get_all("Service Provider", {"active": 1}, pluck="name", order_by="name")}
-	for b in booked:
-		providers.setdefault(b.provider, []).append(item(b.name, b.status, b.title, b.start_utc, b.end_utc))
-	units = {u: [] for u in frappe.get_all("Service Unit", pluck="name", order_by="name")}
-	for unit, parent, status, title, a, b in uses:
-		if parent in visible:
-			units.setdefault(unit, []).append(item(parent, status, title, a, b))
-	return {
-		"day": str(first),
-		"timezone": tz.key,
-		"providers": [{"name": p, "items": items} for p, items in providers.items()],
-		"units": [{"name": u, "items": items} for u, items in units.items()],
-	}
+	return bookings_on(parse_day(day, "day"))

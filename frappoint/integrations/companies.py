@@ -1,11 +1,13 @@
-"""Which company an appointment's documents (order, invoices, payments, stock issue) belong to, and the
-link on each of them back to the appointment."""
+"""Which company an appointment's documents (order, invoices, payments, stock issue) belong to, the
+link on each of them back to the appointment, and the appointment's links to them."""
 
 import frappe
 from frappe import _
 
 from frappoint.booking.records import settings
 from frappoint.integrations import locations
+
+APPOINTMENT = "Service Appointment"
 
 
 class NoCompany(frappe.ValidationError):
@@ -31,3 +33,10 @@ def appointment_link(insert_after: str) -> dict:
 	"""The read-only custom field on an ERPNext document that names the appointment it was made for."""
 	return {"fieldname": "service_appointment", "label": "Service Appointment", "fieldtype": "Link",
 		"options": "Service Appointment", "insert_after": insert_after, "read_only": 1, "no_copy": 1}  # fmt: skip
+
+
+def store(doc, values: dict) -> None:
+	"""Write accounting fields straight to the appointment's row, which the step holds locked: `db_set`
+	would reload the whole document with its ledger rows for nothing but a timestamp check."""
+	frappe.db.set_value(APPOINTMENT, doc.name, values, update_modified=False)
+	doc.update(values)

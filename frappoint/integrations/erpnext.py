@@ -26,7 +26,7 @@ from frappoint.booking.ledger import lock_appointment_row
 from frappoint.booking.locks import all_or_nothing, named_locks
 from frappoint.booking.records import cancellation_policy, settings
 from frappoint.integrations import commissions, stock
-from frappoint.integrations.companies import appointment_link, company_of
+from frappoint.integrations.companies import appointment_link, company_of, store
 from frappoint.scheduling.money import cancellation_terms
 
 APPOINTMENT = "Service Appointment"
@@ -374,9 +374,7 @@ def make_sales_order(doc, for_payment: bool = False):
 		raise AccountingSetupMissing(_("Pick the customer's Sales Order on the appointment, then retry."))
 	service = frappe.get_cached_doc("Service Type", doc.service_type)
 	so = _new_transaction("Sales Order", doc, service)
-	so.insert(ignore_permissions=True)
-	so.submit()
-	_link(doc, "sales_order", so.name)
+	_submit_linked(doc, "sales_order", so)
 	return "sales_order_linked", {"sales_order": so.name, "grand_total": so.grand_total}
 
 
@@ -416,9 +414,7 @@ def make_sales_invoice(doc):
 	si.service_appointment = doc.name
 	si.posting_date = nowdate()
 	si.set_posting_time = 1
-	si.insert(ignore_permissions=True)
-	si.submit()
-	_link(doc, "sales_invoice", si.name)
+	_submit_linked(doc, "sales_invoice", si)
 	return "sales_invoice_linked", {
 		"sales_invoice": si.name,
 		"sales_order": doc.get("sales_order"),
@@ -467,10 +463,8 @@ def _new_transaction(doctype: str, doc, service):
 	)
 	row = {"delivery_date": delivery} if doctype == "Sales Order" else {}
 	transaction.append("items", {"item_code": item, "qty": 1, "rate": doc.rate, **row})
-	for unit in doc.get("units") or []:
-		unit_item = frappe.db.get_value("Service Unit", unit.service_unit, "billing_item")
-		if unit_item:
-			transaction.append("items", {"item_code": unit_item, "qty": 1, **row})
+	for unit_item in _unit_billing_items(doc):
+		transaction.append("items", {"item_code": unit_item, "qty": 1, **row})
 	commissions.apply_sales_team(transaction, doc)
 	transaction.set_missing_values()
 	_apply_default_taxes(transaction, company)
@@ -485,6 +479,22 @@ def _new_transaction(doctype: str, doc, service):
 		line.rate = line.price_list_rate
 	transaction.calculate_taxes_and_totals()
 	return transaction
+
+
+def _unit_billing_items(doc) -> list[str]:
+	"""The billing item of each unit the appointment uses (in its order, once per use), in one query."""
+	used = [unit.service_unit for unit in doc.get("units") or []]
+	if not used:
+		return []
+	items = dict(
+		frappe.get_all(
+			"Service Unit",
+			filters={"name": ("in", used), "billing_item": ("is", "set")},
+			fields=["name", "billing_item"],
+			as_list=True,
+		)
+	)
+	return [items[unit] for unit in used if unit in items]
 
 
 def complete(doc):
@@ -550,9 +560,7 @@ def _credit_invoice(doc) -> str | None:
 	# The payment stays where it was allocated; the cancellation rules return it (a refund or credit).
 	note.allocate_advances_automatically = 0
 	note.set("advances", [])
-	note.insert(ignore_permissions=True)
-	note.submit()
-	_link(doc, "credit_note", note.name)
+	_submit_linked(doc, "credit_note", note)
 	return note.name
 
 
@@ -601,9 +609,7 @@ def _invoice_cancellation_fee(doc, terms) -> str | None:
 				"allocated_amount": flt(terms.kept),
 			},
 		)
-	si.insert(ignore_permissions=True)
-	si.submit()
-	_link(doc, "cancellation_invoice", si.name)
+	_submit_linked(doc, "cancellation_invoice", si)
 	return si.name
 
 
@@ -671,9 +677,7 @@ def invoice_no_show(doc):
 	if not fees.get("no_show_fee_item"):
 		raise AccountingSetupMissing(_("Set the No-show Fee Item in Service Appointment Settings."))
 	si = _fee_invoice(doc, fees.no_show_fee_item, fees.no_show_fee_rate)
-	si.insert(ignore_permissions=True)
-	si.submit()
-	_link(doc, "no_show_invoice", si.name)
+	_submit_linked(doc, "no_show_invoice", si)
 	return "no_show_invoice_linked", {"sales_invoice": si.name, "grand_total": si.grand_total}
 
 
@@ -804,8 +808,8 @@ def _link(doc, field: str, value: str) -> None:
 	store(doc, {field: value})
 
 
-def store(doc, values: dict) -> None:
-	"""Write accounting fields straight to the appointment's row, which this job holds locked: `db_set`
-	would reload the whole document with its ledger rows for nothing but a timestamp check."""
-	frappe.db.set_value(APPOINTMENT, doc.name, values, update_modified=False)
-	doc.update(values)
+def _submit_linked(doc, field: str, document) -> None:
+	"""Insert and submit a document made for the appointment, and link it in `field`."""
+	document.insert(ignore_permissions=True)
+	document.submit()
+	_link(doc, field, document.name)

@@ -20,6 +20,7 @@ from frappoint.booking.locks import all_or_nothing
 from frappoint.booking.records import settings
 from frappoint.booking.tokens import manage_token
 from frappoint.integrations import erpnext
+from frappoint.integrations.companies import store
 from frappoint.portal.views import manage_path
 from frappoint.scheduling import Status
 
@@ -89,7 +90,7 @@ def _payment_request(doc):
 	else:  # Accounts Settings made it a draft already
 		request.save(ignore_permissions=True)
 	request.submit()
-	erpnext.store(doc, {"payment_request": request.name})
+	store(doc, {"payment_request": request.name})
 	journal.record(doc, "payment_requested", {"payment_request": request.name, "amount": request.grand_total})
 	return request
 
@@ -118,7 +119,7 @@ def on_payment_authorized(request, method=None, status=None):
 		request = frappe.get_doc("Payment Request", request.name, for_update=True)
 		with erpnext.as_the_business():
 			entry = _record_payment(request)
-		erpnext.store(doc, {"payment_entry": entry, "amount_paid": request.grand_total})
+		store(doc, {"payment_entry": entry, "amount_paid": request.grand_total})
 		journal.record(doc, "payment_received", {"payment_entry": entry, "amount": request.grand_total})
 		if doc.status == Status.CANCELLED.value:
 			erpnext.enqueue_step(name, "cancel")  # cancelled before the money came: it goes back

@@ -10,7 +10,7 @@ from collections import Counter
 import frappe
 from frappe import _
 
-from frappoint.integrations.companies import appointment_link, company_of
+from frappoint.integrations.companies import appointment_link, company_of, store
 
 APPOINTMENT = "Service Appointment"
 CONSUMABLE = "Service Consumable"  # shipped without ERPNext links, so that it syncs without ERPNext
@@ -65,7 +65,7 @@ def issue_consumables(doc):
 		return None
 	existing = frappe.db.get_value("Stock Entry", {"service_appointment": doc.name, "docstatus": 1})
 	if existing:
-		_link(doc, existing)
+		store(doc, {"stock_entry": existing})
 		return None
 	company = company_of(doc)
 	needed = consumables_needed(doc, company)
@@ -85,7 +85,7 @@ def issue_consumables(doc):
 		se.append("items", {"item_code": item_code, "s_warehouse": warehouse, "qty": qty})
 	se.insert(ignore_permissions=True)
 	_submit(se, doc.name)
-	_link(doc, se.name)
+	store(doc, {"stock_entry": se.name})
 	return "stock_issued", {"stock_entry": se.name}
 
 
@@ -145,9 +145,3 @@ def _submit(se, appointment: str) -> None:
 				appointment, frappe.utils.strip_html(str(e))
 			)
 		) from e
-
-
-def _link(doc, stock_entry: str) -> None:
-	# straight to the row the step holds locked, as erpnext.store does
-	frappe.db.set_value(APPOINTMENT, doc.name, "stock_entry", stock_entry, update_modified=False)
-	doc.stock_entry = stock_entry

@@ -2,7 +2,6 @@
 a fallback text), the change deadline, what they may still do, and its signed manage link. Shared
 by `pages` and `emails`, so that neither needs the other."""
 
-from datetime import timedelta
 from urllib.parse import quote
 
 import frappe
@@ -14,7 +13,7 @@ from frappoint.booking.clock import from_db, site_zone
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.tokens import manage_token
 from frappoint.scheduling import Action, Status, allowed_actions, holds_resources, zone
-from frappoint.scheduling.money import STORE_CREDIT
+from frappoint.scheduling.money import STORE_CREDIT, refund_deadline
 from frappoint.scheduling.policy import cancellation_allowed, cancellation_deadline
 from frappoint.security import site_url
 
@@ -112,7 +111,7 @@ def money_view(doc, start, tz) -> dict:
 	view["refund_rule"] = None
 	if paid and doc.status == Status.CONFIRMED:
 		policy = records.cancellation_policy()
-		deadline = start - timedelta(hours=policy.refund_cutoff_hours)
+		deadline = refund_deadline(start, policy)
 		returned = _("credited to your account") if policy.returned_as == STORE_CREDIT else _("refunded")
 		view["refund_rule"] = _("Cancel before {0} and what you paid is {1} in full; later, {2}% of it.").format(
 			time_label(deadline, tz), returned, f"{policy.late_refund_percent.normalize():f}"

@@ -75,11 +75,16 @@ class CancellationPolicy:
 			raise InvalidInput(f"unknown way to return money {self.returned_as!r}")
 
 
-def is_late(start: datetime, cancelled: datetime, policy: CancellationPolicy) -> bool:
-	"""Cancelled within the cut-off before the start (compared as instants, never wall times)."""
+def refund_deadline(start: datetime, policy: CancellationPolicy) -> datetime:
+	"""The last instant a cancellation gets everything back: the cut-off before the start."""
 	require_aware(start, "start")
+	return start - timedelta(hours=policy.refund_cutoff_hours)
+
+
+def is_late(start: datetime, cancelled: datetime, policy: CancellationPolicy) -> bool:
+	"""Cancelled after the refund deadline (compared as instants, never wall times)."""
 	require_aware(cancelled, "cancelled")
-	return cancelled > start - timedelta(hours=policy.refund_cutoff_hours)
+	return cancelled > refund_deadline(start, policy)
 
 
 @dataclass(frozen=True)
