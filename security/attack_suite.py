@@ -314,6 +314,10 @@ def run_fuzz(args, service, examples):
 	seen = {"requests": 0, "5xx": [], "statuses": {}}
 	params = fuzz_params(service)
 
+	def tally(response):
+		seen["requests"] += 1
+		seen["statuses"][response.status_code] = seen["statuses"].get(response.status_code, 0) + 1
+
 	@settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
 	@given(st.sampled_from(GUEST_ENDPOINTS), st.data(), st.sampled_from(["GET", "POST", "POST-json"]))
 	def probe(endpoint, data, how):
@@ -326,8 +330,7 @@ def run_fuzz(args, service, examples):
 			response = guest.call("POST", BOOKING + endpoint, data=values)
 		else:
 			response = guest.call("POST", BOOKING + endpoint, json=values)
-		seen["requests"] += 1
-		seen["statuses"][response.status_code] = seen["statuses"].get(response.status_code, 0) + 1
+		tally(response)
 		if response.status_code >= 500:
 			seen["5xx"].append(f"{how} {endpoint} {values!r:.300} -> {response.status_code} {response.text[:300]}")
 
@@ -338,8 +341,7 @@ def run_fuzz(args, service, examples):
 	@given(st.one_of(hostile_text, st.just(secrets.token_urlsafe(32)), st.none()))
 	def feed(token):
 		response = guest.call("GET", "/api/method/frappoint.api.calendar.feed", params={"token": token})
-		seen["requests"] += 1
-		seen["statuses"][response.status_code] = seen["statuses"].get(response.status_code, 0) + 1
+		tally(response)
 		if response.status_code not in (403, 429) or "VCALENDAR" in response.text:
 			seen["5xx"].append(f"feed {token!r:.100} -> {response.status_code} {response.text[:200]}")
 
@@ -352,8 +354,7 @@ def run_fuzz(args, service, examples):
 		values = {"request": request, "signature": signature, "outcome": "Completed"}
 		method = "GET" if step == "checkout" else "POST"
 		response = guest.call(method, f"/api/method/frappoint.integrations.test_gateway.{step}", **({"params": values} if method == "GET" else {"data": values}))
-		seen["requests"] += 1
-		seen["statuses"][response.status_code] = seen["statuses"].get(response.status_code, 0) + 1
+		tally(response)
 		if response.status_code not in (403, 404, 417, 429):
 			seen["5xx"].append(f"gateway {step} {values!r:.100} -> {response.status_code} {response.text[:200]}")
 

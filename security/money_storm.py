@@ -19,7 +19,6 @@ import argparse
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from accounting_workers import free_port, sql, start, stop  # noqa: E402
 from concurrency import Site  # noqa: E402
 from throughput import wait_for  # noqa: E402
-from waitlist_storm import EVERY_DAY, finish, queue_busy  # noqa: E402
+from waitlist_storm import EVERY_DAY, at_once, finish, queue_busy  # noqa: E402
 
 CUSTOMERS, DEPOSIT, FEE, USED = 16, 10, 2, 2
 SETTINGS = "Service Appointment Settings"
@@ -48,18 +47,6 @@ LATE, EARLY, COMPLETED = range(0, 4), range(8, 12), [*range(4, 8), *range(12, 16
 def guest(url, site, method, **data):
 	"""A call as a guest: no session, no key (what a customer's browser sends)."""
 	return requests.post(f"{url}/api/method/{method}", json=data, headers={"Host": site, "Accept": "application/json"})
-
-
-def at_once(calls):
-	"""Run the calls from as many threads, released together."""
-	barrier = threading.Barrier(len(calls))
-
-	def run(call):
-		barrier.wait()
-		return call()
-
-	with ThreadPoolExecutor(len(calls)) as pool:
-		return list(pool.map(run, calls))
 
 
 def settle(args, batch, seconds=300) -> None:

@@ -81,6 +81,18 @@ def double_claims(args, provider) -> int:
 		where a.provider = '{provider}' and s.seat_key is not null group by s.slot having count(*) > 1) x""")
 
 
+def at_once(calls):
+	"""Run the calls from as many threads, released together; their results in order."""
+	barrier = threading.Barrier(len(calls))
+
+	def run(call):
+		barrier.wait()
+		return call()
+
+	with ThreadPoolExecutor(len(calls)) as pool:
+		return list(pool.map(run, calls))
+
+
 def finish(storm: str, failures: list[str]) -> None:
 	"""Print each failure and the verdict scripts/test looks for; exit non-zero on any failure."""
 	for failure in failures:
@@ -125,14 +137,10 @@ def main():
 			failures.append(f"before the storm {waiting} of {WAITERS} waiters were waiting (the day was not full)")
 
 		# the storm: every booking cancelled at once
-		barrier = threading.Barrier(SEATS)
-
 		def cancel(name):
-			barrier.wait()
-			return site.call("frappoint.api.booking.cancel", appointment=name, reason="Storm").status_code
+			return lambda: site.call("frappoint.api.booking.cancel", appointment=name, reason="Storm").status_code
 
-		with ThreadPoolExecutor(SEATS) as pool:
-			codes = list(pool.map(cancel, booked))
+		codes = at_once([cancel(name) for name in booked])
 		if codes != [200] * SEATS:
 			failures.append(f"cancellations answered {sorted(codes)}")
 		settle(args, service)

@@ -15,7 +15,6 @@ from frappe.utils import cint, flt
 
 from frappoint.booking import journal, service
 from frappoint.booking.errors import HoldExpired
-from frappoint.booking.ledger import lock_appointment_row
 from frappoint.booking.locks import all_or_nothing
 from frappoint.booking.records import settings
 from frappoint.booking.tokens import manage_token
@@ -111,9 +110,9 @@ def on_payment_authorized(request, method=None, status=None):
 	name = request.get("service_appointment")
 	if status not in PAID or not name:
 		return None
-	# A second callback for the same payment waits here. The gateway's request may have read before
-	# (fixing its snapshot), so every read that decides is a locking one: it sees the first's commit.
-	lock_appointment_row(name)
+	# A second callback for the same payment waits here, on the appointment's row (locked first, as
+	# every booking action does). The gateway's request may have read before (fixing its snapshot), so
+	# every read that decides is a locking one: it sees the first's commit.
 	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
 	if not doc.get("payment_entry"):
 		request = frappe.get_doc("Payment Request", request.name, for_update=True)
