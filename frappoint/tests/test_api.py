@@ -52,6 +52,11 @@ class TestBookingAPI(FrappeTestCase):
 		)
 		return caught.exception
 
+	def test_an_appointment_held_through_the_api_takes_its_providers_calendar_colour(self):
+		coloured = make_provider([self.service.name], color="#4f7cff")
+		held = self.hold(provider=coloured.name)
+		self.assertEqual(frappe.db.get_value("Service Appointment", held["name"], "color"), "#4f7cff")
+
 	# --- availability ---
 
 	def test_the_packed_slot_read_equals_a_row_by_row_read(self):

@@ -113,6 +113,9 @@ class ServiceAppointment(Document):
 		if self.customer_email:
 			validate_email_address(self.customer_email.strip(), throw=True)
 		self.title = f"{self.customer_name} · {self.service_type}"
+		# Not left to `fetch_from`, which Frappe applies only while it checks links: the booking paths
+		# insert and save without that check, and the calendar would draw their appointments grey.
+		self.color = frappe.get_cached_value("Service Provider", self.provider, "color") if self.provider else None
 		if not self.is_new() and not self.flags.booking_action:
 			self.refuse_direct_changes()
 
