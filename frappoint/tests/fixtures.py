@@ -3,11 +3,13 @@
 from datetime import datetime, timedelta
 
 import frappe
+from frappe.model import no_value_fields
 from frappe.utils import add_days, get_datetime, getdate
 
 from frappoint.booking import window_cache
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.clock import to_db, to_site
+from frappoint.booking.records import SETTINGS
 from frappoint.booking.slot_generation import regenerate
 
 EVERY_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -42,14 +44,52 @@ def unique(prefix: str) -> str:
 	return f"{prefix} {frappe.generate_hash(length=6)}"
 
 
+def settings_fields() -> list:
+	return [df for df in frappe.get_meta(SETTINGS).fields if df.fieldtype not in no_value_fields]
+
+
 def site_settings() -> dict:
-	"""The site's own values of what use_booking_settings sets, for a class whose DDL commits them."""
-	return {key: frappe.db.get_single_value("Service Appointment Settings", key) for key in BOOKING_SETTINGS}
+	"""The site's own value of every Setting, for a class whose DDL commits what it set."""
+	return {df.fieldname: frappe.db.get_single_value(SETTINGS, df.fieldname) for df in settings_fields()}
 
 
 def use_booking_settings(**overrides) -> None:
-	frappe.db.set_single_value("Service Appointment Settings", {**BOOKING_SETTINGS, **overrides})
-	frappe.clear_document_cache("Service Appointment Settings", "Service Appointment Settings")
+	"""Every Setting as a test expects it, whatever the site's admin chose: the shipped default (empty
+	where there is none), then BOOKING_SETTINGS, then the test's own. The test's rollback gives the
+	site its values back."""
+	shipped = {df.fieldname: df.default for df in settings_fields()}
+	frappe.db.set_single_value(SETTINGS, {**shipped, **BOOKING_SETTINGS, **overrides})
+	frappe.clear_document_cache(SETTINGS, SETTINGS)
+
+
+def use_unusual_settings() -> dict:
+	"""Every Setting away from its default, committed: what a site whose admin changed everything
+	looks like. scripts/test starts tier 2 from it, so a test passes only if it sets what it relies on
+	(`bench --site S execute frappoint.tests.fixtures.use_unusual_settings`)."""
+	unusual = {}
+	for df in settings_fields():
+		default = df.default
+		if df.fieldtype == "Check":
+			value = 0 if str(default) == "1" else 1
+		elif df.fieldtype == "Percent":
+			value = (float(default or 0) + 37) % 100
+		elif df.fieldtype in ("Int", "Float", "Currency"):
+			value = (float(default or 0) or 1) * 2 + 3 if df.fieldtype != "Int" else int(default or 0) * 2 + 3
+		elif df.fieldtype == "Select":
+			value = next(o for o in df.options.split("\n") if o and o != default)
+		elif df.fieldtype == "Link":  # ERPNext's fields: what an admin picked, if the site has any
+			value = frappe.db.get_value(df.options, {}, "name", order_by="creation desc")
+		elif df.fieldname == "reminder_hours":
+			value = "48, 3"
+		elif df.fieldname == "trusted_proxies":
+			value = "192.0.2.1"
+		else:
+			raise ValueError(f"no unusual value for {df.fieldname} ({df.fieldtype})")
+		unusual[df.fieldname] = value
+	frappe.db.set_single_value(SETTINGS, unusual)
+	frappe.db.commit()
+	frappe.clear_document_cache(SETTINGS, SETTINGS)
+	return unusual
 
 
 def make_unit_type(allow_overlap=0, name=None):

@@ -5,12 +5,17 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking.errors import InvalidBookingInput
-from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, make_service
+from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, make_service, use_booking_settings
 
 test_ignore = IGNORED_TEST_RECORDS
 
 
 class TestServiceType(FrappeTestCase):
+	def setUp(self):
+		# Whatever the site's admin chose: with billing on, a service also needs its Billing Item
+		# (test_billing_settings covers that rule).
+		use_booking_settings(bill_in_erpnext=0)
+
 	def tearDown(self):
 		frappe.db.rollback()
 
