@@ -3,7 +3,7 @@
 // worker, then the list, the calendar, the form's journal timeline, the Sales Invoice and the
 // Journal Verification report in the browser. Screenshots go to e2e/screenshots/desk-*.png.
 //
-//   cd e2e && FRAPPOINT_E2E_URL=http://frappoint.test:8000 node --test desk.test.mjs   (npm test runs both files)
+//   cd e2e && FRAPPOINT_E2E_URL=http://frappoint-e2e.test:8000 node --test desk.test.mjs   (npm test runs both files)
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";

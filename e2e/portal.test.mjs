@@ -4,9 +4,9 @@
 // 375 px and 1280 px go to e2e/screenshots/ (the logged-in customer is customer.test.mjs). Run it
 // against a running bench:
 //
-//   cd e2e && npm ci && FRAPPOINT_E2E_URL=http://frappoint.test:8000 npm test
+//   cd e2e && npm ci && FRAPPOINT_E2E_URL=http://frappoint-e2e.test:8000 npm test
 //
-// Settings (environment): FRAPPOINT_E2E_URL (the site's URL, default http://frappoint.test:8000),
+// Settings (environment): FRAPPOINT_E2E_URL (the site's URL, default http://frappoint-e2e.test:8000),
 // FRAPPOINT_SITE (default: the URL's host name), FRAPPOINT_ADMIN_PASSWORD (default admin),
 // FRAPPOINT_BENCH (bench directory for `bench execute`, default ~/frappe-bench),
 // CHROMIUM_PATH (default /usr/bin/chromium), FRAPPOINT_E2E_INTERACTIVE_RATIO (default 2: /book

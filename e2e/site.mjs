@@ -1,6 +1,6 @@
 // What the end-to-end tests share: the site under test, its HTTP API as the administrator, the bench
 // and a headless Chromium (Debian's, driven by playwright-core). Settings come from the environment:
-// FRAPPOINT_E2E_URL (default http://frappoint.test:8000), FRAPPOINT_SITE (default: the URL's host),
+// FRAPPOINT_E2E_URL (default http://frappoint-e2e.test:8000), FRAPPOINT_SITE (default: the URL's host),
 // FRAPPOINT_ADMIN_PASSWORD (default admin), FRAPPOINT_BENCH (default ~/frappe-bench),
 // CHROMIUM_PATH (default /usr/bin/chromium).
 
@@ -12,7 +12,7 @@ import { join } from "node:path";
 
 import { chromium } from "playwright-core";
 
-export const BASE = new URL(process.env.FRAPPOINT_E2E_URL || "http://frappoint.test:8000");
+export const BASE = new URL(process.env.FRAPPOINT_E2E_URL || "http://frappoint-e2e.test:8000");
 export const SITE = process.env.FRAPPOINT_SITE || BASE.hostname;
 export const ADMIN_PASSWORD = process.env.FRAPPOINT_ADMIN_PASSWORD || "admin";
 export const BENCH = process.env.FRAPPOINT_BENCH || join(homedir(), "frappe-bench");

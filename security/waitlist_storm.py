@@ -48,9 +48,12 @@ def entries(args, service) -> list[tuple[str, str, str]]:
 
 
 def queue_busy(args) -> int:
-	"""Jobs queued or running on the bench's short queue (the offer jobs and whatever is before them)."""
-	config = json.load(open(os.path.join(args.bench, "sites", "common_site_config.json")))
-	redis = ["redis-cli", "-u", config["redis_queue"]]
+	"""Jobs queued or running on the site's short queue (the offer jobs and whatever is before them):
+	the site's own Redis (scripts/lib.sh gives each test site one), else the bench's."""
+	sites = os.path.join(args.bench, "sites")
+	config = {**json.load(open(os.path.join(sites, "common_site_config.json"))),
+		**json.load(open(os.path.join(sites, args.site, "site_config.json")))}  # fmt: skip
+	redis = ["redis-cli", "-u", os.environ.get("FRAPPE_REDIS_QUEUE") or config["redis_queue"]]
 	busy = 0
 	for pattern in ("rq:queue:*:short", "rq:wip:*:short"):
 		for key in subprocess.run([*redis, "--scan", "--pattern", pattern], capture_output=True, text=True).stdout.split():

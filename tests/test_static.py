@@ -204,3 +204,29 @@ def test_files_over_300_lines_are_the_ones_the_readme_explains():
 	assert long <= LONG_FILES_EXPLAINED, f"over 300 lines without a reason in the README: {long - LONG_FILES_EXPLAINED}"
 	readme = (ROOT / "README.md").read_text()
 	assert all(pathlib.Path(name).name in readme for name in LONG_FILES_EXPLAINED)
+
+
+# --- the test run's own hygiene: sites of its own, and only its own processes stopped -----------
+
+RUNNERS = [*sorted((ROOT / "scripts").iterdir()), ROOT / ".ci" / "run"]
+DEMO_SITE = re.compile(r"(?<![\w.-])frappoint\.test\b")
+
+
+def test_the_runners_stop_processes_by_pid_never_by_name():
+	for path in RUNNERS:
+		source = path.read_text()
+		for word in ("pkill", "killall", "kill -9 $(pgrep"):
+			assert word not in source, f"{path.name} stops processes by name ({word})"
+
+
+def test_no_tier_or_benchmark_runs_on_the_demo_site():
+	"""frappoint.test is the user's demo: each tier and benchmark runs on a site of its own
+	(scripts/lib.sh's test sites, restored from a snapshot), so none may name the demo, not even as a
+	default."""
+	tools = [*(ROOT / "benchmarks").glob("*.py"), *(ROOT / "security").glob("*.py"), *(ROOT / "e2e").glob("*.mjs")]
+	test_runners = [p for p in RUNNERS if p.name in ("test", "run", "queue_census.py")]  # not the demo's
+	for path in [*tools, *test_runners]:
+		found = [line for line in path.read_text().splitlines() if DEMO_SITE.search(line)]
+		assert found == [], f"{path.relative_to(ROOT)} names the demo site: {found}"
+	run_tests = re.findall(r"--site\s+(\S+)\s+run-tests", (ROOT / "scripts" / "test").read_text())
+	assert run_tests == ['"$tests_site"'], run_tests
