@@ -8,7 +8,7 @@ hook commits mid-step), a booking cancelled before its order job runs, and two a
 same new customer billed together. It starts its own server (gunicorn, 4 workers) and two
 `bench worker --queue short` processes on a free port, and stops them at the end.
 
-  python3 benchmarks/accounting_workers.py [--bench ~/frappe-bench] [--site frappoint.test] [--n 24]
+  python3 benchmarks/accounting_workers.py [--bench ~/frappe-bench] [--site frappoint-bench.test] [--n 24]
 
 Needs the demo on the site (`scripts/bench-setup` loads it): the Haircut service, billed in ERPNext.
 """
@@ -24,6 +24,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
+import own_site
 import requests
 
 from concurrency import Site
@@ -110,13 +111,12 @@ def book(site: Site, tag: str, i: int, when: tuple[str, str]) -> tuple[str, list
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-	parser.add_argument("--bench", default=os.path.expanduser(os.environ.get("FRAPPOINT_BENCH", "~/frappe-bench")))
-	parser.add_argument("--site", default="frappoint.test")
+	parser = own_site.add_site_options(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
 	parser.add_argument("--password", default="admin")
 	parser.add_argument("--n", type=int, default=24)
 	parser.add_argument("--workers", type=int, default=2)
 	args = parser.parse_args()
+	own_site.prepare(args)
 
 	port = free_port()
 	processes = start(args.bench, port, args.workers)

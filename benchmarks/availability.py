@@ -7,7 +7,7 @@ worst case after any change); and 30 days in the one-object-per-window shape. ER
 its /book_appointment page (one day per call, one pool of agents), configured here with the same
 hours and duration: one call, and the 30 calls a month takes. Both as Guest, p50 of the repeats.
 
-  python3 benchmarks/availability.py [--bench ~/frappe-bench] [--site frappoint.test] [--workers 4]
+  python3 benchmarks/availability.py [--bench ~/frappe-bench] [--site frappoint-bench.test] [--workers 4]
 
 It switches ERPNext's booking page off again if it was off, and restores Frappoint's guest rate
 limit, when done.

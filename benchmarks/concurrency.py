@@ -8,7 +8,7 @@ between two providers, for the one room both need. Prints outcome counts and p50
 Start several web workers first, e.g.:
   cd ~/frappe-bench && ./env/bin/gunicorn -b 127.0.0.1:8000 -w 8 -t 120 --chdir sites \
       'frappe.app:application_with_statics()' --preload
-then:  python3 benchmarks/concurrency.py --url http://127.0.0.1:8000 --site frappoint.test
+then:  python3 benchmarks/concurrency.py --url http://127.0.0.1:8000 --site frappoint-bench.test
 """
 
 import argparse
@@ -22,6 +22,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
+import own_site
 import requests
 
 
@@ -159,11 +160,12 @@ def main():
 		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
 	)
 	parser.add_argument("--url", default="http://127.0.0.1:8000")
-	parser.add_argument("--site", default="frappoint.test")
+	own_site.add_site_options(parser)
 	parser.add_argument("--password", default="admin")
 	parser.add_argument("--requests", type=int, default=120)
 	parser.add_argument("--rounds", type=int, default=20)
 	args = parser.parse_args()
+	own_site.prepare(args)
 
 	site = Site(args.url, args.site, args.password)
 	site.put_single("Service Appointment Settings", {"lead_time_minutes": 0, "max_advance_days": 30})

@@ -4,7 +4,7 @@ Inside one transaction it adds N past appointments' seat rows (the ledger availa
 live seat of a slot in the past year), times `availability` for the newest service with the most
 providers over the next 30 days, adds more, times again, then rolls everything back.
 
-  cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/history_scale.py --site frappoint.test
+  cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/history_scale.py --site frappoint-bench.test
 """
 
 import statistics

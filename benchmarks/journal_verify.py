@@ -4,7 +4,7 @@ Appends N signed events, in per-appointment chains of four, to the site's real j
 transaction, times the same `verify()` the bench command runs (every chain, heads, checkpoints,
 signatures), then rolls everything back: the site's journal is untouched.
 
-  cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/journal_verify.py --site frappoint.test
+  cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/journal_verify.py --site frappoint-bench.test
 """
 
 import argparse
@@ -14,6 +14,8 @@ import resource
 import time
 
 import frappe
+
+import own_site
 
 
 def append_synthetic_events(count: int) -> None:
@@ -61,12 +63,12 @@ def main():
 	parser = argparse.ArgumentParser(
 		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
 	)
-	parser.add_argument("--site", default="frappoint.test")
+	own_site.add_site_options(parser)
 	parser.add_argument("--events", type=int, default=100_000)
-	parser.add_argument("--sites-path", default=os.path.expanduser("~/frappe-bench/sites"))
 	args = parser.parse_args()
+	own_site.prepare(args)
 
-	os.chdir(args.sites_path)
+	os.chdir(os.path.join(args.bench, "sites"))
 	frappe.init(site=args.site, sites_path=".")
 	frappe.connect()
 	try:

@@ -7,7 +7,7 @@ due-row query and counts the index and table entries MariaDB read for it (`Handl
 the whole sweep (50 reminders rendered and queued), queries again (nothing left to send), adds to
 N = 100,000 and repeats a week later (50 more due then); then rolls everything back.
 
-  cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/reminders_scale.py --site frappoint.test
+  cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/reminders_scale.py --site frappoint-bench.test
 """
 
 import statistics

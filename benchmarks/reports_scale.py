@@ -4,7 +4,7 @@ Inside one transaction it adds N appointments spread over five years (a month of
 the reports read), times each report's query over that 30-day range (p50 of 5), adds up to
 N = 1,000,000 and times again; then rolls everything back.
 
-  cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/reports_scale.py --site frappoint.test
+  cd ~/frappe-bench && ./env/bin/python /path/to/frappoint/benchmarks/reports_scale.py --site frappoint-bench.test
 """
 
 import statistics

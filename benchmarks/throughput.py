@@ -7,7 +7,7 @@ racing for one seat (winners counted in SQL: exactly one), and the same 16 clien
 two separately started servers (seats counted in SQL). Ratios to the ping rate travel between
 machines; absolute figures do not.
 
-  python3 benchmarks/throughput.py [--bench ~/frappe-bench] [--site frappoint.test] [--workers 4]
+  python3 benchmarks/throughput.py [--bench ~/frappe-bench] [--site frappoint-bench.test] [--workers 4]
 
 Books as Administrator (API token), so hold caps and guest rate limits do not apply; every booking
 still takes the same locks and rules. Makes its own service and providers with fresh names; the
@@ -27,6 +27,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
+import own_site
 import requests
 
 from accounting_workers import free_port, stop
@@ -45,15 +46,16 @@ def start_server(bench: str, port: int, workers: int) -> list[subprocess.Popen]:
 def server_parser(description: str) -> argparse.ArgumentParser:
 	"""The options every benchmark that starts its own server takes."""
 	parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--bench", default=os.path.expanduser("~/frappe-bench"))
-	parser.add_argument("--site", default="frappoint.test")
+	own_site.add_site_options(parser)
 	parser.add_argument("--password", default="admin")
 	parser.add_argument("--workers", type=int, default=4)
 	return parser
 
 
 def own_server(args) -> tuple[str, list[subprocess.Popen]]:
-	"""Start gunicorn on a free port; its URL and processes (stop them with `stop`)."""
+	"""Restore the benchmark's site, start gunicorn on a free port; its URL and processes (stop them
+	with `stop`)."""
+	own_site.prepare(args)
 	port = free_port()
 	return f"http://127.0.0.1:{port}", start_server(args.bench, port, args.workers)
 
