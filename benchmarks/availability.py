@@ -24,7 +24,7 @@ import requests
 
 from accounting_workers import stop
 from concurrency import Site
-from throughput import EVERY_DAY, own_server, server_parser, wait_for
+from throughput import EVERY_DAY, configure_erpnext, own_server, server_parser, wait_for
 
 ERPNEXT_SLOTS = "/api/method/erpnext.www.book_appointment.index.get_appointment_slots"
 FRAPPOINT_SLOTS = "/api/method/frappoint.api.booking.availability"
@@ -41,21 +41,6 @@ def make_service(site: Site, tag: str, providers: int) -> str:
 		})["name"]  # fmt: skip
 		site.call("run_doc_method", dt="Service Provider", dn=name, method="generate_slots").raise_for_status()
 	return service
-
-
-def configure_erpnext(site: Site, tag: str) -> dict:
-	"""ERPNext's booking settings with the same hours; returns what to put back."""
-	before = site.session.get(f"{site.url}/api/resource/Appointment Booking Settings/Appointment Booking Settings",
-		headers=site.headers).json()["data"]  # fmt: skip
-	holidays = site.insert("Holiday List", {"holiday_list_name": f"Avail {tag}",
-		"from_date": str(date.today() - timedelta(days=1)), "to_date": str(date.today() + timedelta(days=365))})  # fmt: skip
-	site.put_single("Appointment Booking Settings", {
-		"enable_scheduling": 1, "holiday_list": holidays["name"], "appointment_duration": 30,
-		"advance_booking_days": 60, "agent_list": [{"user": "Administrator"}],
-		"availability_of_slots": [{"day_of_week": d, "from_time": "09:00:00", "to_time": "17:00:00"} for d in EVERY_DAY],
-	})  # fmt: skip
-	# The page is switched off again afterwards if it was off; the rest stays as a working setup.
-	return {"enable_scheduling": before.get("enable_scheduling") or 0}
 
 
 def timed(get, repeats: int) -> tuple[float, object]:

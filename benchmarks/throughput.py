@@ -71,6 +71,26 @@ def wait_for(url: str, site: str) -> None:
 	sys.exit("the server did not start: see /tmp/frappoint-bench-throughput.log")
 
 
+def configure_erpnext(site: Site, tag: str) -> dict:
+	"""ERPNext's booking settings with the same hours, and the outgoing mail account its booking
+	insists on (queued only: the host is never contacted); returns what to put back."""
+	before = site.session.get(f"{site.url}/api/resource/Appointment Booking Settings/Appointment Booking Settings",
+		headers=site.headers).json()["data"]  # fmt: skip
+	holidays = site.insert("Holiday List", {"holiday_list_name": f"Avail {tag}",
+		"from_date": str(date.today() - timedelta(days=1)), "to_date": str(date.today() + timedelta(days=365))})  # fmt: skip
+	site.put_single("Appointment Booking Settings", {
+		"enable_scheduling": 1, "holiday_list": holidays["name"], "appointment_duration": 30,
+		"advance_booking_days": 60, "agent_list": [{"user": "Administrator"}],
+		"availability_of_slots": [{"day_of_week": d, "from_time": "09:00:00", "to_time": "17:00:00"} for d in EVERY_DAY],
+	})  # fmt: skip
+	if not site.session.get(f"{site.url}/api/resource/Email Account", headers=site.headers,
+			params={"filters": json.dumps({"default_outgoing": 1})}).json()["data"]:  # fmt: skip
+		site.insert("Email Account", {"email_account_name": f"Outgoing {tag}", "email_id": f"outgoing-{tag}@example.com",
+			"enable_outgoing": 1, "default_outgoing": 1, "smtp_server": "smtp.example.invalid", "no_smtp_authentication": 1})  # fmt: skip
+	# The page is switched off again afterwards if it was off; the rest stays as a working setup.
+	return {"enable_scheduling": before.get("enable_scheduling") or 0}
+
+
 def ping_rate(url: str, site: str, clients: int, seconds: float = 3.0) -> tuple[float, float]:
 	"""Requests per second and p50 (ms) of /api/method/ping with `clients` at once."""
 	stop_at = time.perf_counter() + seconds
@@ -268,7 +288,9 @@ def main():
 		ok, total, floor, p50, _ = summary(results, elapsed)
 		print(f"Frappe insert + update of a ToDo (two requests), 16 clients: {ok}/{total}, {floor:.1f} /s "
 			f"({100 * floor / ping:.1f} % of ping), p50 {p50:.0f} ms; hold+confirm is {rate / floor:.2f}x that rate")  # fmt: skip
-		# ERPNext refuses a second appointment at a time already booked: start after the last one.
+		# ERPNext's booking needs its settings (this site is a new one), and refuses a second
+		# appointment at a time already booked: start after the last one.
+		configure_erpnext(site, uuid.uuid4().hex[:6])
 		free_day = date.fromisoformat(sql_value(args.bench, args.site,
 			"select date(greatest(coalesce(max(scheduled_time), now()), now())) + interval 1 day from tabAppointment"))  # fmt: skip
 		results, elapsed = concurrently(16, args.per_client, lambda n, i: erpnext_booking(site, free_day, n, i))

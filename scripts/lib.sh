@@ -366,11 +366,13 @@ use_site_redis() {
 }
 
 forget_site_state() {
-	# Empty test site $1's Redis databases: no job or cache key of an earlier run is left for it.
+	# Empty test site $1's Redis databases, and drop any job of it an older run left in the bench's
+	# shared queues: no job or cache key of an earlier run is left for it.
 	local db
 	start_test_redis || return 1
 	db=$(site_redis_db "$1") || return 1
-	redis-cli -p "$test_redis_port" -n "$db" flushdb >/dev/null && redis-cli -p "$test_redis_port" -n $((db + 1)) flushdb >/dev/null
+	redis-cli -p "$test_redis_port" -n "$db" flushdb >/dev/null && redis-cli -p "$test_redis_port" -n $((db + 1)) flushdb >/dev/null \
+		&& (cd "$bench_dir/sites" && env -u FRAPPE_REDIS_QUEUE -u FRAPPE_REDIS_CACHE ../env/bin/python "$repo/scripts/queue_census.py" --forget "$1" >/dev/null)
 }
 
 queue_census() {

@@ -1,11 +1,14 @@
 """The jobs in the bench's own RQ queues (those every site without a Redis of its own shares), per
 site and state, on one line: benchmarks print it before and after to show they left nothing there.
+With `--forget SITE ...`, first delete those sites' jobs from them: a test site restored from its
+snapshot must not meet jobs that runs from before test sites had their own Redis left there.
 
 Run with the bench's Python from its `sites` directory (scripts/lib.sh's `queue_census` does):
 
-    ../env/bin/python /path/to/scripts/queue_census.py
+    ../env/bin/python /path/to/scripts/queue_census.py [--forget SITE ...]
 """
 
+import sys
 from collections import Counter
 
 import frappe
@@ -44,8 +47,21 @@ def census() -> Counter:
 	return tally
 
 
+def forget(sites: list[str]) -> int:
+	gone = 0
+	for queue in get_queues():
+		for _state, job in list(jobs_by_state(queue)):
+			if job_site(job) in sites:
+				job.delete(remove_from_queue=True)
+				gone += 1
+	return gone
+
+
 if __name__ == "__main__":
 	with frappe.init_site():  # no site: the bench's common configuration names its queues
+		if sys.argv[1:2] == ["--forget"]:
+			print(f"dropped {forget(sys.argv[2:])} jobs of {', '.join(sys.argv[2:])} from the bench's shared queues")
+			sys.exit(0)
 		tally = census()
 	shown = ", ".join(f"{site} {state} {n}" for (site, state), n in sorted(tally.items())) or "empty"
 	print(f"jobs in the bench's shared queues: {sum(tally.values())} ({shown})")
