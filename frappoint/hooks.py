@@ -106,6 +106,8 @@ website_route_rules = [
 
 # Until the bench's Frappe has frappe/frappe#31446, every guest page costs ~1 s (frappe_backports.py).
 before_request = ["frappoint.frappe_backports.apply"]
+# A write that lost its locks more often than it retries answers 503 with Retry-After (booking.locks).
+after_request = ["frappoint.booking.locks.add_retry_after"]
 # Frappe 15's get_count checks no permission: any user could count (and so read, a letter at a time)
 # what they may not list.
 override_whitelisted_methods = {

@@ -29,7 +29,7 @@ from frappoint.booking import records, service
 from frappoint.booking.access import authorize
 from frappoint.booking.availability import free_rows, windows_for
 from frappoint.booking.clock import from_db, to_site
-from frappoint.booking.locks import read_committed
+from frappoint.booking.locks import read_committed, retry_contention
 from frappoint.booking.errors import SlotUnavailable
 from frappoint.booking.tokens import manage_token
 from frappoint.integrations import payments
@@ -128,6 +128,7 @@ def compact(providers: list[str], rows, tz) -> dict:
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @guest_rate_limit
+@retry_contention
 def hold(
 	service_type=None,
 	start=None,
@@ -194,6 +195,7 @@ def hold(
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @guest_rate_limit
+@retry_contention
 def confirm(
 	appointment=None,
 	token=None,
@@ -224,6 +226,7 @@ def confirm(
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @guest_rate_limit
+@retry_contention
 def cancel(
 	appointment=None,
 	token=None,
@@ -242,6 +245,7 @@ def cancel(
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @guest_rate_limit
+@retry_contention
 def reschedule(
 	appointment=None,
 	start=None,

@@ -4,6 +4,7 @@ get a link (staff or the provider's own user for a provider; a logged-in custome
 import frappe
 from frappe import _
 
+from frappoint.booking.locks import retry_contention
 from frappoint.notifications import feeds
 from frappoint.security import guest_rate_limit
 
@@ -18,6 +19,7 @@ def feed(token=None):
 
 
 @frappe.whitelist(methods=["POST"])
+@retry_contention
 def provider_feed(provider=None) -> str:
 	"""A new link to a provider's jobs, for staff who may edit the provider or the provider's user;
 	the provider's previous link stops working."""
@@ -30,6 +32,7 @@ def provider_feed(provider=None) -> str:
 
 
 @frappe.whitelist(methods=["POST"])
+@retry_contention
 def my_feed() -> str:
 	"""A new link to the logged-in customer's appointments (booked with their email)."""
 	if frappe.session.user == "Guest":

@@ -36,6 +36,8 @@ def text(value, field: str, max_length: int = 140, required: bool = False) -> st
 		bad_input(_("{0} must be at most {1} characters.").format(field, max_length))
 	if any(ord(c) < 32 for c in value):
 		bad_input(_("{0} must not contain control characters.").format(field))
+	if any(0xD800 <= ord(c) <= 0xDFFF for c in value):  # a lone UTF-16 surrogate: no character at all
+		bad_input(_("{0} must be valid text.").format(field))
 	return value
 
 

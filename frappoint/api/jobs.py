@@ -17,7 +17,7 @@ from frappoint.api.inputs import bad_input, text
 from frappoint.booking import service
 from frappoint.booking.clock import from_db, to_db
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.locks import read_committed
+from frappoint.booking.locks import read_committed, retry_contention
 from frappoint.scheduling import Location, day_legs, zone
 
 APPOINTMENT = "Service Appointment"
@@ -105,10 +105,11 @@ def map_link(place, address) -> str | None:
 
 
 @frappe.whitelist(methods=["POST"])
+@retry_contention
 def act(appointment=None, action=None) -> dict:
 	"""Start, complete or mark a no-show; done already is done (the same answer, nothing changes)."""
 	provider = my_provider()
-	if action not in ACTIONS:
+	if not isinstance(action, str) or action not in ACTIONS:
 		bad_input(_("Unknown action."))
 	job = my_job(provider, appointment)
 	run, done = ACTIONS[action]
@@ -120,6 +121,7 @@ def act(appointment=None, action=None) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@retry_contention
 def add_note(appointment=None, note=None, request_id=None) -> dict:
 	"""A note on the job, in its comments (once per `request_id`, however often it is sent)."""
 	provider = my_provider()

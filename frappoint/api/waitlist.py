@@ -9,7 +9,7 @@ from frappoint.api.inputs import active_service, bad_input, customer_details, kn
 from frappoint.booking import records
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import TooManyHolds
-from frappoint.booking.locks import named_locks
+from frappoint.booking.locks import named_locks, retry_contention
 from frappoint.security import guest_rate_limit
 
 ENTRY = "Waitlist Entry"
@@ -17,6 +17,7 @@ ENTRY = "Waitlist Entry"
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @guest_rate_limit
+@retry_contention
 def join(
 	service_type=None,
 	provider=None,

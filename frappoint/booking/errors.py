@@ -46,6 +46,13 @@ class InvalidBookingInput(frappe.ValidationError):
 	http_status_code = 400
 
 
+class ServerBusy(frappe.ValidationError):
+	"""MariaDB gave up on a lock (a deadlock's victim, a lock-wait timeout) more often than a retry
+	could absorb: the caller may simply send the request again (503, with a Retry-After hint)."""
+
+	http_status_code = 503
+
+
 class TooManyHolds(frappe.ValidationError):
 	"""A visitor (session, IP address or email) already keeps as many live holds as allowed."""
 

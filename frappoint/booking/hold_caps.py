@@ -97,8 +97,9 @@ def _remembered(kind: str, key: str) -> list[str]:
 	return [frappe.safe_decode(member) for member in frappe.cache.zrange(name, 0, -1)]
 
 
-# Locking ("current") reads: a plain read would use this transaction's snapshot, which may predate a
-# hold the same visitor committed while we waited for the visitor's named lock (`locks.named_locks`).
+# Plain reads at READ COMMITTED (`hold` switches to it first): each sees every hold committed before
+# it, including one the same visitor committed while we waited for the visitor's named lock. No row
+# lock: a share lock on the visitor's holds deadlocked with those holds being confirmed (issue 25).
 
 
 def _live(names: list[str]) -> int:
@@ -114,7 +115,7 @@ def _count_live(condition: str, values: dict) -> int:
 	now = clock_now()
 	rows = frappe.db.sql(
 		f"""select status, hold_expires_utc from `tabService Appointment`
-		where {condition} and status = 'Open' lock in share mode""",
+		where {condition} and status = 'Open'""",
 		values,
 	)
 	return sum(1 for status, expires in rows if holds_resources(status, from_db(expires), now))

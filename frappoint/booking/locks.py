@@ -9,9 +9,19 @@ every plain read sees what has been committed, after the locks were granted.
 """
 
 import hashlib
+import random
+import time
 from contextlib import contextmanager
+from functools import wraps
 
 import frappe
+from frappe import _
+
+from frappoint.booking.errors import ServerBusy
+
+# A request that lost a lock race is run again this often before its caller hears "busy" (503).
+CONTENTION_ATTEMPTS = 4
+RETRY_AFTER_SECONDS = 2
 
 
 def read_committed() -> None:
@@ -54,3 +64,44 @@ def named_locks(keys: list[str], timeout: int = 10) -> None:
 
 	frappe.db.after_commit.add(release)
 	frappe.db.after_rollback.add(release)
+
+
+def retry_contention(fn):
+	"""Run `fn` (a request's whole write) again when MariaDB refuses it a lock: a deadlock's victim
+	or a lock-wait timeout. Each attempt starts from a rolled-back transaction (MariaDB has already
+	undone the victim's), after a short random pause so that the racers do not meet again; after
+	CONTENTION_ATTEMPTS the caller gets a translated 503 with a Retry-After hint, never a 500.
+
+	Tests run in one transaction that must survive: there an attempt is undone to a savepoint."""
+
+	@wraps(fn)
+	def retried(*args, **kwargs):
+		for attempt in range(1, CONTENTION_ATTEMPTS + 1):
+			if frappe.flags.in_test:
+				frappe.db.savepoint("frappoint_attempt")
+			try:
+				return fn(*args, **kwargs)
+			except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+				undo_attempt()
+				frappe.local.message_log = []  # the lost attempt's messages are not the answer
+				if attempt < CONTENTION_ATTEMPTS:
+					time.sleep(random.uniform(0.02, 0.1) * attempt)
+		frappe.local.flags.frappoint_retry_after = RETRY_AFTER_SECONDS
+		frappe.throw(_("The server is busy. Please try again in a moment."), ServerBusy, title=_("Busy"))
+
+	retried.retries_contention = True  # carried up by the decorators above it (functools.wraps)
+	return retried
+
+
+def undo_attempt() -> None:
+	if frappe.flags.in_test:
+		frappe.db.rollback(save_point="frappoint_attempt")
+	else:
+		frappe.db.rollback()
+
+
+def add_retry_after(response=None, request=None) -> None:
+	"""after_request hook: a 503 of `retry_contention` tells the client when to come back."""
+	seconds = frappe.local.flags.get("frappoint_retry_after") if hasattr(frappe.local, "flags") else None
+	if seconds and response is not None:
+		response.headers["Retry-After"] = str(seconds)

@@ -17,6 +17,8 @@ from frappe.utils import escape_html, fmt_money
 from frappe.utils.password import get_encryption_key
 from werkzeug.wrappers import Response
 
+from frappoint.booking.locks import retry_contention
+
 
 CONFIG_KEY = "frappoint_test_gateway"
 METHOD = "frappoint.integrations.test_gateway"
@@ -72,6 +74,7 @@ def checkout(request=None, signature=None):
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@retry_contention
 def authorize(request=None, signature=None, outcome=None):
 	"""What a gateway does once the card is charged (or declined): tell the Payment Request."""
 	request = _verified(request, signature)

@@ -151,6 +151,9 @@ class TestBookingAPI(FrappeTestCase):
 		self.assert_nothing_stored(lambda: self.hold(provider="Nobody"))
 		self.assert_nothing_stored(lambda: self.hold(tier="Free"))
 		self.assert_nothing_stored(lambda: self.hold(provider=None, latitude=95, longitude=10))
+		# A lone UTF-16 surrogate is no character: JSON can carry one, MariaDB cannot store it.
+		self.assert_nothing_stored(lambda: self.hold(customer_name="Ann \ud800"))
+		self.assert_nothing_stored(lambda: self.hold(tier="\udfff"))
 
 	def test_a_taken_time_is_a_409_and_stores_nothing(self):
 		self.hold()
@@ -198,3 +201,6 @@ class TestBookingAPI(FrappeTestCase):
 		self.assertTrue(token_grants(token, "APT-X", now))
 		self.assertFalse(token_grants(token, "APT-X", now + timedelta(minutes=2)))
 		self.assertFalse(token_grants(token, "APT-Y", now))
+		encoded, signature = token.split(".")
+		for forged in (f"{encoded}.{signature[:-1]}é", f"{encoded}é.{signature}", f"{encoded}.\ud800"):
+			self.assertFalse(token_grants(forged, "APT-X", now))  # refused, not an error

@@ -80,5 +80,10 @@ class TestJobs(FrappeTestCase):
 		with self.assertRaises(frappe.ValidationError) as caught:
 			jobs_api.act(self.job.name, "delete")
 		self.assertEqual(caught.exception.http_status_code, 400)
+		for shape in (["start"], {"action": "start"}, 7):  # what a client may send instead of a name
+			with self.assertRaises(frappe.ValidationError) as caught:
+				jobs_api.act(self.job.name, shape)
+			self.assertEqual(caught.exception.http_status_code, 400)
+		self.assertEqual(frappe.db.get_value("Service Appointment", self.job.name, "started_at"), None)
 		with self.assertRaises(frappe.ValidationError):
 			jobs_api.add_note(self.job.name, "", request_id="y")

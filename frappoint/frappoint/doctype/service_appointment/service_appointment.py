@@ -9,7 +9,7 @@ from frappe.utils import cast, validate_email_address
 
 from frappoint.booking import conflicts, journal, service
 from frappoint.booking.clock import from_db
-from frappoint.booking.locks import read_committed
+from frappoint.booking.locks import read_committed, retry_contention
 from frappoint.booking.numbering import appointment_name
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.notifications import changes
@@ -175,36 +175,43 @@ class ServiceAppointment(Document):
 		read_committed()  # the action locks rows only: see booking.locks
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def confirm(self):
 		self.check_stored_permission()
 		return service.confirm(self.name).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def start(self):
 		self.check_stored_permission()
 		return service.start(self.name).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def reassign(self, provider: str):
 		self.check_stored_permission()
 		return service.reassign(self.name, provider).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def complete(self):
 		self.check_stored_permission()
 		return service.complete(self.name).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def mark_no_show(self):
 		self.check_stored_permission()
 		return service.mark_no_show(self.name).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def cancel_appointment(self, reason: str | None = None):
 		self.check_stored_permission()
 		return service.cancel(self.name, reason=reason).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def retry_accounting(self):
 		self.check_stored_permission()
 		from frappoint.integrations.erpnext import retry
@@ -212,12 +219,14 @@ class ServiceAppointment(Document):
 		retry(self.name)
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def suggest_provider(self):
 		"""Outside availability: dispatch's choice of another provider free at this time, or None."""
 		self.check_stored_permission("read")
 		return conflicts.suggest_provider(self.name)
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def ask_customer_to_reschedule(self):
 		"""Email the customer a link to choose a new time; False if they were asked before."""
 		self.check_stored_permission()
@@ -226,6 +235,7 @@ class ServiceAppointment(Document):
 		return changes.request_new_time(self.name)
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_contention
 	def reschedule(self, new_start: str, provider: str | None = None):
 		self.check_stored_permission()
 		return service.reschedule(self.name, new_start, provider=provider or None).name

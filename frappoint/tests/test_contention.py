@@ -1,0 +1,74 @@
+"""A write that loses a lock race is run again, and one that keeps losing is a clear 503 that changed
+nothing: never a 500 (booking.locks.retry_contention, on every write a guest, customer or provider
+reaches). The races themselves are stormed over HTTP in tier 2d (security/hold_storm.py)."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from werkzeug.wrappers import Response
+
+from frappoint.api import booking as api
+from frappoint.api import jobs, waitlist
+from frappoint.booking import locks
+from frappoint.booking.errors import ServerBusy
+from frappoint.frappoint.doctype.service_appointment.service_appointment import ServiceAppointment
+
+
+class TestContention(FrappeTestCase):
+	def tearDown(self):
+		frappe.local.flags.pop("frappoint_retry_after", None)
+		frappe.db.rollback()
+
+	def losing(self, times: int, error=frappe.QueryDeadlockError):
+		"""A write that MariaDB refuses `times` times, then lets through; and its attempt count."""
+		marker = frappe.generate_hash(length=10)
+		attempts = []
+
+		@locks.retry_contention
+		def write():
+			frappe.get_doc({"doctype": "ToDo", "description": marker}).insert(ignore_permissions=True)
+			attempts.append(marker)
+			if len(attempts) <= times:
+				raise error("Deadlock found when trying to get lock; try restarting transaction")
+			return "written"
+
+		return write, attempts, marker
+
+	def test_a_write_that_lost_a_lock_race_runs_again_and_its_lost_attempt_leaves_nothing(self):
+		for error in (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			write, attempts, marker = self.losing(2, error)
+			self.assertEqual(write(), "written")
+			self.assertEqual(len(attempts), 3)
+			self.assertEqual(frappe.db.count("ToDo", {"description": marker}), 1)
+
+	def test_a_write_that_keeps_losing_is_a_translated_503_with_retry_after_and_changes_nothing(self):
+		write, attempts, marker = self.losing(locks.CONTENTION_ATTEMPTS)
+		with self.assertRaises(ServerBusy) as refused:
+			write()
+		self.assertEqual(refused.exception.http_status_code, 503)
+		self.assertEqual(len(attempts), locks.CONTENTION_ATTEMPTS)
+		self.assertEqual(frappe.db.count("ToDo", {"description": marker}), 0)
+		self.assertEqual(
+			frappe.parse_json(frappe.local.message_log[-1])["message"],
+			frappe._("The server is busy. Please try again in a moment."),
+		)
+		response = Response()
+		locks.add_retry_after(response=response)
+		self.assertEqual(response.headers["Retry-After"], str(locks.RETRY_AFTER_SECONDS))
+
+	def test_other_errors_are_not_retried(self):
+		attempts = []
+
+		@locks.retry_contention
+		def refused():
+			attempts.append(1)
+			frappe.throw("no", frappe.ValidationError)
+
+		with self.assertRaises(frappe.ValidationError):
+			refused()
+		self.assertEqual(attempts, [1])
+
+	def test_every_write_a_guest_customer_or_provider_reaches_retries(self):
+		writes = [api.hold, api.confirm, api.cancel, api.reschedule, waitlist.join, jobs.act, jobs.add_note]
+		writes += [getattr(ServiceAppointment, name) for name in ("confirm", "start", "complete", "mark_no_show", "cancel_appointment", "reschedule")]
+		for write in writes:
+			self.assertTrue(getattr(write, "retries_contention", False), write.__qualname__)
