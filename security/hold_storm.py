@@ -8,7 +8,9 @@ details, as the page does, with hold caps and guest rate limits on (Settings at 
 address (an office, a school, a carrier's shared address): most are refused by the per-address hold
 cap (429) or lose the seat (409); then from 32 addresses behind a trusted proxy (X-Forwarded-For).
 Afterwards, in SQL: no answer was a 5xx, no time holds more claims than its seats, and the
-appointments answered "confirmed" are exactly the Confirmed ones.
+appointments answered "confirmed" are exactly the Confirmed ones. Last, a technician's phone sends
+Start six times at once and then Complete six times at once (/jobs): every answer is the job as it
+is (200) and the journal has one `started` and one `completed` event.
 
   python3 security/hold_storm.py --site frappoint-e2e.test [--bench ~/frappe-bench] [--password admin]
 
@@ -16,7 +18,10 @@ Run by scripts/test in tier 2d. Starts and stops its own server; exits non-zero 
 """
 
 import argparse
+import json
 import os
+import re
+import secrets
 import sys
 import uuid
 from collections import Counter
@@ -89,6 +94,41 @@ def storm(args, url, site, service, provider, day, many_addresses: bool, failure
 		f"{server_errors} 5xx")  # fmt: skip
 
 
+def technician(url: str, admin: Site, tag: str, provider: str) -> requests.Session:
+	"""A logged-in user linked to `provider`, with the CSRF token a portal page hands a browser."""
+	email, password = f"tech-{tag}@example.com", secrets.token_urlsafe(18) + "aA1!"
+	admin.insert("User", {"email": email, "first_name": f"Tech {tag}", "send_welcome_email": 0,
+		"new_password": password, "roles": [{"role": "Service Provider"}]})  # fmt: skip
+	admin.session.put(f"{url}/api/resource/Service Provider/{provider}", data={"data": json.dumps({"user": email})},
+		headers=admin.headers).raise_for_status()  # fmt: skip
+	phone = requests.Session()
+	phone.headers["Host"] = admin.headers["Host"]
+	phone.post(f"{url}/api/method/login", data={"usr": email, "pwd": password}).raise_for_status()
+	page = phone.get(f"{url}/jobs", headers={"Accept": "text/html"}).text
+	phone.headers["X-Frappe-CSRF-Token"] = re.search(r'frappe\.csrf_token = "([^"]+)"', page).group(1)
+	return phone
+
+
+def jobs_storm(args, url, admin: Site, service: str, provider: str, tag: str, failures: list[str]) -> None:
+	phone = technician(url, admin, tag, provider)
+	held = admin.call("frappoint.api.booking.hold", service_type=service, provider=provider,
+		start=f"{date.today() + timedelta(days=1)}T10:00:00+00:00", customer_name="Job", customer_email=f"job-{tag}@example.com")  # fmt: skip
+	held.raise_for_status()
+	job = held.json()["message"]["name"]
+	admin.call("frappoint.api.booking.confirm", appointment=job).raise_for_status()
+	codes = Counter()
+	for action in ("start", "complete"):
+		send = lambda action=action: phone.post(f"{url}/api/method/frappoint.api.jobs.act", json={"appointment": job, "action": action}).status_code  # noqa: E731
+		codes.update(at_once([send] * 6))
+	events = dict(sql(args.bench, args.site, f"""select event_type, count(*) from `tabAppointment Event`
+		where appointment = '{job}' and event_type in ('started', 'completed') group by event_type"""))  # fmt: skip
+	events = {kind: int(n) for kind, n in events.items()}
+	if codes != Counter({200: 12}) or events != {"started": 1, "completed": 1}:
+		failures.append(f"jobs: start and complete x6 at once answered {dict(codes)}, journal {events}")
+	print(f"jobs storm: Start x6 and Complete x6 at once -> answers {dict(codes)}; journal "
+		f"{events.get('started', 0)} started, {events.get('completed', 0)} completed")  # fmt: skip
+
+
 def main():
 	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 	parser.add_argument("--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench")))
@@ -113,6 +153,7 @@ def main():
 		storm(args, url, args.site, service, provider, date.today() + timedelta(days=3), False, failures)
 		admin.put_single("Service Appointment Settings", {"trusted_proxies": "127.0.0.1"})
 		storm(args, url, args.site, service, provider, date.today() + timedelta(days=4), True, failures)
+		jobs_storm(args, url, admin, service, provider, tag, failures)
 	finally:
 		stop(processes)
 	finish("hold storm", failures)

@@ -14,7 +14,7 @@ import frappe
 from frappe import _
 
 from frappoint.api.inputs import bad_input, text
-from frappoint.booking import service
+from frappoint.booking import ledger, service
 from frappoint.booking.clock import from_db, to_db
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.locks import read_committed, retry_contention
@@ -113,8 +113,11 @@ def act(appointment=None, action=None) -> dict:
 		bad_input(_("Unknown action."))
 	job = my_job(provider, appointment)
 	run, done = ACTIONS[action]
-	if not done(job):
-		read_committed()
+	read_committed()
+	# Decided on the locked row, read afresh: of the same action sent twice at once (a phone's queue
+	# and its retry), the second waits here and then finds it done.
+	ledger.lock_appointment_row(job.name)
+	if not done(my_job(provider, job.name)):
 		run(job.name)
 	stored = frappe.db.get_value(APPOINTMENT, job.name, ["status", "started_at"], as_dict=True)
 	return {"name": job.name, "status": stored.status, "started": bool(stored.started_at)}
