@@ -8,7 +8,7 @@ from frappoint.booking import service
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import AccountingSetupMissing, run_step
-from frappoint.tests.fixtures import at, make_service, unique
+from frappoint.tests.fixtures import at, book, make_service, make_user, unique
 from frappoint.tests.test_erpnext import appointment_value, needs_erpnext, sales_orders
 from frappoint.tests.test_payments import SETTINGS, MoneyCase, submitted
 
@@ -76,6 +76,24 @@ class TestBillingSettings(MoneyCase):
 		si = frappe.get_doc("Sales Invoice", appointment_value(name, "sales_invoice"))
 		self.assertEqual((si.items[0].item_code, si.items[0].rate, si.net_total, si.grand_total), (self.item, 50, 50, 55))
 		self.assertFalse(si.items[0].sales_order)
+
+	def test_only_staff_link_an_order_a_provider_cannot_even_on_their_own_open_job(self):
+		self.settings(sales_order_policy=erpnext.LINK_ORDER)
+		someone_elses = self.package_order(self.customer())
+		technician = make_user("Service Provider")
+		self.provider.db_set("user", technician)
+		job = book(self.service.name, self.provider.name, at(2, 10))
+		frappe.set_user(technician)
+		doc = frappe.get_doc("Service Appointment", job.name)
+		doc.sales_order = someone_elses
+		with self.assertRaises(InvalidBookingInput):
+			doc.save()
+		frappe.set_user("Administrator")
+		self.assertIsNone(appointment_value(job.name, "sales_order"))
+		doc = frappe.get_doc("Service Appointment", job.name)
+		doc.sales_order = someone_elses  # the front desk picks the customer's package
+		doc.save()
+		self.assertEqual(appointment_value(job.name, "sales_order"), someone_elses)
 
 	def package_order(self, customer: str, sessions: int = 5) -> str:
 		so = frappe.get_doc(

@@ -13,6 +13,7 @@ from frappoint.booking.locks import read_committed, retry_contention
 from frappoint.booking.numbering import appointment_name
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.notifications import changes
+from frappoint.permissions import is_staff
 
 # Set by the booking service, the accounting job or Frappe itself, never by a form or PUT: every
 # read-only field (custom ones too), the provider (changed by Reassign) and the ledger tables.
@@ -129,10 +130,13 @@ class ServiceAppointment(Document):
 			if cast(df.fieldtype, before.get(df.fieldname)) != cast(df.fieldtype, self.get(df.fieldname))
 		]
 		changed += [table for table in LEDGERS if ledger(before, table) != ledger(self, table)]
+		# Staff only, and only while Open: a provider linking any order (another customer's) to their
+		# own job would have it billed from there.
+		staff = is_staff(frappe.session.user)
 		changed += [
 			field
 			for field in CHOSEN_WHILE_OPEN
-			if before.status != "Open" and self.meta.has_field(field) and before.get(field) != self.get(field)
+			if (before.status != "Open" or not staff) and self.meta.has_field(field) and before.get(field) != self.get(field)
 		]
 		if changed:
 			frappe.throw(
