@@ -230,3 +230,13 @@ def test_no_tier_or_benchmark_runs_on_the_demo_site():
 		assert found == [], f"{path.relative_to(ROOT)} names the demo site: {found}"
 	run_tests = re.findall(r"--site\s+(\S+)\s+run-tests", (ROOT / "scripts" / "test").read_text())
 	assert run_tests == ['"$tests_site"'], run_tests
+
+
+def test_the_portal_never_parses_text_as_live_html():
+	"""Server messages and customer input reach the portal's pages as text (`textContent`); a string
+	turned into live HTML would run an `<img onerror>` payload quoted in a message (server.js's
+	plainText parses into an inert DOMParser document instead)."""
+	sinks = re.compile(r"\.(innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML|document\.write")
+	for path in [PORTAL / "portal.js", *portal_modules().values()]:
+		found = [line.strip() for line in path.read_text().splitlines() if sinks.search(line)]
+		assert found == [], f"{path.name} writes HTML from a string: {found}"

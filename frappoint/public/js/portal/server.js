@@ -70,7 +70,6 @@ function serverMessage(body, status) {
 }
 
 function plainText(html) {
-	const div = document.createElement("div");
-	div.innerHTML = String(html);
-	return div.textContent || "";
+	// An inert document: nothing in it loads or runs (an <img onerror> in a message stays text).
+	return new DOMParser().parseFromString(String(html), "text/html").body.textContent || "";
 }
