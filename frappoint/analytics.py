@@ -13,6 +13,7 @@ from frappe import _
 from frappe.utils import flt, getdate
 
 from frappoint.booking.clock import site_zone, to_db
+from frappoint.booking.errors import InvalidBookingInput
 from frappoint.integrations.erpnext import billing_enabled
 from frappoint.scheduling import local_instant
 
@@ -20,10 +21,19 @@ BOOKED = ("Confirmed", "Completed", "No Show")
 GROUPS = {"Service": "service_type", "Provider": "provider", "Customer": "customer_email"}
 
 
+def text_filter(filters, key: str) -> str | None:
+	"""A filter the report reads as one value: refused (400) when the request sent a list or an object."""
+	value = filters.get(key)
+	if value is not None and not isinstance(value, str):
+		frappe.throw(_("The {0} filter must be a single value.").format(key), InvalidBookingInput)
+	return value or None
+
+
 def days(filters) -> tuple[date, date]:
 	"""The filters' first and last site days (default: the last 30)."""
-	last = getdate(filters.get("to_date")) if filters.get("to_date") else date.today()
-	first = getdate(filters.get("from_date")) if filters.get("from_date") else last - timedelta(days=29)
+	to_date, from_date = text_filter(filters, "to_date"), text_filter(filters, "from_date")
+	last = getdate(to_date) if to_date else date.today()
+	first = getdate(from_date) if from_date else last - timedelta(days=29)
 	if last < first:
 		frappe.throw(_("To Date must not be before From Date."))
 	return first, last
@@ -80,7 +90,7 @@ def utilisation(filters) -> list[dict]:
 
 def no_shows(filters) -> list[dict]:
 	"""Per service, provider or customer: appointments that took place or were missed, and the misses."""
-	column = GROUPS.get(filters.get("group_by") or "Service")
+	column = GROUPS.get(text_filter(filters, "group_by") or "Service")
 	if not column:
 		frappe.throw(_("Group by Service, Provider or Customer."))
 	rows = frappe.db.sql(

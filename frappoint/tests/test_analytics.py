@@ -103,3 +103,11 @@ class TestAnalytics(FrappeTestCase):
 			analytics.utilisation({"from_date": str(day(2)), "to_date": str(day(0))})
 		with self.assertRaises(frappe.ValidationError):
 			analytics.no_shows({**self.filters, "group_by": "Weather"})
+
+	def test_filters_of_the_wrong_shape_are_a_400_not_a_500(self):
+		from frappoint.frappoint.report.no_shows.no_shows import execute as no_shows_report
+
+		for wrong in ({"group_by": ["Service"]}, {"group_by": {"a": 1}}, {"from_date": [str(day(0))]}, {"to_date": {"x": 1}}):
+			with self.assertRaises(frappe.ValidationError) as refused:
+				no_shows_report({**self.filters, **wrong})
+			self.assertEqual(refused.exception.http_status_code, 400, wrong)

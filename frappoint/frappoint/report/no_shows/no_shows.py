@@ -11,7 +11,7 @@ def execute(filters=None):
 	filters = filters or {}
 	rows = analytics.no_shows(filters)
 	columns = [
-		{"fieldname": "name", "label": _(filters.get("group_by") or "Service"), "fieldtype": "Data", "width": 220},
+		{"fieldname": "name", "label": _(analytics.text_filter(filters, "group_by") or "Service"), "fieldtype": "Data", "width": 220},
 		{"fieldname": "ended", "label": _("Took Place or Missed"), "fieldtype": "Int", "width": 160},
 		{"fieldname": "no_shows", "label": _("No-shows"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "no_show_rate", "label": _("No-show Rate %"), "fieldtype": "Percent", "width": 130},
