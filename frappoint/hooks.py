@@ -19,6 +19,8 @@ permission_query_conditions = {
 	# appointment's rows.
 	"Service Appointment Slot": "frappoint.permissions.ledger_query_conditions",
 	"Service Appointment Unit": "frappoint.permissions.ledger_query_conditions",
+	# A job's photos are listed only with the job.
+	"File": "frappoint.permissions.file_query_conditions",
 }
 has_permission = {
 	"Service Appointment": "frappoint.permissions.has_appointment_permission",
@@ -112,4 +114,6 @@ after_request = ["frappoint.booking.locks.add_retry_after"]
 # what they may not list.
 override_whitelisted_methods = {
 	"frappe.client.get_count": "frappoint.security.get_count",
+	# ERPNext's is open to guests for any order (see security.make_payment_request).
+	"erpnext.accounts.doctype.payment_request.payment_request.make_payment_request": "frappoint.security.make_payment_request",
 }

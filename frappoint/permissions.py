@@ -33,6 +33,19 @@ def ledger_query_conditions(user: str | None = None, doctype: str = "Service App
 	)
 
 
+def file_query_conditions(user: str | None = None) -> str:
+	"""A file attached to an appointment (a job's photo) is listed only with the appointment: other
+	providers could otherwise learn which jobs have photos, and their names. Other files as Frappe
+	decides."""
+	visible = appointment_query_conditions(user)
+	if not visible:
+		return ""
+	return (
+		"(ifnull(`tabFile`.`attached_to_doctype`, '') != 'Service Appointment' or `tabFile`.`attached_to_name` in "
+		f"(select `name` from `tabService Appointment` where {visible}))"
+	)
+
+
 def has_appointment_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
 	user = user or frappe.session.user
 	if is_staff(user):

@@ -13,6 +13,7 @@ from frappoint.booking.errors import InvalidBookingInput
 from frappoint.booking.tokens import signed_token, token_grants
 from frappoint.booking.clock import now as clock_now
 from frappoint.portal.views import manage_url
+from frappoint.tests.test_erpnext import needs_erpnext
 from frappoint.tests.fixtures import at, book, make_provider, make_service, make_user, use_booking_settings
 
 APPOINTMENT = "Service Appointment"
@@ -75,6 +76,24 @@ class TestCounting(SecurityCase):
 			self.count("Service Appointment Slot")
 
 
+class TestPaymentRequests(SecurityCase):
+	def request_payment(self, **args):
+		"""As /api/method/erpnext...make_payment_request runs it: through the hooks' overrides."""
+		method = "erpnext.accounts.doctype.payment_request.payment_request.make_payment_request"
+		frappe.local.form_dict = frappe._dict(cmd=method, **args)
+		with request(method="POST", path=f"/api/method/{method}"):
+			return frappe.handler.execute_cmd(method)
+
+	@needs_erpnext
+	def test_only_someone_who_may_read_the_order_asks_for_its_payment(self):
+		order = frappe.db.get_value("Sales Order", {}, "name") or "SAL-ORD-2026-00001"
+		for user in ("Guest", self.customer, self.provider_user):
+			frappe.set_user(user)
+			for args in ({"dt": "Sales Order", "dn": order}, {"dt": ["Sales Order"], "dn": order}, {"dt": "Nope", "dn": "x"}):
+				with self.assertRaises(frappe.PermissionError, msg=f"{user} {args}"):
+					self.request_payment(**args, submit_doc=1, mute_email=1)
+
+
 class TestFieldLevelWrites(SecurityCase):
 	def test_a_provider_changes_only_the_notes_of_their_job(self):
 		frappe.set_user(self.provider_user)
@@ -103,6 +122,18 @@ class TestFieldLevelWrites(SecurityCase):
 				# refused as a direct change, or (a foreign provider) as not the user's record
 				with self.assertRaises((InvalidBookingInput, frappe.PermissionError), msg=f"{user} {field}"):
 					doc.save()
+
+	def test_a_provider_lists_only_the_photos_of_their_own_jobs(self):
+		other_technician = make_user("Service Provider")
+		self.theirs.db_set("user", other_technician)
+		for user, job in ((self.provider_user, self.my_job), (other_technician, self.their_job)):
+			frappe.set_user(user)  # each uploads a photo of their own job, as /jobs does
+			frappe.get_doc({"doctype": "File", "file_name": f"photo-{job.name}.txt", "content": "x", "is_private": 1,
+				"attached_to_doctype": APPOINTMENT, "attached_to_name": job.name}).insert()  # fmt: skip
+		frappe.set_user(self.provider_user)
+		listed = frappe.get_list("File", filters={"attached_to_doctype": APPOINTMENT}, pluck="attached_to_name")
+		self.assertIn(self.my_job.name, listed)
+		self.assertNotIn(self.their_job.name, listed)
 
 	def test_a_provider_lists_only_their_own_ledger_rows(self):
 		frappe.set_user(self.provider_user)
