@@ -136,7 +136,11 @@ def _record_payment(request) -> str:
 	"""ERPNext's Payment Entry for the request (`set_as_paid`), or, when the request was cancelled with
 	its order before the money came (the hold lapsed first), the customer's payment on account."""
 	if request.docstatus == 1 and request.status != "Paid":
-		return request.set_as_paid().name
+		entry = request.set_as_paid().name
+		# ERPNext's entry knows its request and order, not the appointment: link it back, as every
+		# other document Frappoint makes is (a field of Frappoint's own, set after ERPNext submitted).
+		frappe.db.set_value("Payment Entry", entry, "service_appointment", request.service_appointment, update_modified=False)
+		return entry
 	if request.status == "Paid" and (entry := frappe.db.get_value(
 		"Payment Entry", {"reference_no": request.name, "payment_type": "Receive", "docstatus": 1}
 	)):

@@ -113,6 +113,7 @@ class TestPaymentAtBooking(DepositCase):
 		[entry] = frappe.get_all("Payment Entry Reference", filters={"payment_request": pr.name, "docstatus": 1}, pluck="parent")
 		self.assertEqual(appointment_value(name, "status"), "Confirmed")
 		self.assertEqual((appointment_value(name, "payment_entry"), appointment_value(name, "amount_paid")), (entry, 10))
+		self.assertEqual(frappe.db.get_value("Payment Entry", entry, "service_appointment"), name)  # and back
 		self.assertEqual(frappe.db.get_value("Payment Request", pr.name, "status"), "Paid")
 		self.assertEqual(frappe.db.get_value("Sales Order", pr.reference_name, "advance_paid"), 10)
 		view = appointment_view(frappe.get_doc("Service Appointment", name))  # what the customer's page shows
