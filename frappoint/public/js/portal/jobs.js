@@ -89,16 +89,23 @@ function card(page, job, pending) {
 const requestId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
 
 // A photo goes straight to the job's attachments (Frappe's upload, which checks the technician may
-// write this job); it needs a connection, and says so rather than queueing megabytes.
+// write this job); it needs a connection, and says so rather than queueing megabytes. What it last
+// said is kept with the page: the jobs are drawn again whenever they are re-read, maybe mid-upload.
 function photoField(page, job) {
 	const id = `fp-photo-${job.name}`;
 	const input = el("input", { id, type: "file", accept: "image/*", capture: "environment", class: "form-control" });
-	const status = el("p", { class: "fp-muted", role: "status" });
+	page.photoStatus ??= {};
+	const status = el("p", { class: "fp-muted", role: "status", id: `${id}-status` }, page.photoStatus[job.name] || "");
+	const show = (text) => {
+		page.photoStatus[job.name] = text;
+		const shown = document.getElementById(`${id}-status`); // this card's, or the one drawn since
+		if (shown) shown.textContent = text;
+	};
 	input.addEventListener("change", async () => {
 		const [file] = input.files;
 		if (!file) return;
 		if (!navigator.onLine) {
-			status.textContent = __("Photos need a connection: attach it again when you are back online.");
+			show(__("Photos need a connection: attach it again when you are back online."));
 			return;
 		}
 		const body = new FormData();
@@ -106,14 +113,14 @@ function photoField(page, job) {
 		body.append("doctype", "Service Appointment");
 		body.append("docname", job.name);
 		body.append("is_private", "1");
-		status.textContent = __("Attaching…");
+		show(__("Attaching…"));
 		const response = await fetch("/api/method/upload_file", {
 			method: "POST",
 			body,
 			headers: { "X-Frappe-CSRF-Token": csrfToken(), Accept: "application/json" },
 			credentials: "same-origin",
 		}).catch(() => null);
-		status.textContent = response?.ok ? __("Photo attached.") : __("The photo could not be attached. Please try again.");
+		show(response?.ok ? __("Photo attached.") : __("The photo could not be attached. Please try again."));
 		input.value = "";
 	});
 	return el("div", { class: "fp-field" }, el("label", { class: "fp-label", for: id }, __("Attach a photo")), input, status);
