@@ -1,4 +1,4 @@
-"""bench commands: `bench --site SITE frappoint make-demo | generate-slots | verify-journal [--checkpoint]`."""
+"""bench commands: `bench --site SITE frappoint make-demo | generate-slots | verify-journal [--checkpoint] [--strict]`."""
 
 import json
 from contextlib import contextmanager
@@ -53,9 +53,12 @@ def generate_slots(context, provider):
 
 @frappoint.command("verify-journal")
 @click.option("--checkpoint", is_flag=True, help="Seal the chains that moved first, as the scheduler does.")
+@click.option("--strict", is_flag=True, help="Fail while any event is not yet sealed by a checkpoint.")
 @pass_context
-def verify_journal(context, checkpoint=False):
-	"""Check the whole appointment journal: every chain, the heads, the checkpoints and signatures."""
+def verify_journal(context, checkpoint=False, strict=False):
+	"""Check the whole appointment journal: every chain, the heads, the checkpoints and signatures.
+	It says OK only when every event is also sealed by a checkpoint: until then the newest events could
+	be cut together with their heads unseen (the scheduler seals every five minutes)."""
 	from frappoint.booking import journal
 
 	with connected(context) as frappe:
@@ -63,9 +66,21 @@ def verify_journal(context, checkpoint=False):
 			journal.checkpoint()
 			frappe.db.commit()
 		verdict = journal.verify()
-		if verdict.ok:
+		if verdict.ok and not verdict.unsealed:
 			click.echo(f"OK: {verdict.count} events verified")
 			return
+		if verdict.ok:
+			from frappe.utils import now_datetime, time_diff_in_seconds
+
+			oldest = frappe.db.get_value("Appointment Event", verdict.oldest_unsealed, "creation")
+			age = time_diff_in_seconds(now_datetime(), oldest) if oldest else 0
+			click.echo(
+				f"NOT SEALED: {verdict.count} events verified, but {verdict.unsealed} of them (the oldest written "
+				f"{int(age // 60)} minutes ago) are not sealed by a checkpoint yet. Is the scheduler on? "
+				"`verify-journal --checkpoint` seals them now.",
+				err=True,
+			)
+			raise SystemExit(1 if strict else 0)
 		click.echo(
 			f"BROKEN at event #{verdict.broken_at + 1} ({verdict.ref or 'end of journal'}): "
 			f"{verdict.reason.value} - {verdict.detail}",

@@ -3,6 +3,7 @@ reuses what exists and adds nothing twice."""
 
 import frappe
 from frappe.utils import add_days, get_datetime, getdate
+from frappe.utils.scheduler import enable_scheduler
 
 from frappoint.booking import service
 from frappoint.booking.slot_generation import regenerate_all
@@ -104,6 +105,9 @@ def make_demo() -> dict:
 			},
 		)
 	slots = regenerate_all()
+	# Holds lapse, slots roll on and the journal is sealed only while the scheduler runs; a new site
+	# starts with it off.
+	enable_scheduler()
 	demo_emails = [email for _, email in CUSTOMERS]
 	booked = frappe.db.exists("Service Appointment", {"customer_email": ("in", demo_emails)})
 	appointments = [] if booked else book_examples()

@@ -36,6 +36,8 @@ scheduler_events = {
 		],
 		"*/15 * * * *": ["frappoint.tasks.reconcile_accounting"],
 	},
+	# Sealed hourly too, so a missed five-minute tick (a busy or restarted scheduler) is caught up.
+	"hourly": ["frappoint.tasks.checkpoint_journal"],
 	"hourly_long": ["frappoint.tasks.keep_slots_generated"],
 }
 

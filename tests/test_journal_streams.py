@@ -123,3 +123,24 @@ def test_any_single_deletion_after_a_checkpoint_is_found(plan, data):
 	heads = heads_of(kept)  # the attacker rewrote every head to fit what is left
 	assert not verify_journal(kept, sealed(events), heads).ok
 	assert verify_journal(events, sealed(events), heads_of(events)).ok
+
+
+def test_events_no_checkpoint_seals_are_counted_with_the_oldest_named():
+	events = streams(PLAN)
+	nothing_sealed = verify_journal(events, (), heads_of(events))
+	assert (nothing_sealed.ok, nothing_sealed.unsealed, nothing_sealed.oldest_unsealed) == (True, 6, "EV-1")
+	first_four = sealed(events[:4])  # A#1, B#1, A#2, C#1 sealed; B#2 and A#3 came after
+	later = verify_journal(events, first_four, heads_of(events))
+	assert (later.ok, later.unsealed, later.oldest_unsealed) == (True, 2, "EV-5")
+	everything = verify_journal(events, sealed(events), heads_of(events))
+	assert (everything.ok, everything.unsealed, everything.oldest_unsealed) == (True, 0, "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from("ABCD"), min_size=1, max_size=30), st.integers(min_value=0, max_value=30))
+def test_what_a_checkpoint_leaves_unsealed_is_exactly_what_came_after_it(plan, cut):
+	events = streams(plan)
+	cut = min(cut, len(events))
+	cps = sealed(events[:cut]) if cut else ()
+	verdict = verify_journal(events, cps, heads_of(events))
+	assert verdict.ok and verdict.unsealed == len(events) - cut

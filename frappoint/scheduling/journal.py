@@ -53,6 +53,10 @@ class Verdict:
 	ref: str = ""
 	reason: Break | None = None
 	detail: str = ""
+	# Events no checkpoint seals yet (each appointment's positions past the highest one a checkpoint
+	# covers): until one does, cutting them together with their heads would pass unseen.
+	unsealed: int = 0
+	oldest_unsealed: str = ""  # the ref of the first of them written
 
 
 def _encode(value):
@@ -236,4 +240,21 @@ def verify_journal(
 	if anchor is not None and (expected_number - 1, expected_prev) != tuple(anchor):
 		if not any((c.number, c.hash) == tuple(anchor) for c in checkpoints):
 			return broken(None, Break.MISSING, f"checkpoint {anchor[0]}, recorded outside the database, is gone")
-	return Verdict(True, len(ordered))
+	open_events = unsealed(by_stream, checkpoints)
+	oldest = min(open_events, key=lambda e: e.sequence).ref if open_events else ""
+	return Verdict(True, len(ordered), unsealed=len(open_events), oldest_unsealed=oldest)
+
+
+def unsealed(by_stream: Mapping[str, list[StoredEvent]], checkpoints: Sequence[Checkpoint]) -> list[StoredEvent]:
+	"""The events past the highest position of their appointment's stream that a checkpoint covers
+	(a stream's positions count its version-1 events first, as `verify_journal` does)."""
+	covered: dict[str, int] = defaultdict(int)
+	for checkpoint in checkpoints:
+		for appointment, seq, _digest in checkpoint.payload.get("covers") or ():
+			covered[appointment] = max(covered[appointment], seq)
+	left = []
+	for appointment, stream in by_stream.items():
+		old = [e for e in stream if not streamed(e)]
+		new = sorted((e for e in stream if streamed(e)), key=lambda e: e.payload["stream_seq"])
+		left += [*old, *new][covered[appointment] :]
+	return left
