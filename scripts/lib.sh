@@ -222,9 +222,9 @@ template_recipe=1
 pristine_site() {
 	# Site $1, exactly as template $2 is: `erpnext` (Frappe + ERPNext + Frappoint, set-up wizard done,
 	# tests allowed) or `frappe` (Frappe alone). Its database and files are replaced by the template's
-	# snapshot (made first when missing or out of date), and the jobs and cache keys that earlier runs
-	# left for it in the bench's shared Redis are dropped: no run sees another run's rows, Settings,
-	# jobs or cache.
+	# snapshot (made first when missing or out of date), its own Redis databases are emptied and any
+	# job of it an older run left in the bench's shared queues is dropped: no run sees another run's
+	# rows, Settings, jobs or cache.
 	local name=$1 template=$2 snapshot started
 	started=$(date +%s)
 	snapshot=$(template_snapshot "$template") || return 1
@@ -315,8 +315,8 @@ clone_snapshot() {
 		DROP USER IF EXISTS '$db'@'localhost';
 		CREATE USER '$db'@'localhost' IDENTIFIED BY '$password';
 		GRANT ALL PRIVILEGES ON \`$db\`.* TO '$db'@'localhost';
-		FLUSH PRIVILEGES;"
-	mariadb -uroot -p"$db_root_password" "$db" <"$snapshot/db.sql"
+		FLUSH PRIVILEGES;" || return 1
+	mariadb -uroot -p"$db_root_password" "$db" <"$snapshot/db.sql" || return 1
 	getent hosts "$name" >/dev/null || echo "127.0.0.1 $name" >>/etc/hosts
 }
 

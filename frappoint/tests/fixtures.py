@@ -73,8 +73,10 @@ def use_unusual_settings() -> dict:
 			value = 0 if str(default) == "1" else 1
 		elif df.fieldtype == "Percent":
 			value = (float(default or 0) + 37) % 100
-		elif df.fieldtype in ("Int", "Float", "Currency"):
-			value = (float(default or 0) or 1) * 2 + 3 if df.fieldtype != "Int" else int(default or 0) * 2 + 3
+		elif df.fieldtype == "Int":
+			value = int(default or 0) * 2 + 3
+		elif df.fieldtype in ("Float", "Currency"):
+			value = (float(default or 0) or 1) * 2 + 3
 		elif df.fieldtype == "Select":
 			value = next(o for o in df.options.split("\n") if o and o != default)
 		elif df.fieldtype == "Link":  # ERPNext's fields: what an admin picked, if the site has any
