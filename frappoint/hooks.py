@@ -35,7 +35,10 @@ scheduler_events = {
 			"frappoint.tasks.offer_waitlist",
 		],
 		"*/15 * * * *": ["frappoint.tasks.reconcile_accounting"],
+		# Follow-up work still pending (see booking.outbox); web requests also start it.
+		"* * * * *": ["frappoint.tasks.dispatch_outbox"],
 	},
+	"daily": ["frappoint.tasks.forget_done_outbox"],
 	# Sealed hourly too, so a missed five-minute tick (a busy or restarted scheduler) is caught up.
 	"hourly": ["frappoint.tasks.checkpoint_journal"],
 	"hourly_long": ["frappoint.tasks.keep_slots_generated"],
@@ -110,8 +113,9 @@ website_route_rules = [
 
 # Until the bench's Frappe has frappe/frappe#31446, every guest page costs ~1 s (frappe_backports.py).
 before_request = ["frappoint.frappe_backports.apply"]
-# A write that lost its locks more often than it retries answers 503 with Retry-After (booking.locks).
-after_request = ["frappoint.booking.locks.add_retry_after"]
+# A write that lost its locks more often than it retries answers 503 with Retry-After (booking.locks);
+# any request starts the outbox's dispatcher when follow-up work is due (booking.outbox).
+after_request = ["frappoint.booking.locks.add_retry_after", "frappoint.booking.outbox.kick"]
 # Frappe 15's get_count checks no permission: any user could count (and so read, a letter at a time)
 # what they may not list.
 override_whitelisted_methods = {

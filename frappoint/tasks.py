@@ -29,6 +29,18 @@ def offer_waitlist():
 	sweep()
 
 
+def dispatch_outbox():
+	from frappoint.booking.outbox import dispatch
+
+	dispatch()
+
+
+def forget_done_outbox():
+	from frappoint.booking.outbox import forget_done
+
+	forget_done()
+
+
 def reconcile_accounting():
 	from frappoint.integrations.erpnext import erpnext_installed, reconcile
 

@@ -104,7 +104,7 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 		window_cache.bump([provider.name])
 	if wanted_by_name:  # new times: someone may be waiting for them
 		for row in provider.services:
-			waitlist.enqueue_offers(row.service_type)
+			waitlist.enqueue_offers(row.service_type, f"slots:{provider.name}")
 	conflicting = set(report.conflicts)
 	conflicts.reflag(provider.name, range_start, range_end, {c.appointment for c in claims if c.slot in conflicting})
 	return report

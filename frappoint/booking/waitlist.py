@@ -2,9 +2,10 @@
 
 `scheduling.waitlist` decides who is offered which time. Here an offer becomes a hold for the waiter
 (held for *Wait-list Offer (Minutes)*), placed like any booking: its seats are claimed under the
-unique seat index, so a seat is never offered twice, whatever runs at once. The job runs after any
-change that frees seats (a cancellation, a lapsed hold, a reassignment, new slots) and every five
-minutes; each offer is its own transaction. An offer confirmed books the waiter; an offer that
+unique seat index, so a seat is never offered twice, whatever runs at once. A job runs after each
+change that frees seats (a cancellation, a lapsed hold, a reassignment, new slots), through the
+outbox (one row per change, run until it has run), and the scheduler sweeps every five minutes; each
+offer is its own transaction. An offer confirmed books the waiter; an offer that
 lapses ends their turn and frees the time for the next waiter.
 """
 
@@ -13,13 +14,13 @@ from datetime import timedelta
 import frappe
 from frappe.utils import cint, getdate
 
-from frappoint.booking import records
+from frappoint.booking import outbox, records
 from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_db, site_zone, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import refuse_input
-from frappoint.booking.jobs import enqueue_once
 from frappoint.booking.locks import all_or_nothing, read_committed
+from frappoint.booking.outbox import RetryLater
 from frappoint.booking.service import commit_job_step
 from frappoint.scheduling import InvalidInput, Status
 from frappoint.scheduling.waitlist import WaitRequest, serve, wait_range
@@ -43,10 +44,14 @@ def fill_range(entry) -> None:
 	entry.earliest_utc, entry.latest_utc = to_db(earliest), to_db(latest)
 
 
-def enqueue_offers(service_type: str) -> None:
-	"""Offer freed times of `service_type` once this transaction commits (tests: at once)."""
-	enqueue_once(
-		"frappoint.booking.waitlist.offer_freed_times", f"frappoint-waitlist::{service_type}", service_type=service_type
+def enqueue_offers(service_type: str, cause: str) -> None:
+	"""Offer freed times of `service_type` once this transaction commits (tests: at once), for `cause`
+	(the appointment that freed seats, the provider with new slots, the new waiter): one outbox row per
+	cause, each run until it has run, so a job killed or lost offers nothing less."""
+	outbox.add(
+		"frappoint.booking.waitlist.offer_freed_times",
+		f"frappoint-waitlist::{service_type}::{cause}",
+		service_type=service_type,
 	)
 
 
@@ -69,14 +74,18 @@ def offer_freed_times(service_type: str) -> int:
 	start = max(now, min(r.earliest for r in requests))
 	end = max(r.latest for r in requests)
 	windows = windows_for(service, start, end, customer=True, fresh=True)
-	made = 0
+	made, raced = 0, 0
 	for request, window in serve(requests, windows, now):
 		try:
 			with all_or_nothing("frappoint_waitlist_offer"):
 				made += offer(request.waiter, window)
 		except frappe.ValidationError:  # taken meanwhile (409): the next run offers another time
 			frappe.clear_last_message()
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			raced += 1  # another offer run held these seats (undone by all_or_nothing): not settled
 		commit_job_step()
+	if raced:  # the outbox runs this again shortly, so no freed seat waits for the sweep
+		raise RetryLater(f"{raced} offers of {service_type} met a lock race")
 	return made
 
 
@@ -129,7 +138,7 @@ def appointment_changed(doc, method=None) -> None:
 			(outcome, doc.name),
 		)
 	if doc.status == Status.CANCELLED or before.provider != doc.provider:
-		enqueue_offers(doc.service_type)  # a seat is free again
+		enqueue_offers(doc.service_type, f"{doc.name}:{doc.status}:{doc.provider}")  # a seat is free again
 
 
 def sweep() -> int:

@@ -20,10 +20,9 @@ from frappe import _
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.utils import cint, flt, getdate, nowdate
 
-from frappoint.booking import journal
-from frappoint.booking.jobs import enqueue_once
+from frappoint.booking import journal, outbox
 from frappoint.booking.ledger import lock_appointment_row
-from frappoint.booking.locks import all_or_nothing, named_locks
+from frappoint.booking.locks import all_or_nothing, named_locks, read_committed
 from frappoint.booking.records import cancellation_policy, settings
 from frappoint.integrations import commissions, stock
 from frappoint.integrations.companies import appointment_link, company_of, store
@@ -162,7 +161,8 @@ def _has_work(doc, step: str) -> bool:
 
 
 def enqueue_step(appointment: str, step: str) -> None:
-	enqueue_once(
+	"""The step runs after this transaction commits, and again until it has run (the outbox)."""
+	outbox.add(
 		"frappoint.integrations.erpnext.run_step",
 		f"frappoint:accounting:{appointment}:{step}",
 		appointment=appointment,
@@ -188,12 +188,12 @@ def run_step(appointment: str, step: str) -> None:
 
 
 def _run_step(appointment: str, step: str, last_attempt: bool) -> None:
-	if not frappe.flags.in_test:  # a test runs the step inside its own transaction, alone
-		# What this transaction has read so far (settings, defaults: a worker, `bench execute`) fixed
-		# its REPEATABLE READ snapshot before the lock below is granted: start over, so that what the
-		# appointment's previous step committed while this one waited is seen.
-		frappe.db.rollback()
+	# A snapshot taken before the locks below are granted would miss what the holder before us committed
+	# (the appointment's previous step; the customer another booking's step just made): start over, at
+	# READ COMMITTED, where every read after a lock sees it. (A test runs alone in its transaction.)
+	read_committed()
 	lock_appointment_row(appointment)  # first, as every booking action does (see booking.ledger)
+	lock_new_customer(appointment)
 	doc = frappe.get_doc(APPOINTMENT, appointment)
 	needed = STEP_FOR_STATUS.get(doc.status)
 	if needed is None:  # Open again (nothing bills an Open appointment)
@@ -728,17 +728,24 @@ def billing_customer(doc) -> str:
 	elif doc.party_type == "Contact" and doc.party:
 		customer = _customer_of_contact(doc.party) or _new_customer(doc, contact=doc.party)
 	else:
-		_lock_customer_key(doc.customer_email or doc.customer_name)
 		customer = _customer_by_email(doc.customer_email) or _new_customer(doc)
 	store(doc, {"customer": customer})
 	return customer
 
 
-def _lock_customer_key(key: str) -> None:
-	"""Two jobs billing the same new customer at once would both make them: the second waits here
-	until the first has committed, then finds the customer. MariaDB's named lock lasts until this
-	transaction ends, whichever way."""
-	named_locks(["customer:" + key.strip().lower()], timeout=30)
+def lock_new_customer(appointment: str) -> None:
+	"""Before a step of an appointment that may make a Customer reads anything: two steps making a
+	customer of the same email (who must be one customer) or of the same name (whom ERPNext names
+	"Name", "Name - 1", ... from what exists) wait here for each other, the second until the first has
+	committed, and then find that customer or the next free name. MariaDB's named locks last until
+	this transaction ends, whichever way."""
+	row = frappe.db.get_value(
+		APPOINTMENT, appointment, ["customer", "party", "customer_email", "customer_name"], as_dict=True
+	)
+	if row and not row.customer and not row.party:
+		keys = [f"customer-email:{row.customer_email.strip().lower()}"] if row.customer_email else []
+		keys += [f"customer-name:{(row.customer_name or '').strip().lower()}"]
+		named_locks(keys, timeout=30)
 
 
 
@@ -769,6 +776,9 @@ def _customer_by_email(email: str | None) -> str | None:
 
 
 def _new_customer(doc, contact: str | None = None) -> str:
+	"""A Customer named as ERPNext names it (`lock_new_customer` keeps two of our steps from choosing
+	one name); should another writer have just taken that name, one no one else can: the
+	appointment's."""
 	customer = frappe.get_doc(
 		{
 			"doctype": "Customer",
@@ -779,7 +789,15 @@ def _new_customer(doc, contact: str | None = None) -> str:
 			"territory": frappe.db.get_single_value("Selling Settings", "territory")
 			or frappe.db.get_value("Territory", {"is_group": 0}),
 		}
-	).insert(ignore_permissions=True)
+	)
+	frappe.db.savepoint("frappoint_new_customer")
+	try:
+		customer.insert(ignore_permissions=True)
+	except frappe.DuplicateEntryError:
+		frappe.db.rollback(save_point="frappoint_new_customer")
+		customer = frappe.get_doc(customer.as_dict(no_default_fields=True)).insert(
+			ignore_permissions=True, set_name=f"{doc.customer_name} - {doc.name}"
+		)
 	if contact:
 		contact_doc = frappe.get_doc("Contact", contact)
 		contact_doc.append("links", {"link_doctype": "Customer", "link_name": customer.name})

@@ -1,12 +1,13 @@
 """The lifecycle hook (doc_events `on_change` of Service Appointment): whoever changed the booking
 (portal, API, desk, a job), the core says who hears what, and each message is queued as its own job
-once the change has committed: a refused or rolled-back change sends nothing."""
+through the outbox, written with the change: a refused or rolled-back change sends nothing, and a
+committed one is sent even if the process dies right after its commit."""
 
 import frappe
 from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import cint
 
-from frappoint.booking.jobs import enqueue_once
+from frappoint.booking import outbox
 from frappoint.booking.records import settings
 from frappoint.scheduling import Audience, Change, News, Notice, message_key, notices_for
 
@@ -52,9 +53,9 @@ def request_new_time(appointment: str) -> bool:
 
 
 def queue(appointment: str, notice: Notice) -> None:
-	"""One job per message: a second save before the worker runs queues nothing more, and the job
-	itself sends nothing twice (`delivery.deliver`)."""
-	enqueue_once(
+	"""One outbox row per message, sent until it is sent: a second save before it runs adds a row its
+	run covers, and the job itself sends nothing twice (`delivery.deliver`)."""
+	outbox.add(
 		"frappoint.notifications.delivery.deliver",
 		f"frappoint-notify::{message_key(appointment, notice)}",
 		appointment=appointment,

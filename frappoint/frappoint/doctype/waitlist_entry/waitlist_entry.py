@@ -11,7 +11,7 @@ class WaitlistEntry(Document):
 		waitlist.fill_range(self)
 
 	def after_insert(self):
-		waitlist.enqueue_offers(self.service_type)
+		waitlist.enqueue_offers(self.service_type, self.name)
 
 
 def on_doctype_update():
