@@ -56,8 +56,12 @@ frappe.ui.form.on("Service Appointment", {
 		}
 		if (frm.doc.availability_conflict && ACTIONS[frm.doc.status]) show_conflict(frm);
 		if (frm.doc.override_reason) {
+			// It took the free seats and rooms; only what was not free is overbooked.
+			const overbooked = frm.doc.overbooked
+				? " " + __("Overbooked: {0}", [frappe.utils.escape_html(frm.doc.overbooked)])
+				: " " + __("Nothing is overbooked: the seats and rooms were free.");
 			frm.dashboard.add_comment(
-				__("Booked outside the rules: {0}", [frappe.utils.escape_html(frm.doc.override_reason)]),
+				__("Booked outside the rules: {0}", [frappe.utils.escape_html(frm.doc.override_reason)]) + overbooked,
 				"orange",
 				true
 			);

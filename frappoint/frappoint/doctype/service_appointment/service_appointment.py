@@ -162,6 +162,7 @@ class ServiceAppointment(Document):
 				"rate": self.rate,
 				"rescheduled_from": self.rescheduled_from,
 				**({"override_reason": self.override_reason} if self.override_reason else {}),
+				**(self.flags.journal_extra or {}),  # e.g. what a booking outside the rules overbooked
 			},
 			head_loaded=True,  # just inserted: the chain starts here
 		)
