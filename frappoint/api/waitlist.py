@@ -6,10 +6,10 @@ from frappe import _
 from frappe.utils import cint
 
 from frappoint.api.inputs import active_service, bad_input, customer_details, known_provider, parse_day, parse_zone
-from frappoint.booking import records
+from frappoint.booking import hold_caps, records
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.errors import TooManyHolds
-from frappoint.booking.locks import named_locks, retry_contention
+from frappoint.booking.locks import retry_contention
+from frappoint.permissions import is_staff
 from frappoint.security import guest_rate_limit
 
 ENTRY = "Waitlist Entry"
@@ -45,13 +45,10 @@ def join(
 	if not details.get("customer_name") or not details.get("customer_email"):
 		bad_input(_("Please give your name and email address."))
 	email = details["customer_email"].lower()
-	named_locks([f"waitlist:{email}"])  # the count below and the insert are one decision
-	limit = max(cint(settings.holds_per_email), 1)
-	if frappe.db.count(ENTRY, {"customer_email": email, "status": ("in", ["Waiting", "Offered"])}) >= limit:
-		frappe.throw(
-			_("This email address is already waiting for {0} times. Please wait for an offer first.").format(limit),
-			TooManyHolds,
-		)
+	# A place on the wait-list is a hold to come: it counts toward the visitor's caps (their session,
+	# address and email; staff: the email alone), under the same locks until this commits.
+	visitor = frappe.session.user == "Guest" or not is_staff(frappe.session.user)
+	hold_caps.check(email, visitor=visitor)
 	entry = frappe.get_doc(
 		{
 			"doctype": ENTRY,
@@ -64,4 +61,6 @@ def join(
 			"customer_email": email,
 		}
 	).insert(ignore_permissions=True)
+	if visitor:
+		hold_caps.remember(entry, until=entry.latest_utc)
 	return {"name": entry.name, "status": entry.status}

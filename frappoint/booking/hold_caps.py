@@ -1,9 +1,11 @@
 """How many holds one visitor may keep at once: per browser session, per IP address and per email.
 
 A customer normally holds one time while typing their details; a visitor piling up holds blocks times
-for everyone else. The database decides whether a hold is still live. Redis only remembers which
-visitor placed which hold, under hashed keys that expire with the holds, so no IP address or session id
-is stored with an appointment. Staff and API users are not capped.
+for everyone else. A place on the wait-list counts as a hold (it becomes one when a time frees up):
+the caps count live holds and the visitor's waiting wait-list entries together. The database decides
+whether a hold is still live or an entry still waiting. Redis only remembers which visitor placed which
+hold or entry, under hashed keys that expire with them, so no IP address or session id is stored with
+an appointment. Staff and API users are not capped by session or address.
 """
 
 import hashlib
@@ -25,6 +27,7 @@ DEFAULT_CAPS = {"session": 3, "ip": 10, "email": 3}
 SETTING_FOR = {"session": "holds_per_session", "ip": "holds_per_ip", "email": "holds_per_email"}
 # Guests share Frappe's one "Guest" session, so the booking page gives each browser its own id.
 VISITOR_COOKIE = "frappoint_visitor"
+WAITLIST_ENTRY = "Waitlist Entry"
 
 
 def caps() -> dict[str, int]:
@@ -48,29 +51,38 @@ def visitor_keys() -> dict[str, str]:
 	return keys
 
 
-def check(email: str | None) -> None:
-	"""Refuse a new hold when the visitor already keeps as many live holds as allowed.
+def check(email: str | None, visitor: bool = True) -> None:
+	"""Refuse a new hold or wait-list entry when the visitor (with `visitor`: their session and
+	address too, else the email alone) already keeps as many as allowed.
 
 	The visitor's keys are locked (MariaDB named locks) until the hold commits: two requests from one
 	visitor cannot both pass on the last place, and the counts include every hold committed before.
 	"""
 	limits = caps()
-	keys = visitor_keys()
+	keys = visitor_keys() if visitor else {}
 	named_locks([f"holds:{kind}:{key}" for kind, key in keys.items()] + ([f"holds:email:{_digest(email.strip().lower())}"] if email else []))
 	for kind, key in keys.items():
 		if _live(_remembered(kind, key)) >= limits[kind]:
 			_refuse(limits[kind])
-	if email and _live_for_email(email) >= limits["email"]:
+	if email and _live_for_email(email) + _waiting_for_email(email) >= limits["email"]:
 		_refuse(limits["email"])
 
 
-def remember(appointment) -> None:
-	"""Note a new hold under the visitor's keys until it expires."""
-	expires = from_db(appointment.hold_expires_utc).timestamp()
+def remember(doc, until=None) -> None:
+	"""Note a new hold (until it expires) or wait-list entry (`until` its last day ends) under the
+	visitor's keys."""
+	expires = from_db(until or doc.hold_expires_utc).timestamp()
 	for kind, key in visitor_keys().items():
 		name = _redis_key(kind, key)
-		frappe.cache.zadd(name, {appointment.name: expires})
-		frappe.cache.expireat(name, int(expires) + 60)
+		frappe.cache.zadd(name, {doc.name: expires})
+		# The key lives as long as its longest-lived member: a short hold must not cut an entry short.
+		[(_member, longest)] = frappe.cache.zrange(name, -1, -1, withscores=True)
+		frappe.cache.expireat(name, int(longest) + 60)
+
+
+def email_at_cap(email: str) -> bool:
+	"""This email already keeps as many live holds as it may (a wait-list offer would be one more)."""
+	return _live_for_email(email) >= caps()["email"]
 
 
 def _refuse(limit: int):
@@ -103,11 +115,21 @@ def _remembered(kind: str, key: str) -> list[str]:
 
 
 def _live(names: list[str]) -> int:
-	return _count_live("name in %(names)s", {"names": names}) if names else 0
+	"""Live holds and wait-list entries among the remembered names. An entry counts while Waiting or
+	Offered: its offer's hold is not remembered under the visitor's keys, so it is counted once."""
+	if not names:
+		return 0
+	waiting = frappe.db.count(WAITLIST_ENTRY, {"name": ("in", names), "status": ("in", ["Waiting", "Offered"])})
+	return _count_live("name in %(names)s", {"names": names}) + waiting
 
 
 def _live_for_email(email: str) -> int:
 	return _count_live("customer_email = %(email)s", {"email": email})
+
+
+def _waiting_for_email(email: str) -> int:
+	"""Entries still waiting (an Offered one is counted by its offer's hold, which bears the email)."""
+	return frappe.db.count(WAITLIST_ENTRY, {"customer_email": email.strip().lower(), "status": "Waiting"})
 
 
 def _count_live(condition: str, values: dict) -> int:

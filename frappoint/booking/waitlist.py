@@ -14,7 +14,7 @@ from datetime import timedelta
 import frappe
 from frappe.utils import cint, getdate
 
-from frappoint.booking import outbox, records
+from frappoint.booking import hold_caps, outbox, records
 from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_db, site_zone, to_db, to_site
 from frappoint.booking.clock import now as clock_now
@@ -90,10 +90,14 @@ def offer_freed_times(service_type: str) -> int:
 
 
 def offer(entry_name: str, window) -> bool:
-	"""Hold `window` for the waiter and mark the entry offered; False if the entry moved on."""
+	"""Hold `window` for the waiter and mark the entry offered; False if the entry moved on, or if
+	their email already keeps as many live holds as it may (the hold caps: an address is held to its
+	cap when its waiters join, each entry counting as the hold its offer becomes)."""
 	entry = frappe.get_doc(ENTRY, entry_name)
 	if entry.status != "Waiting":
 		return False
+	if hold_caps.email_at_cap(entry.customer_email):
+		return False  # one more hold than their email may keep: they stay Waiting for a later run
 	hold = frappe.get_doc(
 		{
 			"doctype": APPOINTMENT,
