@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import cint
+from frappe.utils import cint, get_datetime
 
 from frappoint.booking import extensions, journal, override, records
 from frappoint.booking.clock import from_db, from_site, put, to_db, to_site
@@ -43,6 +43,11 @@ from frappoint.scheduling import (
 from frappoint.scheduling.money import due_at_booking, is_late
 
 APPOINTMENT = "Service Appointment"
+# What was ordered and paid for an appointment (ERPNext's links, fields `integrations.erpnext` adds):
+# when the appointment moves, these move with it (DESIGN, invariant 9), and the ERPNext documents are
+# linked to the new appointment by that integration's hook. The billed customer is the same for both.
+MOVED_WITH_APPOINTMENT = ("sales_order", "sales_invoice", "payment_request", "payment_entry", "amount_paid")
+LATE_MOVES_CHARGED = "Charged as a Late Cancellation"
 
 
 # --- hold (called while the appointment is inserted) ------------------------------------------
@@ -63,11 +68,10 @@ def _place_hold(appointment) -> None:
 	tier = tier_named(records.price_tiers(service), appointment.pricing_tier)
 	policy = records.booking_policy(service, customer=bool(appointment.flags.customer_booking))
 	now = clock_now()
-	# An API caller's instant is exact; a start typed in the desk is a site wall time.
-	start = appointment.flags.requested_instant or from_site(appointment.requested_start)
-	if appointment.override_reason:  # a manager's squeeze-in: no rules, no seats (booking.override)
+	start = requested_start(appointment)
+	if appointment.override_reason:  # a manager's squeeze-in: no rules, what is free (booking.override)
 		appointment.pricing_tier, appointment.rate = tier.name, tier.rate
-		override.place(appointment, service, start)
+		override.place(appointment, service, start, now, expire_stale_holds)
 		appointment.location = frappe.db.get_value("Service Provider", appointment.provider, "location")
 		return
 	check_booking_time(start, now, policy)
@@ -87,9 +91,31 @@ def _place_hold(appointment) -> None:
 	hold_for = appointment.flags.hold_for or records.hold_duration()  # a wait-list offer is held longer
 	put(appointment, None if confirmed else now + hold_for, "hold_expires_utc", "hold_expires_at")
 	appointment.pricing_tier = tier.name
-	appointment.rate = tier.rate
-	appointment.amount_due_at_booking = due_at_booking(tier.rate, records.payment_rule(service))
+	# A move keeps the price agreed at booking: its order (and what was paid) moves with it.
+	agreed = appointment.flags.agreed_rate
+	appointment.rate = tier.rate if agreed is None else agreed
+	appointment.amount_due_at_booking = due_at_booking(appointment.rate, records.payment_rule(service))
 	claim(appointment, service, provider, start, now, policy, tier.emergency)
+
+
+def requested_start(appointment):
+	"""The start asked for, as an aware instant: an API caller's is exact; one typed in the desk (or
+	sent to the REST API) is a site wall time, refused with a 400 when it is no date and time a calendar
+	holds ("not a date", year 1, an instant past year 9999 in UTC)."""
+	if appointment.flags.requested_instant:
+		return appointment.flags.requested_instant
+	try:
+		typed = get_datetime(appointment.requested_start) if appointment.requested_start else None
+		start = from_site(typed) if typed else None
+	except (ValueError, TypeError, OverflowError):  # dateutil's ParserError is a ValueError
+		start = None
+	if start is None:
+		frappe.throw(
+			_("Give the start as a date and time, for example 2026-05-04 10:30."),
+			exc=InvalidBookingInput,
+			title=_("Invalid input"),
+		)
+	return start
 
 
 def claim(appointment, service, provider, start, now, policy, emergency: bool) -> None:
@@ -227,14 +253,18 @@ def require_contact(doc, details: dict, needs_contact: bool) -> None:
 
 
 def await_payment(name: str, details: dict, needs_contact: bool, minutes: int):
-	"""Keep a live hold for `minutes` more while its customer pays at booking (the payment, not the
-	customer, then confirms it); `details` complete it as `confirm`'s do. Journals the request."""
+	"""Keep a live hold while its customer pays at booking (the payment, not the customer, then
+	confirms it): until `minutes` after the first checkout, however often they ask again, or an unpaid
+	hold would never lapse. `details` complete it as `confirm`'s do. Journals the request."""
 	doc = lock_appointment(name)
 	now = clock_now()
 	if ended_as_hold(doc.status, doc.hold_expires_utc, now) or doc.status != Status.OPEN.value:
 		refuse_lapsed_hold()
 	require_contact(doc, details, needs_contact)
-	until = max(from_db(doc.hold_expires_utc), now + timedelta(minutes=minutes))
+	until = from_db(doc.payment_window_ends_utc)
+	if until is None:  # the first checkout: the window starts now, and a longer hold (an offer) stays
+		until = max(from_db(doc.hold_expires_utc), now + timedelta(minutes=minutes))
+		put(doc, until, "payment_window_ends_utc")
 	put(doc, until, "hold_expires_utc", "hold_expires_at")
 	for row in [*doc.slots, *doc.units]:
 		row.hold_until_utc = doc.hold_expires_utc
@@ -299,12 +329,17 @@ def cancel(
 			service = frappe.get_cached_doc("Service Type", doc.service_type)
 			check_cancellation(from_db(doc.start_utc), now, records.booking_policy(service), doc.status)
 			# Decided now, on instants: the accounting job that settles the money may run much later.
-			# A move is not a cancellation: no late fee for it.
-			if doc.status == Status.CONFIRMED.value and not rescheduling:
+			# A move keeps what was paid; it costs the late fee only when the Settings charge late moves.
+			if doc.status == Status.CONFIRMED.value and (not rescheduling or late_moves_charged()):
 				doc.late_cancellation = int(is_late(from_db(doc.start_utc), now, records.cancellation_policy()))
 		doc.cancellation_reason = reason or _("Cancelled")
 
 	return apply_action(name, Action.CANCEL, event_type, check)
+
+
+def late_moves_charged() -> bool:
+	"""A customer's move after the full-refund cut-off is charged as a late cancellation (Settings)."""
+	return records.settings().get("late_moves") == LATE_MOVES_CHARGED
 
 
 def expire(name: str):
@@ -420,7 +455,12 @@ def commit_job_step() -> None:
 
 
 def reschedule(name: str, new_start, provider: str | None = None, by_customer: bool = False):
-	"""Cancel `name` and book `new_start` atomically: if the new time fails, nothing changes."""
+	"""Cancel `name` and book `new_start` atomically: if the new time fails, nothing changes.
+
+	What was ordered and paid moves to the new appointment (`MOVED_WITH_APPOINTMENT`), at the price
+	agreed at booking: the old one keeps no money link, so its cancellation refunds and cancels nothing
+	(it is charged only a customer's late move, when the Settings say so), and the new one's
+	confirmation finds the order instead of making a second."""
 	with all_or_nothing("frappoint_reschedule"):
 		old = lock_appointment(name)
 		was_confirmed = old.status == Status.CONFIRMED
@@ -428,6 +468,10 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 			old.status, from_db(old.hold_expires_utc), clock_now()
 		):
 			refuse_lapsed_hold()
+		money = {field: old.get(field) for field in MOVED_WITH_APPOINTMENT if old.get(field)}
+		if money:  # off the old appointment before its cancellation decides what to settle
+			cleared = {field: 0 if field == "amount_paid" else None for field in money}
+			frappe.db.set_value(APPOINTMENT, old.name, cleared, update_modified=False)
 		cancel(name, reason=_("Rescheduled"), by_customer=by_customer, event_type=None, rescheduling=True)
 		new = frappe.copy_doc(old, ignore_no_copy=False)  # no times, seats, links or accounting carried over
 		exact = getattr(new_start, "tzinfo", None) is not None
@@ -438,8 +482,12 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 				"provider": provider or old.provider,
 				"rescheduled_from": old.name,
 				"status": Status.OPEN.value,
+				**money,
+				**({"customer": old.customer} if old.get("customer") else {}),
 			}
 		)
+		new.flags.took_over_money = bool(money)  # integrations.erpnext links its documents to it
+		new.flags.agreed_rate = old.rate
 		new.flags.confirm_on_insert = was_confirmed
 		new.flags.customer_booking = by_customer
 		new.flags.journal_event = "rescheduled_from"
@@ -448,6 +496,10 @@ def reschedule(name: str, new_start, provider: str | None = None, by_customer: b
 		journal.record(
 			old,
 			"rescheduled_to",
-			{"status": [old.status, Status.CANCELLED.value], "rescheduled_to": new.name},
+			{
+				"status": [old.status, Status.CANCELLED.value],
+				"rescheduled_to": new.name,
+				**({"moved": {field: str(value) for field, value in money.items()}} if money else {}),
+			},
 		)
 		return new

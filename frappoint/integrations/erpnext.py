@@ -136,10 +136,13 @@ def remove_custom_fields() -> None:
 
 
 def on_appointment_change(doc, method=None):
-	"""doc_event: a status change queues the matching accounting step for after the commit."""
+	"""doc_event: a status change queues the matching accounting step for after the commit; a moved
+	appointment's documents are linked to it first."""
+	before = doc.get_doc_before_save()
+	if before is None and doc.flags.took_over_money and erpnext_installed():
+		follow_the_move(doc)
 	if not billing_enabled():
 		return
-	before = doc.get_doc_before_save()
 	if before is not None and before.status == doc.status:
 		return
 	step = STEP_FOR_STATUS.get(doc.status)
@@ -147,6 +150,21 @@ def on_appointment_change(doc, method=None):
 		return
 	store(doc, {"accounting_status": "Pending", "accounting_action": step})
 	enqueue_step(doc.name, step)
+
+
+def follow_the_move(doc) -> None:
+	"""The appointment took over what its predecessor had ordered and paid (`service.reschedule`, the
+	only path that sets the flag): the documents made for that one now name this one. The customer's own order (a package, linked by
+	staff) names no appointment of ours and is left as it is."""
+	moved = {
+		"Sales Order": doc.get("sales_order"),
+		"Sales Invoice": doc.get("sales_invoice"),
+		"Payment Request": doc.get("payment_request"),
+		"Payment Entry": doc.get("payment_entry"),
+	}
+	for doctype, name in moved.items():
+		if name and frappe.db.get_value(doctype, name, "service_appointment") == doc.rescheduled_from:
+			frappe.db.set_value(doctype, name, "service_appointment", doc.name, update_modified=False)
 
 
 def _has_work(doc, step: str) -> bool:
@@ -382,7 +400,7 @@ def _link_order(doc, name: str):
 	so = frappe.get_doc("Sales Order", name)
 	if so.service_appointment == doc.name or doc.get("customer") == so.customer:
 		_link(doc, "sales_order", name)  # ours, or the customer's linked by an earlier step: nothing new
-		return None
+		return _deliver_on_the_day(doc, so)
 	if so.docstatus != 1 or so.status in ("Closed", "Completed", "On Hold"):
 		raise AccountingSetupMissing(_("Sales Order {0} is not open for billing.").format(name))
 	if doc.get("customer") and doc.customer != so.customer:
@@ -391,6 +409,23 @@ def _link_order(doc, name: str):
 		)
 	store(doc, {"sales_order": name, "customer": so.customer})
 	return "sales_order_linked", {"sales_order": name, "existing_order": so.service_appointment != doc.name}
+
+
+def _deliver_on_the_day(doc, so):
+	"""The order made for an appointment that moved (`follow_the_move`) is delivered on its new day, as
+	an ERPNext user would change it (the delivery date may change after submitting). Its lines stay:
+	a move changes the time, not the price agreed at booking."""
+	day = getdate(doc.start_time)
+	if so.service_appointment != doc.name or so.docstatus != 1 or getdate(so.delivery_date) == day:
+		return None
+	if day < getdate(so.transaction_date):  # a past booking's order is delivered on the day it was made
+		return None
+	previous = str(getdate(so.delivery_date))
+	so.delivery_date = day
+	for line in so.items:
+		line.delivery_date = day
+	so.save(ignore_permissions=True)
+	return "sales_order_rescheduled", {"sales_order": so.name, "delivery_date": [previous, str(day)]}
 
 
 def make_sales_invoice(doc):
@@ -623,6 +658,8 @@ def _refund(doc, amount) -> str | None:
 	if not doc.get("payment_entry"):
 		return None
 	paid = frappe.get_doc("Payment Entry", doc.payment_entry)
+	if paid.get("service_appointment") not in (None, "", doc.name):
+		return None  # it moved with the booking (`follow_the_move`): the new appointment's, not ours
 	refund = submit_payment_entry(
 		"Pay",
 		paid.party,

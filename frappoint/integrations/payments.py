@@ -54,13 +54,21 @@ def checkout(name: str, details: dict, needs_contact: bool) -> tuple:
 			url = checkout_url(request)
 	except Exception:
 		# The set-up's fault, not the customer's: the log says which; the customer is told plainly.
-		frappe.log_error(title=_("Frappoint payment could not start: {0}").format(name))
+		log_once(name)
 		frappe.throw(
 			_("Online payment is not available for this booking right now. Please contact us to book."),
 			exc=PaymentUnavailable,
 			title=_("Payment unavailable"),
 		)
 	return doc, url
+
+
+def log_once(name: str) -> None:
+	"""Write why payment could not start to the Error Log, once per appointment: a guest pressing
+	Confirm again and again must not fill the log with the same set-up fault."""
+	title = _("Frappoint payment could not start: {0}").format(name)
+	if not frappe.db.exists("Error Log", {"reference_doctype": APPOINTMENT, "reference_name": name, "method": title}):
+		frappe.log_error(title=title, reference_doctype=APPOINTMENT, reference_name=name)
 
 
 def _payment_request(doc):
