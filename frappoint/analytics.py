@@ -19,6 +19,7 @@ from frappoint.scheduling import local_instant
 
 BOOKED = ("Confirmed", "Completed", "No Show")
 GROUPS = {"Service": "service_type", "Provider": "provider", "Customer": "customer_email"}
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
 
 
 def text_filter(filters, key: str) -> str | None:
@@ -26,6 +27,10 @@ def text_filter(filters, key: str) -> str | None:
 	value = filters.get(key)
 	if value is not None and not isinstance(value, str):
 		frappe.throw(_("The {0} filter must be a single value.").format(key), InvalidBookingInput)
+	try:
+		(value or "").encode()
+	except UnicodeEncodeError:  # a lone UTF-16 surrogate, escaped in the filters' JSON: no text at all
+		frappe.throw(_("The {0} filter must be valid text.").format(key), InvalidBookingInput)
 	return value or None
 
 
@@ -34,6 +39,11 @@ def days(filters) -> tuple[date, date]:
 	to_date, from_date = text_filter(filters, "to_date"), text_filter(filters, "from_date")
 	last = getdate(to_date) if to_date else date.today()
 	first = getdate(from_date) if from_date else last - timedelta(days=29)
+	# Frappe reads 0001-01-01 as no date (None), and the day after 9999-12-31 is none either.
+	if first is None or last is None or first < EARLIEST or last > LATEST:
+		frappe.throw(
+			_("Choose days between {0} and {1}.").format(EARLIEST.year, LATEST.year), InvalidBookingInput
+		)
 	if last < first:
 		frappe.throw(_("To Date must not be before From Date."))
 	return first, last
@@ -120,7 +130,11 @@ def funnel(filters) -> list[dict]:
 	"""Journal events by kind in the range (each action is one event), each as a share of the bookings
 	started in it (held, or confirmed at once), and for cancellations the average notice: hours
 	between the cancellation and the appointment's start. Optionally for one service."""
-	values = {**site_span(filters), "kinds": [kind for kind, _ in FUNNEL], "service": filters.get("service_type")}
+	values = {
+		**site_span(filters),
+		"kinds": [kind for kind, _ in FUNNEL],
+		"service": text_filter(filters, "service_type"),
+	}
 	only = "and a.service_type = %(service)s" if values["service"] else ""
 	events = f"""from `tabAppointment Event` e join `tabService Appointment` a on a.name = e.appointment
 		where e.creation >= %(start_site)s and e.creation < %(end_site)s {only}"""
@@ -161,7 +175,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 def demand(filters) -> list[dict]:
 	"""Booked appointments by weekday and hour of their start, in the site's time (a heat-map);
 	optionally for one service."""
-	service = filters.get("service_type")
+	service = text_filter(filters, "service_type")
 	only = "and service_type = %(service)s" if service else ""
 	cells = frappe.db.sql(
 		f"""select weekday(start_time), hour(start_time), count(*) from `tabService Appointment`
@@ -179,7 +193,7 @@ def demand(filters) -> list[dict]:
 def revenue(filters) -> list[dict]:
 	"""Per service or provider: completed appointments and what they brought in, from submitted Sales
 	Invoices (net, before taxes) when ERPNext bills appointments, else from their own rates."""
-	column = GROUPS.get(filters.get("group_by") or "Service")
+	column = GROUPS.get(text_filter(filters, "group_by") or "Service")
 	if column not in ("service_type", "provider"):
 		frappe.throw(_("Group by Service or Provider."))
 	span = day_range(filters)

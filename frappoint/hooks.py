@@ -112,7 +112,7 @@ website_route_rules = [
 ]
 
 # Until the bench's Frappe has frappe/frappe#31446, every guest page costs ~1 s (frappe_backports.py).
-before_request = ["frappoint.frappe_backports.apply"]
+before_request = ["frappoint.frappe_backports.apply", "frappoint.security.refuse_malformed_request"]
 # A write that lost its locks more often than it retries answers 503 with Retry-After (booking.locks);
 # any request starts the outbox's dispatcher when follow-up work is due (booking.outbox).
 after_request = ["frappoint.booking.locks.add_retry_after", "frappoint.booking.outbox.kick"]

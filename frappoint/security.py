@@ -8,15 +8,21 @@
   `Host` header.
 - `get_count`: Frappe 15's `frappe.client.get_count` counts any DocType without a permission check;
   this one counts only what the user may list.
+- `refuse_malformed_request`: a body that is not what it claims (JSON that does not parse, text that
+  is not text) is the client's mistake, a 400, never a 500 from deep inside Frappe or the database.
 """
 
 import ipaddress
+import json
 from contextlib import contextmanager
 from functools import lru_cache, wraps
 
 import frappe
+import frappe.app
 from frappe import _
 from frappe.utils import cint, get_url
+
+from frappoint.booking.errors import MalformedRequest
 
 SETTINGS = "Service Appointment Settings"
 DEFAULT_GUEST_REQUESTS_PER_MINUTE = 60
@@ -85,6 +91,92 @@ def guest_rate_limit(fn):
 	return limited
 
 
+# --- what a request may carry -------------------------------------------------------------------------
+
+# The fields of `run_doc_method`, the route to every DocType method the app whitelists: Frappe reads
+# them as a document's name and method, and a list or an object there reaches its SQL as they are.
+# (`docs`, the document itself, is JSON: as text or, in a JSON body, as an object.)
+DOC_METHOD_ROUTES = ("/api/method/run_doc_method", "/api/method/runserverobj")
+DOC_METHOD_FIELDS = {"dt": (str,), "dn": (str,), "method": (str,), "docs": (str, dict)}
+
+
+def refuse_malformed_request() -> None:
+	"""`before_request` hook: refuse (400, `MalformedRequest`) a JSON body that is not UTF-8, a lone
+	UTF-16 surrogate anywhere in the arguments (JSON can escape one; no database or encoder takes
+	it), and a `run_doc_method` call whose document or method is not text. Also makes Frappe's own
+	body parsing answer 400 for JSON that does not parse, in this process from the next request on."""
+	strict_body_parsing()
+	request = getattr(frappe.local, "request", None)
+	if request is None:
+		return
+	if request.is_json:
+		try:
+			request.get_data().decode()
+		except UnicodeDecodeError:
+			malformed_request()
+	if _holds_surrogate(frappe.local.form_dict):
+		malformed_request()
+	if request.path in DOC_METHOD_ROUTES:
+		for field, types in DOC_METHOD_FIELDS.items():
+			if frappe.form_dict.get(field) is not None and not isinstance(frappe.form_dict[field], types):
+				malformed_request()
+
+
+def strict_body_parsing() -> None:
+	"""Frappe 15 parses a JSON body before any app code runs and answers 500 when it does not parse
+	(`json.loads` in `frappe.app.make_form_dict`: truncated JSON, or nesting past Python's recursion
+	limit). Frappe's develop branch answers 417 since frappe/frappe#34167; here it is a 400 like every
+	other malformed input. Wrapped once per process, so a process's very first request, parsed before
+	any hook of the app, still meets Frappe's own parser."""
+	if getattr(frappe.app.make_form_dict, "frappoint_strict", False):
+		return
+	parse = frappe.app.make_form_dict
+
+	@wraps(parse)
+	def make_form_dict(request):
+		try:
+			return parse(request)
+		except (ValueError, RecursionError):  # json.JSONDecodeError is a ValueError
+			malformed_request()
+
+	make_form_dict.frappoint_strict = True
+	frappe.app.make_form_dict = make_form_dict
+
+
+def malformed_request():
+	frappe.throw(
+		_("The request is malformed: send its arguments as valid JSON or form data, in UTF-8 text."),
+		exc=MalformedRequest,
+		title=_("Malformed request"),
+	)
+
+
+def _holds_surrogate(value) -> bool:
+	"""Is there a lone UTF-16 surrogate in any text of `value`, at any depth (keys included)? Walked
+	without recursion: the arguments may nest as deep as the JSON parser allowed."""
+	pending = [value]
+	while pending:
+		item = pending.pop()
+		if isinstance(item, str):
+			try:
+				item.encode()
+			except UnicodeEncodeError:  # UTF-8 refuses exactly the surrogates
+				return True
+			# JSON sent as text in one argument (the desk's `args`, `filters`), which Frappe and the
+			# app parse later, may escape one too.
+			if "\\u" in item and item.lstrip()[:1] in ("{", "["):
+				try:
+					pending.append(json.loads(item))
+				except (ValueError, RecursionError):
+					pass  # not JSON after all: whoever reads it refuses it
+		elif isinstance(item, dict):
+			pending.extend(item.keys())
+			pending.extend(item.values())
+		elif isinstance(item, list | tuple):
+			pending.extend(item)
+	return False
+
+
 # --- where links point ----------------------------------------------------------------------------
 
 
@@ -110,7 +202,7 @@ def site_url(path: str) -> str:
 
 
 @frappe.whitelist()
-def get_count(doctype: str, filters=None, debug=False, cache=False) -> int:
+def get_count(doctype: str | None = None, filters=None, debug=False, cache=False) -> int:
 	"""`frappe.client.get_count` (its override): the count of what `frappe.get_list` would show this
 	user, so it is refused without read permission and narrowed by permission query conditions."""
 	from frappe.client import get_safe_filters
@@ -138,7 +230,9 @@ def make_payment_request(**args):
 	answers with the customer, the company and the amount; order names are sequential. Here only a
 	user who may read the order or invoice asks for a payment against it; Frappoint's own checkout
 	calls ERPNext's function directly and is unaffected."""
-	from erpnext.accounts.doctype.payment_request.payment_request import make_payment_request as erpnext_request
+	from erpnext.accounts.doctype.payment_request.payment_request import (
+		make_payment_request as erpnext_request,
+	)
 
 	doctype, name = args.get("dt"), args.get("dn")
 	if (

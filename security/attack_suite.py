@@ -6,8 +6,13 @@
    app's API, `/api/resource`, `frappe.client.*`, `run_doc_method`, `getdoc`, the report, the ledger
    child tables, the journal, the portal page) x an appointment that is theirs or someone else's,
    each answer compared with what that principal should get.
-2. A property-based fuzz (hypothesis) over every endpoint a guest can reach: no answer may be a 5xx,
-   and afterwards no row of any table of the site may have changed (MariaDB `CHECKSUM TABLE`).
+2. A property-based fuzz (hypothesis) over every endpoint a guest can reach, then a shaped fuzz over
+   every whitelisted method of the app (found in its source) and every report: each parameter gets
+   each malformed shape (a lone surrogate escaped and as raw bytes, bytes that are not UTF-8,
+   non-ASCII tokens and signatures, lists and objects, 10,000 levels of nesting, 100,000
+   characters, the same as form data) and each method whole bodies truncated, nested or not UTF-8,
+   from a guest and then from the signed-in principals in turn. No answer may be a 5xx, and after
+   the guest's part no row of any table of the site may have changed (MariaDB `CHECKSUM TABLE`).
 
 Run by scripts/test; by hand against a server you started:
     python3 security/attack_suite.py --url http://frappoint-e2e.test:8000 --site frappoint-e2e.test
@@ -16,13 +21,18 @@ It creates its principals with fresh names each run (as Administrator) and print
 """
 
 import argparse
+import ast
 import json
 import os
 import re
 import secrets
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import quote
 
 import requests
 from hypothesis import HealthCheck, given, settings
@@ -32,6 +42,9 @@ APPOINTMENT = "Service Appointment"
 BOOKING = "/api/method/frappoint.api.booking."
 GUEST_ENDPOINTS = ("services", "availability", "hold", "confirm", "cancel", "reschedule", "appointment")
 DENIED = {401, 403, 404}
+# The shaped fuzz's signed-in principals: a portal customer, a provider, desk users without and with
+# Frappoint's roles (the last reaches the desk's methods and the reports past their permission check).
+SIGNED_IN = ("customer_a", "provider_a", "desk_no_role", "staff")
 
 
 class Principal:
@@ -384,6 +397,230 @@ def _bookable(start) -> bool:
 		return False
 
 
+# --- every whitelisted method, every malformed shape -----------------------------------------------
+# The methods are found in the app's source, not listed here: a new endpoint is fuzzed the day it is
+# written. This script runs outside the bench (no Frappe to import), so the decorators are read with
+# `ast`. Each parameter of each method gets each shape once, the others keeping a plausible value, so
+# that the malformed one travels as deep as it can; a guest's plausible values never book anything.
+
+APP = Path(__file__).resolve().parent.parent / "frappoint"
+LONG = 100_000  # characters: far beyond any field, well within Frappe's 25 MB body limit
+DEEP = 10_000  # levels of nesting: far beyond Python's recursion limit
+NEVER_BOOKABLE = "2000-01-01T10:00:00+00:00"
+
+
+@dataclass(frozen=True)
+class Method:
+	route: str  # a module function's dotted path, "DocType.method" for a controller, "report:Name"
+	params: tuple[str, ...]
+	guest: bool
+	http: str  # POST when the method takes it, else what it takes
+	doctype: str | None = None  # a controller method: called through run_doc_method
+	report: str | None = None  # a script report: called through query_report.run
+
+	def envelope(self, fields: list[tuple[str, bytes]], as_text: bool = False) -> list[tuple[str, bytes]]:
+		"""The request's top-level fields around the method's own (raw JSON values). `as_text`: the
+		nested arguments as one JSON text, as the desk sends them."""
+		nest = (lambda value: _json(value.decode("utf-8", "surrogateescape"))) if as_text else (lambda value: value)
+		if self.doctype:
+			name = dict(fields).get("dn", _json(None))
+			args = [f for f in fields if f[0] != "dn"]
+			return [("dt", _json(self.doctype)), ("dn", name), ("method", _json(self.route.split(".")[-1])),
+				("args", nest(_object(args)))]  # fmt: skip
+		if self.report:
+			return [("report_name", _json(self.report)), ("filters", nest(_object(fields)))]
+		return fields
+
+	@property
+	def path(self) -> str:
+		if self.doctype:
+			return "/api/method/run_doc_method"
+		if self.report:
+			return "/api/method/frappe.desk.query_report.run"
+		return f"/api/method/{self.route}"
+
+
+def whitelisted_methods() -> list[Method]:
+	"""Every function of the app that `@frappe.whitelist` registers (module functions and DocType
+	controller methods), and every script report with the filters its form sends."""
+	found = []
+	for path in sorted(APP.rglob("*.py")):
+		if "tests" in path.parts:
+			continue
+		tree = ast.parse(path.read_text(encoding="utf-8"))
+		module = ".".join(path.relative_to(APP.parent).with_suffix("").parts)
+		doctype = _doctype_of(path)
+		for node in tree.body:
+			if isinstance(node, ast.FunctionDef) and (spec := _whitelisted(node)):
+				found.append(Method(f"{module}.{node.name}", _params(node), *spec))
+			elif isinstance(node, ast.ClassDef) and doctype:
+				for item in node.body:
+					if isinstance(item, ast.FunctionDef) and (spec := _whitelisted(item)):
+						# `dn` names the document: a parameter the caller sends like any other
+						found.append(Method(f"{doctype}.{item.name}", ("dn", *_params(item)), spec[0], "POST", doctype=doctype))
+	for definition in sorted((APP / "frappoint" / "report").glob("*/*.json")):
+		report = json.loads(definition.read_text(encoding="utf-8"))
+		form = definition.with_suffix(".js")
+		filters = re.findall(r'fieldname:\s*"(\w+)"', form.read_text(encoding="utf-8")) if form.exists() else []
+		found.append(Method(f"report:{report['name']}", tuple(filters) or ("filters",), False, "POST", report=report["name"]))
+	return found
+
+
+def _whitelisted(node) -> tuple[bool, str] | None:
+	for decorator in node.decorator_list:
+		call = decorator if isinstance(decorator, ast.Call) else None
+		if ast.unparse(call.func if call else decorator) in ("frappe.whitelist", "whitelist"):
+			options = {k.arg: ast.literal_eval(k.value) for k in (call.keywords if call else ())}
+			methods = options.get("methods") or ["GET", "POST"]  # Frappe's default: any
+			return bool(options.get("allow_guest")), "POST" if "POST" in methods else methods[0]
+	return None
+
+
+def _params(node) -> tuple[str, ...]:
+	names = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs if a.arg != "self"]
+	if node.args.kwarg:  # **kwargs: the keys the body reads from it
+		kwargs = node.args.kwarg.arg
+		names += [
+			c.args[0].value for c in ast.walk(node)
+			if isinstance(c, ast.Call) and ast.unparse(c.func) == f"{kwargs}.get"
+			and c.args and isinstance(c.args[0], ast.Constant) and isinstance(c.args[0].value, str)
+		]  # fmt: skip
+	return tuple(dict.fromkeys(names))
+
+
+def _doctype_of(path: Path) -> str | None:
+	definition = path.with_suffix(".json")
+	if path.parent.parent.name != "doctype" or not definition.exists():
+		return None
+	return json.loads(definition.read_text(encoding="utf-8"))["name"]
+
+
+def _json(value) -> bytes:
+	return json.dumps(value).encode()
+
+
+def _object(fields: list[tuple[str, bytes]]) -> bytes:
+	"""A JSON object from raw JSON values: a value may be malformed on purpose, json.dumps cannot."""
+	return b"{" + b", ".join(_json(k) + b": " + v for k, v in fields) + b"}"
+
+
+def non_ascii(param: str) -> str:
+	if param == "token":  # a manage or feed token mangled in both parts, as a mail client might
+		head, signature = FORGED_TOKEN.split(".")
+		return f"{head}é.{signature[:-1]}é"
+	if param == "signature":
+		return "0" * 63 + "é"
+	return "Zoë ☃ 𝔘 ١٢٣ \u200f"
+
+
+# Each shape: a raw JSON value (bytes), or for the form shapes the percent-encoded value.
+JSON_SHAPES = {
+	"lone surrogate": lambda p: b'"\\ud800 then text"',  # escaped: valid JSON, never valid text
+	"surrogate bytes": lambda p: b'"\xed\xa0\x80"',  # the same surrogate as raw bytes: not UTF-8
+	"invalid UTF-8": lambda p: b'"\xff\xfe\xc3"',
+	"non-ASCII": lambda p: json.dumps(non_ascii(p), ensure_ascii=False).encode(),
+	"list": lambda p: b'[1, "a", null, {"b": []}]',
+	"object": lambda p: b'{"a": {"b": 1}, "name": "x"}',
+	"deep nesting": lambda p: b"[" * DEEP + b"]" * DEEP,
+	"long string": lambda p: _json("x" * LONG),
+}
+FORM_SHAPES = {
+	"form: surrogate": lambda p: "%ED%A0%80",
+	"form: non-ASCII": lambda p: quote(non_ascii(p)),
+	"form: repeated": lambda p: f"a&{quote(p)}=b",
+	"form: long string": lambda p: "x" * LONG,
+}
+# The same, inside the JSON text of a controller method's `args` or a report's `filters`.
+NESTED_FORM_SHAPES = {
+	"form: surrogate": JSON_SHAPES["lone surrogate"],
+	"form: non-ASCII": JSON_SHAPES["non-ASCII"],
+	"form: repeated": lambda p: b'["a", "b"]',
+	"form: long string": JSON_SHAPES["long string"],
+}
+# Whole bodies, once per method.
+BODY_SHAPES = {
+	"truncated JSON": lambda m: _object([(p, b'"x"') for p in m.params[:1]])[:-4],
+	"deeply nested body": lambda m: b"[" * DEEP,
+	"JSON scalar body": lambda m: b'"text"',
+	"invalid UTF-8 body": lambda m: b"\xff\xfe{",
+}
+SHAPES = (*JSON_SHAPES, *FORM_SHAPES, *BODY_SHAPES)
+
+
+def plausible(records, service, providers) -> dict[str, str]:
+	"""The value each known parameter keeps while another one is malformed."""
+	day = str(date.today() + timedelta(days=2))
+	return {
+		"appointment": records["a"], "service_type": service, "provider": providers["provider_a"],
+		"start": NEVER_BOOKABLE, "new_start": NEVER_BOOKABLE, "from_date": day, "to_date": day, "day": day,
+		"timezone": "Europe/London", "token": FORGED_TOKEN, "signature": "0" * 64, "request": "ACC-PRQ-PROBE",
+		"Service Appointment": records["a"], "Service Provider": providers["provider_a"],
+	}  # fmt: skip
+
+
+def shaped_requests(method: Method, known: dict[str, str]):
+	"""(shape, parameter, request kwargs) for every shape of every parameter, and the body shapes."""
+	base = {p: known.get(method.doctype if p == "dn" else p) for p in method.params}
+	base = {p: v for p, v in base.items() if v is not None}
+	for param in method.params:
+		others = [(p, _json(v)) for p, v in base.items() if p != param]
+		for shape, value in JSON_SHAPES.items():
+			body = _object(method.envelope([*others, (param, value(param))]))
+			yield shape, param, {"data": body, "headers": {"Content-Type": "application/json"}}
+		for shape, value in FORM_SHAPES.items():
+			if (method.doctype or method.report) and param != "dn":
+				# their arguments travel as JSON text in one field (`args`, `filters`), as from the desk
+				body = _object(method.envelope([*others, (param, NESTED_FORM_SHAPES[shape](param))], as_text=True))
+				yield shape, param, {"data": body, "headers": {"Content-Type": "application/json"}}
+				continue
+			kept = [(p, v) for p, v in base.items() if p != param]
+			if method.doctype:  # the document's name as a form field, beside the rest of the envelope
+				kept = [("dt", method.doctype), ("method", method.route.split(".")[-1]), ("args", json.dumps(dict(kept)))]
+			query = "&".join([*(f"{quote(p)}={quote(v)}" for p, v in kept), f"{quote(param)}={value(param)}"])
+			if method.http == "GET":
+				yield shape, param, {"url_query": query}
+			else:
+				yield shape, param, {"data": query.encode(), "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+	for shape, body in BODY_SHAPES.items():
+		yield shape, "(body)", {"data": body(method), "headers": {"Content-Type": "application/json"}}
+
+
+def run_shape_fuzz(principals: dict, methods: list[Method], known: dict[str, str]) -> dict:
+	"""Every method x every parameter x every shape, each sent once, by the principals in turn (so
+	that each of them calls every method). The 5xx are kept by method and shape, with the first
+	request that caused each."""
+	seen = {"requests": 0, "statuses": {}, "5xx": {}}
+	names = list(principals)
+	for number, method in enumerate(methods):
+		for turn, (shape, param, kwargs) in enumerate(shaped_requests(method, known), start=number):
+			name = names[turn % len(names)]
+			url = method.path + ("?" + kwargs.pop("url_query") if "url_query" in kwargs else "")
+			response = principals[name].call(method.http, url, **kwargs)
+			seen["requests"] += 1
+			seen["statuses"][response.status_code] = seen["statuses"].get(response.status_code, 0) + 1
+			if response.status_code >= 500:
+				first = f"{name}: {method.http} {method.route} {param}={shape} -> {response.status_code} {_exception(response)}"
+				seen["5xx"].setdefault((method.route, shape), [0, first])[0] += 1
+	return seen
+
+
+def shape_failures(*runs) -> list[str]:
+	"""One line per method and shape that answered 5xx: how often, and the first request."""
+	merged = {}
+	for run in runs:
+		for key, (count, first) in run["5xx"].items():
+			merged.setdefault(key, [0, first])[0] += count
+	return [f"{route} / {shape}: {count} x 5xx, first: {first}" for (route, shape), (count, first) in sorted(merged.items())]
+
+
+def _exception(response) -> str:
+	try:
+		answer = response.json()
+	except ValueError:
+		return response.text[:160]
+	return str(answer.get("exception") or answer.get("exc_type") or answer)[:200]
+
+
 # --- the database, read directly ------------------------------------------------------------------
 
 
@@ -419,17 +656,32 @@ def main():
 		failures += mismatches
 		failures += check_host_header(args, service, providers)
 		before = checksums(args)
+		started = time.monotonic()
 		seen = run_fuzz(args, service, args.examples)
+		methods, known = whitelisted_methods(), plausible(records, service, providers)
+		shaped = run_shape_fuzz({"guest": principals["guest"]}, methods, known)
 		after = checksums(args)
+		guest_seconds = time.monotonic() - started
 		changed = sorted(t for t in before if before[t] != after.get(t))
-		failures += seen["5xx"]
+		started = time.monotonic()
+		signed = run_shape_fuzz({p: principals[p] for p in SIGNED_IN}, methods, known)
+		signed_seconds = time.monotonic() - started
+		failures += seen["5xx"] + shape_failures(shaped, signed)
 		failures += [f"table changed during the guest fuzz: {t}" for t in changed]
 	finally:
 		admin.call("DELETE", f"/api/resource/Email Account/{saved.pop('outbox')}")
 		admin.call("PUT", "/api/resource/Service Appointment Settings/Service Appointment Settings", json=saved)
+	guest_5xx = len(seen["5xx"]) + sum(count for count, _ in shaped["5xx"].values())
+	statuses = {s: seen["statuses"].get(s, 0) + shaped["statuses"].get(s, 0) for s in {*seen["statuses"], *shaped["statuses"]}}
 	print("== attack suite report")
 	print(f"matrix: {len(rows)} probes ({len(principals)} principals x {len(rows) // len(principals) // len(records)} routes x {len(records)} appointments), {len(mismatches)} mismatches")
-	print(f"fuzz: {seen['requests']} guest requests, statuses {dict(sorted(seen['statuses'].items()))}, {len(seen['5xx'])} 5xx/unexpected, {len(changed)} tables changed of {len(before)}")
+	print(f"fuzz: {seen['requests'] + shaped['requests']} guest requests, {seen['requests']} drawn by hypothesis and "
+		f"{shaped['requests']} shaped ({len(methods)} whitelisted methods x {len(SHAPES)} shapes in every parameter), "
+		f"statuses {dict(sorted(statuses.items()))}, {guest_5xx} 5xx/unexpected, "
+		f"{len(changed)} tables changed of {len(before)}, {guest_seconds:.0f} s")  # fmt: skip
+	print(f"fuzz signed in: {signed['requests']} requests as {', '.join(SIGNED_IN)} in turn ({len(methods)} methods x "
+		f"{len(SHAPES)} shapes in every parameter), statuses {dict(sorted(signed['statuses'].items()))}, "
+		f"{sum(count for count, _ in signed['5xx'].values())} 5xx, {signed_seconds:.0f} s")  # fmt: skip
 	for line in failures:
 		print("FAIL:", line)
 	print("attack suite: " + ("PASSED" if not failures else f"FAILED ({len(failures)})"))

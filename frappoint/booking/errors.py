@@ -46,6 +46,18 @@ class InvalidBookingInput(frappe.ValidationError):
 	http_status_code = 400
 
 
+class SkippedLocalTime(InvalidBookingInput):
+	"""A date and time typed in the desk that the site's clocks skip (a spring-forward night): it names
+	no instant, and moving it silently would book an hour the person did not choose (400)."""
+
+
+class MalformedRequest(frappe.ValidationError):
+	"""A request body that is not what its Content-Type says (JSON that does not parse, nests past
+	any sense or holds text that is not text): the client must send another request (400)."""
+
+	http_status_code = 400
+
+
 class ServerBusy(frappe.ValidationError):
 	"""MariaDB gave up on a lock (a deadlock's victim, a lock-wait timeout) more often than a retry
 	could absorb: the caller may simply send the request again (503, with a Retry-After hint)."""

@@ -11,7 +11,7 @@ def execute(filters=None):
 	filters = filters or {}
 	rows = analytics.revenue(filters)
 	columns = [
-		{"fieldname": "name", "label": _(filters.get("group_by") or "Service"), "fieldtype": "Data", "width": 220},
+		{"fieldname": "name", "label": _(analytics.text_filter(filters, "group_by") or "Service"), "fieldtype": "Data", "width": 220},
 		{"fieldname": "appointments", "label": _("Completed"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "revenue", "label": _("Revenue"), "fieldtype": "Currency", "width": 140},
 	]
