@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 import frappe
 from frappe.utils import cint, flt, get_time
 
-from frappoint.booking.clock import from_db, from_site, to_db, to_site
+from frappoint.booking.clock import from_db, from_stored_site, to_db, to_site
 from frappoint.scheduling import (
 	AvailabilityException,
 	BookingPolicy,
@@ -170,7 +170,10 @@ def availability_exceptions(provider: str, start: datetime, end: datetime) -> li
 		},
 		fields=["kind", "from_datetime", "to_datetime"],
 	)
-	return [AvailabilityException(r.kind, from_site(r.from_datetime), from_site(r.to_datetime)) for r in rows]
+	return [
+		AvailabilityException(r.kind, from_stored_site(r.from_datetime), from_stored_site(r.to_datetime))
+		for r in rows
+	]
 
 
 # Instants read as whole seconds since 1970 (UTC), each provider's slots as one text of integers: the

@@ -5,9 +5,11 @@ datetimes; outputs are the same, instants in UTC. "Now" is always a parameter.
 """
 
 from frappoint.scheduling.clock import (
+	SkippedWallTime,
 	from_stored_utc,
 	local_instant,
 	require_aware,
+	skipped_wall_time,
 	stored_utc,
 	wall_time,
 	zone,

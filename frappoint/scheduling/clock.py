@@ -5,13 +5,16 @@ DST rule (applies everywhere a local wall time becomes an instant):
   night London springs forward becomes 03:30 BST (PEP 495 `fold=0` behaviour);
 - a local time that occurs twice (fall-back overlap) means its first occurrence (`fold=0`).
 Every instant the core returns is in UTC; callers convert with `astimezone` for display.
+Where a person types a wall time (the desk), a skipped one is not moved but refused: `skipped_wall_time`
+names the valid wall times either side of the jump, for the message.
 
 Storage: an instant is stored as its naive UTC wall time (`stored_utc`) and read back with
 `from_stored_utc`, a lossless round trip. A naive wall time in a DST zone is not one: the repeated
 hour of a fall-back night names two instants, so it is kept for display only.
 """
 
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -91,3 +94,42 @@ def from_stored_utc(value: datetime | str | None) -> datetime | None:
 def wall_time(instant: datetime, tz: ZoneInfo) -> datetime:
 	"""The naive wall-clock time of `instant` in `tz`: for display, never to decide on."""
 	return require_aware(instant).astimezone(tz).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class SkippedWallTime:
+	"""A wall time the clocks jump over, and the nearest wall times that exist: the last whole minute
+	before the jump and the first minute after it (all naive, in the zone)."""
+
+	wall: datetime
+	last_before: datetime
+	first_after: datetime
+
+
+def skipped_wall_time(wall: datetime, tz: ZoneInfo) -> SkippedWallTime | None:
+	"""None when naive `wall` exists in `tz`; else the gap it falls in (a spring-forward night)."""
+	if wall.tzinfo is not None:
+		raise NaiveDatetime(f"{wall.isoformat()} is not a wall time: it has a timezone")
+	# PEP 495: in a gap, fold=1 reads the wall time with the offset after the jump and fold=0 with the
+	# one before, so fold=1 names the earlier instant; a wall time that exists reads the same either
+	# way, and a repeated one reads later with fold=1.
+	early = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+	late = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+	if late <= early:
+		return None
+	offset_before, offset_after = early.astimezone(tz).utcoffset(), late.astimezone(tz).utcoffset()
+	# The jump lies between the two readings (hours apart at most): find its second.
+	low, high = 0, int((late - early).total_seconds())
+	while high - low > 1:
+		middle = (low + high) // 2
+		if (early + timedelta(seconds=middle)).astimezone(tz).utcoffset() == offset_before:
+			low = middle
+		else:
+			high = middle
+	jump = (early + timedelta(seconds=high)).replace(tzinfo=None)
+	gap_start, gap_end = jump + offset_before, jump + offset_after
+	last_before = (gap_start - timedelta(seconds=1)).replace(second=0, microsecond=0)
+	first_after = gap_end.replace(second=0, microsecond=0)
+	if first_after < gap_end:  # a jump off the minute (old local mean times): the next whole minute
+		first_after += timedelta(minutes=1)
+	return SkippedWallTime(wall, last_before, first_after)
