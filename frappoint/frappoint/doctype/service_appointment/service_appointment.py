@@ -23,6 +23,8 @@ DERIVED = ("title", "color")
 # Staff may pick the customer's own Sales Order until the booking is confirmed and billed from it.
 CHOSEN_WHILE_OPEN = ("sales_order",)
 PARTY_TYPES = ("Customer", "Lead", "Contact")
+# Longer text is refused with a 400 before MariaDB's TEXT column (64 KB) would fail the save with a 500.
+MAX_TEXT_LENGTH = 10_000
 LEDGERS = {
 	"slots": ("slot", "seat_no", "seat_key", "hold_until_utc"),
 	"units": ("service_unit", "block_start_utc", "block_end_utc", "hold_until_utc", "live"),
@@ -106,9 +108,22 @@ class ServiceAppointment(Document):
 	def before_insert(self):
 		# The journal is a booking's history (signed, shown in the timeline): no Version row as well.
 		self.flags.ignore_version = True
+		self.refuse_overlong_text()
 		service.place_hold(self)
 
+	def refuse_overlong_text(self):
+		"""Frappe checks the length of short (varchar) fields only; the TEXT ones are checked here."""
+		for df in self.meta.get("fields", {"fieldtype": ("in", ("Small Text", "Text", "Long Text"))}):
+			value = self.get(df.fieldname)
+			if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+				frappe.throw(
+					_("{0} may be at most {1} characters long.").format(_(df.label), MAX_TEXT_LENGTH),
+					exc=InvalidBookingInput,
+					title=_("Invalid input"),
+				)
+
 	def validate(self):
+		self.refuse_overlong_text()
 		if self.party_type and self.party_type not in PARTY_TYPES:
 			frappe.throw(_("Customer Type must be Customer, Lead or Contact."), exc=InvalidBookingInput)
 		if self.customer_email:
