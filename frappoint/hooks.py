@@ -115,7 +115,12 @@ website_route_rules = [
 before_request = ["frappoint.frappe_backports.apply", "frappoint.security.refuse_malformed_request"]
 # A write that lost its locks more often than it retries answers 503 with Retry-After (booking.locks);
 # any request starts the outbox's dispatcher when follow-up work is due (booking.outbox).
-after_request = ["frappoint.booking.locks.add_retry_after", "frappoint.booking.outbox.kick"]
+after_request = [
+	"frappoint.booking.locks.add_retry_after",
+	"frappoint.booking.outbox.kick",
+	# A process's first request was parsed before the app could make a malformed body a 400 (security).
+	"frappoint.security.answer_unparsed_body",
+]
 # Frappe 15's get_count checks no permission: any user could count (and so read, a letter at a time)
 # what they may not list.
 override_whitelisted_methods = {

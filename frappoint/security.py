@@ -143,6 +143,25 @@ def strict_body_parsing() -> None:
 	frappe.app.make_form_dict = make_form_dict
 
 
+def answer_unparsed_body(response=None, request=None) -> None:
+	"""`after_request` hook: a process's first request is parsed before any hook of the app could wrap
+	Frappe's parser (`strict_body_parsing`), so a JSON body that does not parse still fails there with
+	a 500; that answer becomes the 400 every later request gets. Wraps the parser for what follows."""
+	strict_body_parsing()
+	if response is None or request is None or response.status_code != 500 or not request.is_json:
+		return
+	try:
+		json.loads(request.get_data(as_text=True) or "null")
+		return  # the body parsed: this 500 is not about it
+	except (ValueError, RecursionError):
+		pass
+	message = {"message": _("The request is malformed: send its arguments as valid JSON or form data, in UTF-8 text."),
+		"title": _("Malformed request"), "indicator": "red", "raise_exception": 1}  # fmt: skip
+	response.status_code = MalformedRequest.http_status_code
+	response.content_type = "application/json"
+	response.set_data(json.dumps({"exc_type": MalformedRequest.__name__, "_server_messages": json.dumps([json.dumps(message)])}))
+
+
 def malformed_request():
 	frappe.throw(
 		_("The request is malformed: send its arguments as valid JSON or form data, in UTF-8 text."),
