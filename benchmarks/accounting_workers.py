@@ -26,7 +26,6 @@ from datetime import date, timedelta
 
 import own_site
 import requests
-
 from concurrency import Site
 
 SCENARIOS = ("walk_in", "walk_in_with_phone", "cancelled_at_once", "same_new_customer")
@@ -146,13 +145,17 @@ def main():
 				break
 			time.sleep(1)
 		drained = time.perf_counter() - began
-		rows = sql(args.bench, args.site, f"""
+		rows = sql(
+			args.bench,
+			args.site,
+			f"""
 			select a.name, a.status, coalesce(a.accounting_status, ''),
 				(select count(*) from `tabSales Order` so where so.service_appointment = a.name and so.docstatus = 1),
 				(select count(*) from `tabSales Order` so where so.service_appointment = a.name and so.docstatus = 1
 					and so.status not in ('Closed', 'Completed')),
 				(select count(*) from `tabSales Invoice` si where si.service_appointment = a.name and si.docstatus = 1)
-			from `tabService Appointment` a where {batch} order by a.name""")
+			from `tabService Appointment` a where {batch} order by a.name""",
+		)
 	finally:
 		stop(processes)
 
@@ -162,7 +165,8 @@ def main():
 		"Confirmed": lambda so, open_so, si: so == 1 and si == 0,
 	}
 	mismatches = [
-		r for r in rows
+		r
+		for r in rows
 		if r[2] != "Done" or not expected.get(r[1], lambda *_: False)(int(r[3]), int(r[4]), int(r[5]))
 	]
 	print(f"appointments: {len(rows)} of {args.n} ({', '.join(SCENARIOS)}), {args.workers} RQ workers")
@@ -172,7 +176,10 @@ def main():
 		print(f"  {status}: {sum(r[1] == status for r in rows)}")
 	print(f"mismatches (documents that do not match the status): {len(mismatches)}")
 	for r in mismatches[:10]:
-		print("   ", dict(zip(("name", "status", "accounting", "orders", "open orders", "invoices"), r)))
+		print(
+			"   ",
+			dict(zip(("name", "status", "accounting", "orders", "open orders", "invoices"), r, strict=True)),
+		)
 	sys.exit(1 if mismatches or refused or len(rows) != args.n else 0)
 
 

@@ -14,14 +14,13 @@ limit, when done.
 """
 
 import json
-import subprocess
 import statistics
+import subprocess
 import time
 import uuid
 from datetime import date, timedelta
 
 import requests
-
 from accounting_workers import stop
 from concurrency import Site
 from throughput import EVERY_DAY, configure_erpnext, own_server, server_parser, wait_for
@@ -39,7 +38,9 @@ def make_service(site: Site, tag: str, providers: int) -> str:
 			"services": [{"service_type": service}],
 			"shifts": [{"weekday": d, "start_time": "09:00:00", "end_time": "17:00:00"} for d in EVERY_DAY],
 		})["name"]  # fmt: skip
-		site.call("run_doc_method", dt="Service Provider", dn=name, method="generate_slots").raise_for_status()
+		site.call(
+			"run_doc_method", dt="Service Provider", dn=name, method="generate_slots"
+		).raise_for_status()
 	return service
 
 
@@ -63,7 +64,10 @@ def main():
 		site = Site(url, args.site, args.password)
 		limit = site.session.get(f"{url}/api/resource/Service Appointment Settings/Service Appointment Settings",
 			headers=site.headers).json()["data"].get("guest_requests_per_minute")  # fmt: skip
-		site.put_single("Service Appointment Settings", {"guest_requests_per_minute": 100000, "max_advance_days": 40, "lead_time_minutes": 0})
+		site.put_single(
+			"Service Appointment Settings",
+			{"guest_requests_per_minute": 100000, "max_advance_days": 40, "lead_time_minutes": 0},
+		)
 		tag = uuid.uuid4().hex[:6]
 		service = make_service(site, tag, 20)
 		restore_erpnext = configure_erpnext(site, tag)
@@ -81,7 +85,11 @@ def main():
 		def erpnext(days):
 			count = 0
 			for d in range(days):
-				r = guest.get(url + ERPNEXT_SLOTS, headers=headers, params={"date": str(first + timedelta(days=d)), "timezone": "UTC"})
+				r = guest.get(
+					url + ERPNEXT_SLOTS,
+					headers=headers,
+					params={"date": str(first + timedelta(days=d)), "timezone": "UTC"},
+				)
 				r.raise_for_status()
 				count += sum(1 for s in r.json()["message"] if s["availability"])
 			return count
@@ -104,9 +112,13 @@ def main():
 			print(f"Frappoint availability, 20 providers x {days:2d} day(s): {ours[days]:6.0f} ms from the cache"
 				f" ({cold:.0f} ms just after a change), one request, {windows} free starts")  # fmt: skip
 		verbose, windows = timed(lambda: frappoint(30, "slots"), args.repeats)
-		print(f"Frappoint availability, 20 providers x 30 day(s), one object per window (format=slots): {verbose:6.0f} ms")
+		print(
+			f"Frappoint availability, 20 providers x 30 day(s), one object per window (format=slots): {verbose:6.0f} ms"
+		)
 		for days in (1, 30):
-			theirs, slots = timed(lambda: erpnext(days), max(args.repeats // 2, 3) if days > 1 else args.repeats)
+			theirs, slots = timed(
+				lambda: erpnext(days), max(args.repeats // 2, 3) if days > 1 else args.repeats
+			)
 			print(f"ERPNext get_appointment_slots, {days:2d} day(s): {theirs:6.0f} ms in {days} call(s), {slots} free times (one pool)"
 				f"  -> Frappoint is {theirs / ours[days]:.2f}x {'faster' if theirs > ours[days] else 'slower'}")  # fmt: skip
 	finally:

@@ -67,7 +67,9 @@ class Site:
 		if not hasattr(self, "_billing_item"):
 			r = self.session.get(f"{self.url}/api/resource/Service Type/Haircut", headers=self.headers)
 			self._billing_item = r.json()["data"].get("billing_item") if r.ok else None
-		return self.insert("Service Type", {**values, **({"billing_item": self._billing_item} if self._billing_item else {})})
+		return self.insert(
+			"Service Type", {**values, **({"billing_item": self._billing_item} if self._billing_item else {})}
+		)
 
 	def put_single(self, doctype, values):
 		r = self.session.put(

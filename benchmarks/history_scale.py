@@ -12,7 +12,6 @@ import time
 from datetime import date, datetime, timedelta
 
 import frappe
-
 from in_process import options, rolled_back
 
 SEAT = "Service Appointment Slot"
@@ -68,7 +67,9 @@ def main():
 		add_history(args.large - args.small, args.small)
 		print(f"(added {args.large - args.small:,} more in {time.perf_counter() - started:.0f} s)")
 		large, _ = time_availability(service)
-		print(f"{existing + args.large:>9,} seat rows stored: availability p50 {large:.0f} ms ({large / small:.2f}x)")
+		print(
+			f"{existing + args.large:>9,} seat rows stored: availability p50 {large:.0f} ms ({large / small:.2f}x)"
+		)
 
 
 if __name__ == "__main__":

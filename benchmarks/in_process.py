@@ -5,12 +5,13 @@ import os
 from contextlib import contextmanager
 
 import frappe
-
 import own_site
 
 
 def options(description: str, small: int, large: int) -> argparse.Namespace:
-	parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+	parser = argparse.ArgumentParser(
+		description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
 	own_site.add_site_options(parser)
 	parser.add_argument("--small", type=int, default=small)
 	parser.add_argument("--large", type=int, default=large)

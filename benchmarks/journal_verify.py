@@ -14,7 +14,6 @@ import resource
 import time
 
 import frappe
-
 import own_site
 
 

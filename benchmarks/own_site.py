@@ -17,7 +17,9 @@ SITE = "frappoint-bench.test"
 
 
 def add_site_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-	parser.add_argument("--bench", default=os.path.expanduser(os.environ.get("FRAPPOINT_BENCH", "~/frappe-bench")))
+	parser.add_argument(
+		"--bench", default=os.path.expanduser(os.environ.get("FRAPPOINT_BENCH", "~/frappe-bench"))
+	)
 	parser.add_argument("--site", default=SITE, help="a test site of scripts/lib.sh (never the demo)")
 	return parser
 

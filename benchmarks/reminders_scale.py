@@ -15,7 +15,6 @@ import time
 from datetime import timedelta
 
 import frappe
-
 from in_process import options, rolled_back
 
 APPOINTMENT = "Service Appointment"
@@ -35,7 +34,11 @@ def add_appointments(count: int, offset: int, service: str, provider: str, now, 
 				start = now + timedelta(minutes=30 + 20 * (n - offset))
 			else:  # in the year before, or a year or two ahead: never in either round's window
 				minutes = (n * 37) % (365 * 24 * 60)
-				start = now - timedelta(minutes=minutes + 60) if n % 2 else now + timedelta(days=400, minutes=minutes)
+				start = (
+					now - timedelta(minutes=minutes + 60)
+					if n % 2
+					else now + timedelta(days=400, minutes=minutes)
+				)
 			end = start + timedelta(minutes=30)
 			rows.append((f"APT-REMIND-{n}", stamp, stamp, "Administrator", "Administrator", 0, "Confirmed", service,
 				provider, to_site(start), to_site(end), to_db(start), to_db(end), "Reminder Bench",
@@ -79,7 +82,9 @@ def main():
 
 		use_booking_settings(notify_customers=1, reminder_hours="24, 1")
 		ensure_outgoing_email()
-		service, provider = frappe.db.sql("select service_type, parent from `tabService Provider Service` limit 1")[0]
+		service, provider = frappe.db.sql(
+			"select service_type, parent from `tabService Provider Service` limit 1"
+		)[0]
 		# far from today, so the site's own appointments are not in the window
 		now = clock_now() + timedelta(days=3650)
 		stored = frappe.db.count(APPOINTMENT)

@@ -12,7 +12,6 @@ import time
 from datetime import date, datetime, timedelta
 
 import frappe
-
 from in_process import options, rolled_back
 
 APPOINTMENT = "Service Appointment"
@@ -76,7 +75,9 @@ def main():
 		(small_n, small), (large_n, large) = rounds
 		print(f"{'report (30 days)':<28} {small_n:>10,} appts {large_n:>12,} appts   ratio")
 		for name in small:
-			print(f"{name:<28} {small[name]:>10.0f} ms {large[name]:>12.0f} ms   {large[name] / small[name]:.2f}x")
+			print(
+				f"{name:<28} {small[name]:>10.0f} ms {large[name]:>12.0f} ms   {large[name] / small[name]:.2f}x"
+			)
 		print(f"(the site held {stored:,} appointments before)")
 
 

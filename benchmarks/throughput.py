@@ -29,7 +29,6 @@ from datetime import date, timedelta
 
 import own_site
 import requests
-
 from accounting_workers import free_port, stop
 from concurrency import Site
 
@@ -40,12 +39,16 @@ def start_server(bench: str, port: int, workers: int) -> list[subprocess.Popen]:
 	log = open("/tmp/frappoint-bench-throughput.log", "w")
 	command = [f"{bench}/env/bin/gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers), "-t", "120",
 		"--chdir", "sites", "frappe.app:application_with_statics()", "--preload"]  # fmt: skip
-	return [subprocess.Popen(command, cwd=bench, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)]
+	return [
+		subprocess.Popen(command, cwd=bench, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+	]
 
 
 def server_parser(description: str) -> argparse.ArgumentParser:
 	"""The options every benchmark that starts its own server takes."""
-	parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+	parser = argparse.ArgumentParser(
+		description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
 	own_site.add_site_options(parser)
 	parser.add_argument("--password", default="admin")
 	parser.add_argument("--workers", type=int, default=4)
@@ -119,7 +122,9 @@ def make_providers(site: Site, tag: str, count: int, capacity: int = 1) -> tuple
 			"services": [{"service_type": service}],
 			"shifts": [{"weekday": d, "start_time": "06:00:00", "end_time": "22:00:00"} for d in EVERY_DAY],
 		})["name"]  # fmt: skip
-		site.call("run_doc_method", dt="Service Provider", dn=name, method="generate_slots").raise_for_status()
+		site.call(
+			"run_doc_method", dt="Service Provider", dn=name, method="generate_slots"
+		).raise_for_status()
 		providers.append(name)
 	return service, providers
 
@@ -130,7 +135,9 @@ def book(site: Site, service: str, provider: str, start: str) -> tuple[bool, flo
 		customer_name="Rate Test", customer_email="rate@example.com")  # fmt: skip
 	codes = [held.status_code]
 	if held.status_code == 200:
-		codes.append(site.call("frappoint.api.booking.confirm", appointment=held.json()["message"]["name"]).status_code)
+		codes.append(
+			site.call("frappoint.api.booking.confirm", appointment=held.json()["message"]["name"]).status_code
+		)
 	return codes == [200, 200], time.perf_counter() - began, codes
 
 
@@ -174,7 +181,9 @@ def create_and_update(site: Site, n: int, i: int):
 	"""Frappe's floor for the shape of a booking: insert a document, then update it in a second
 	request (a ToDo: no child tables, no rules)."""
 	began = time.perf_counter()
-	made = site.call("frappe.client.insert", doc={"doctype": "ToDo", "description": f"throughput floor {n}-{i}"})
+	made = site.call(
+		"frappe.client.insert", doc={"doctype": "ToDo", "description": f"throughput floor {n}-{i}"}
+	)
 	codes = [made.status_code]
 	if made.ok:
 		codes.append(site.call("frappe.client.set_value", doctype="ToDo", name=made.json()["message"]["name"],
@@ -242,9 +251,13 @@ def sustained_load(args, site, day) -> None:
 	deadlocks = innodb_deadlocks() - deadlocks
 	ok, total, rate, p50, p99 = summary(results, elapsed)
 	server_errors = sum(1 for r in results for code in r[2] if code >= 500)
-	overbooked = sql_count(args.bench, args.site, f"""select count(*) from (select s.slot from
+	overbooked = sql_count(
+		args.bench,
+		args.site,
+		f"""select count(*) from (select s.slot from
 		`tabService Appointment Slot` s join `tabService Appointment` a on a.name = s.parent
-		where a.service_type = '{service}' and s.seat_key is not null group by s.slot having count(*) > 1) x""")
+		where a.service_type = '{service}' and s.seat_key is not null group by s.slot having count(*) > 1) x""",
+	)
 	print(f"sustained: {ok}/{total} booked in {elapsed:.0f} s, {rate:.1f} bookings/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms; "
 		f"double-booked slots (SQL) {overbooked}, InnoDB deadlocks {deadlocks}, 5xx {server_errors}")  # fmt: skip
 
@@ -258,7 +271,9 @@ def innodb_deadlocks() -> int:
 def main():
 	parser = server_parser(__doc__)
 	parser.add_argument("--per-client", type=int, default=20)
-	parser.add_argument("--load", type=int, default=0, help="then book this many more (e.g. 10000) and count failures")
+	parser.add_argument(
+		"--load", type=int, default=0, help="then book this many more (e.g. 10000) and count failures"
+	)
 	args = parser.parse_args()
 	url, processes = own_server(args)
 	billing = None
@@ -269,16 +284,23 @@ def main():
 			headers=site.headers).json()["data"].get("bill_in_erpnext")  # fmt: skip
 		# Booking, not billing: with billing on, every confirmation queues an ERPNext job that a bench
 		# without a worker would keep (accounting_workers.py measures billing with real workers).
-		site.put_single("Service Appointment Settings", {"lead_time_minutes": 0, "max_advance_days": 30, "bill_in_erpnext": 0})
+		site.put_single(
+			"Service Appointment Settings",
+			{"lead_time_minutes": 0, "max_advance_days": 30, "bill_in_erpnext": 0},
+		)
 		day = date.today() + timedelta(days=5)
 		ping, ping_p50 = ping_rate(url, args.site, 16)
 		_, alone_p50 = ping_rate(url, args.site, 1)
 		print(f"server: gunicorn, {args.workers} workers, site {args.site}")
-		print(f"ping, 16 clients: {ping:.0f} req/s, p50 {ping_p50:.1f} ms; one client: p50 {alone_p50:.1f} ms")
+		print(
+			f"ping, 16 clients: {ping:.0f} req/s, p50 {ping_p50:.1f} ms; one client: p50 {alone_p50:.1f} ms"
+		)
 		tag = uuid.uuid4().hex[:6]
 		service, providers = make_providers(site, tag, 16)
 		for clients in (1, 16):
-			results, elapsed = run_clients([site], service, providers[:clients], args.per_client, day + timedelta(days=clients // 16))
+			results, elapsed = run_clients(
+				[site], service, providers[:clients], args.per_client, day + timedelta(days=clients // 16)
+			)
 			ok, total, rate, p50, p99 = summary(results, elapsed)
 			print(f"hold+confirm, {clients:2d} client(s), distinct slots: {ok}/{total} booked, "
 				f"{rate:.1f} bookings/s ({100 * rate / ping:.1f} % of ping req/s), p50 {p50:.0f} ms "
@@ -293,7 +315,9 @@ def main():
 		configure_erpnext(site, uuid.uuid4().hex[:6])
 		free_day = date.fromisoformat(sql_value(args.bench, args.site,
 			"select date(greatest(coalesce(max(scheduled_time), now()), now())) + interval 1 day from tabAppointment"))  # fmt: skip
-		results, elapsed = concurrently(16, args.per_client, lambda n, i: erpnext_booking(site, free_day, n, i))
+		results, elapsed = concurrently(
+			16, args.per_client, lambda n, i: erpnext_booking(site, free_day, n, i)
+		)
 		ok, total, erpnext, p50, _ = summary(results, elapsed)
 		print(f"ERPNext create_appointment (one request, Guest), 16 clients: {ok}/{total}, {erpnext:.1f} /s "
 			f"({100 * erpnext / ping:.1f} % of ping), p50 {p50:.0f} ms; hold+confirm is {rate / erpnext:.2f}x that rate")  # fmt: skip
@@ -306,9 +330,13 @@ def main():
 		service2, providers2 = make_providers(site, uuid.uuid4().hex[:6], 16)
 		results, elapsed = run_clients([site, second], service2, providers2, args.per_client, day)
 		ok, total, rate, p50, p99 = summary(results, elapsed)
-		overbooked = sql_count(args.bench, args.site, f"""select count(*) from (select s.slot from
+		overbooked = sql_count(
+			args.bench,
+			args.site,
+			f"""select count(*) from (select s.slot from
 			`tabService Appointment Slot` s join `tabService Appointment` a on a.name = s.parent
-			where a.service_type = '{service2}' and s.seat_key is not null group by s.slot having count(*) > 1) x""")
+			where a.service_type = '{service2}' and s.seat_key is not null group by s.slot having count(*) > 1) x""",
+		)
 		print(f"two servers ({args.workers} workers each), 16 clients split between them: {ok}/{total} booked, "
 			f"{rate:.1f} bookings/s, p50 {p50:.0f} ms; slots holding more seats than they have (SQL): {overbooked}")  # fmt: skip
 		codes, held, p50, worst = seat_race(site, args.bench, args.site, 10, day)

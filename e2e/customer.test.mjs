@@ -52,7 +52,10 @@ describe("a logged-in customer", () => {
 		// /appointments is in the portal menu and lists the booking with the cut-off rule.
 		await page.goto("/appointments");
 		await page.getByRole("heading", { name: "My appointments" }).waitFor();
-		assert.ok(await page.locator('a[href="/appointments"]').count(), "portal menu links /appointments");
+		assert.ok(
+			await page.locator('a[href="/appointments"]').count(),
+			"portal menu links /appointments",
+		);
 		const card = page.locator(".fp-appointment").filter({ hasText: "Massage" }).first();
 		await card.waitFor();
 		assert.match(await page.locator(".fp").textContent(), /until 24 hours before the start/);
@@ -88,7 +91,10 @@ describe("a logged-in customer", () => {
 		await snap(page, "12-appointments-cancelled");
 		await page.goto("/appointments");
 		const cancelled = page.locator(".fp-appointment").filter({ hasText: "Cancelled" });
-		assert.ok((await cancelled.count()) >= 2, "the moved and the cancelled appointment are listed as past");
+		assert.ok(
+			(await cancelled.count()) >= 2,
+			"the moved and the cancelled appointment are listed as past",
+		);
 		assert.deepEqual(page.errors, []);
 		await page.context().close();
 	});

@@ -37,7 +37,7 @@ before(async () => {
 			from_date: isoDay(tomorrow),
 			to_date: isoDay(week),
 			timezone: "UTC",
-		})
+		}),
 	);
 	const start = free.message.slots[0].start;
 	const id = Math.random().toString(36).slice(2, 8);
@@ -50,7 +50,11 @@ before(async () => {
 	});
 	appointment = held.message.name;
 	await admin("POST", "/api/method/frappoint.api.booking.confirm", { appointment });
-	await admin("POST", "/api/method/run_doc_method", { dt: "Service Appointment", dn: appointment, method: "complete" });
+	await admin("POST", "/api/method/run_doc_method", {
+		dt: "Service Appointment",
+		dn: appointment,
+		method: "complete",
+	});
 	// Accounting runs after the commit, in the queue, taken by the bench's worker (`bench start`, or
 	// the one scripts/test starts beside the server): wait for the invoice, the last of its two jobs.
 	const settled = (doc) => doc.sales_invoice || doc.accounting_status === "Failed";
@@ -59,8 +63,13 @@ before(async () => {
 	}
 
 	browser = await launchBrowser();
-	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: BASE.origin });
-	const login = await context.request.post("/api/method/login", { form: { usr: "Administrator", pwd: ADMIN_PASSWORD } });
+	const context = await browser.newContext({
+		viewport: { width: 1280, height: 900 },
+		baseURL: BASE.origin,
+	});
+	const login = await context.request.post("/api/method/login", {
+		form: { usr: "Administrator", pwd: ADMIN_PASSWORD },
+	});
 	assert.equal(login.status(), 200);
 	page = await context.newPage();
 });
@@ -82,7 +91,9 @@ test("accounting ran once in the worker: one Sales Order, one Sales Invoice", as
 	assert.ok(doc.sales_order && doc.sales_invoice);
 	const orders = await admin(
 		"GET",
-		resource("Sales Order", "", { filters: JSON.stringify([["service_appointment", "=", appointment]]) })
+		resource("Sales Order", "", {
+			filters: JSON.stringify([["service_appointment", "=", appointment]]),
+		}),
 	);
 	assert.equal(orders.data.length, 1);
 });
@@ -101,7 +112,8 @@ test("the calendar shows appointments in their provider's colour", async () => {
 	await page.locator(".fc-event").first().waitFor();
 	const start = new Date(doc.start_time.replace(" ", "T"));
 	const now = new Date();
-	const monthsAhead = (start.getFullYear() - now.getFullYear()) * 12 + start.getMonth() - now.getMonth();
+	const monthsAhead =
+		(start.getFullYear() - now.getFullYear()) * 12 + start.getMonth() - now.getMonth();
 	for (let i = 0; i < monthsAhead; i++) await page.locator(".fc-next-button").click();
 	const event = page.locator(".fc-event", { hasText: "Dora Desk" });
 	await event.first().waitFor();
@@ -116,7 +128,13 @@ test("the form shows the journal in its timeline and links the accounting docume
 	const timeline = page.locator(".new-timeline");
 	await timeline.getByText("Journal #").first().waitFor();
 	const text = await timeline.innerText();
-	for (const event of ["held", "confirmed", "completed", "sales_order_linked", "sales_invoice_linked"]) {
+	for (const event of [
+		"held",
+		"confirmed",
+		"completed",
+		"sales_order_linked",
+		"sales_invoice_linked",
+	]) {
 		assert.match(text, new RegExp(`: ${event} by`), event);
 	}
 	const accounting = page.locator(".form-section", { hasText: "Accounting Status" });
@@ -134,7 +152,7 @@ test("the Sales Invoice shows its appointment, the tier price and the company's 
 				["company", "=", invoice.company],
 				["is_default", "=", 1],
 			]),
-		})
+		}),
 	);
 	assert.equal(invoice.service_appointment, appointment);
 	assert.equal(invoice.items[0].rate, doc.rate);

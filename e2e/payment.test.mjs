@@ -9,12 +9,22 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { adminSession } from "./site.mjs";
-import { axe, fillDetails, laterDay, newPage, openBooking, pickTime, snap, useBrowser } from "./portal.mjs";
+import {
+	axe,
+	fillDetails,
+	laterDay,
+	newPage,
+	openBooking,
+	pickTime,
+	snap,
+	useBrowser,
+} from "./portal.mjs";
 
 useBrowser("payment");
 
 const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const resource = (doctype, name) => `/api/resource/${encodeURIComponent(doctype)}${name ? `/${encodeURIComponent(name)}` : ""}`;
+const resource = (doctype, name) =>
+	`/api/resource/${encodeURIComponent(doctype)}${name ? `/${encodeURIComponent(name)}` : ""}`;
 
 async function depositService(admin, tag) {
 	const haircut = (await admin("GET", resource("Service Type", "Haircut"))).data;
@@ -34,10 +44,18 @@ async function depositService(admin, tag) {
 			provider_name: `Priya ${tag}`,
 			timezone: "Europe/London",
 			services: [{ service_type: service }],
-			shifts: DAYS.map((weekday) => ({ weekday, start_time: "09:00:00", end_time: "17:00:00" })),
+			shifts: DAYS.map((weekday) => ({
+				weekday,
+				start_time: "09:00:00",
+				end_time: "17:00:00",
+			})),
 		})
 	).data.name;
-	await admin("POST", "/api/method/run_doc_method", { dt: "Service Provider", dn: provider, method: "generate_slots" });
+	await admin("POST", "/api/method/run_doc_method", {
+		dt: "Service Provider",
+		dn: provider,
+		method: "generate_slots",
+	});
 	return service;
 }
 
@@ -79,8 +97,12 @@ describe("payment at booking", () => {
 		assert.equal(booked.status, "Confirmed");
 		assert.equal(booked.amount_paid, 8);
 		const entry = (await admin("GET", resource("Payment Entry", booked.payment_entry))).data;
-		assert.deepEqual([entry.docstatus, entry.payment_type, entry.paid_amount], [1, "Receive", 8]);
-		const request = (await admin("GET", resource("Payment Request", booked.payment_request))).data;
+		assert.deepEqual(
+			[entry.docstatus, entry.payment_type, entry.paid_amount],
+			[1, "Receive", 8],
+		);
+		const request = (await admin("GET", resource("Payment Request", booked.payment_request)))
+			.data;
 		assert.deepEqual([request.status, request.reference_name], ["Paid", booked.sales_order]);
 	});
 });

@@ -80,7 +80,11 @@ export async function axe(page, name) {
 		}));
 	});
 	const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-	report.axe.push({ page: name, serious_or_critical: blocking.length, other: violations.length - blocking.length });
+	report.axe.push({
+		page: name,
+		serious_or_critical: blocking.length,
+		other: violations.length - blocking.length,
+	});
 	assert.deepEqual(blocking, [], `axe on ${name}: ${JSON.stringify(blocking, null, 1)}`);
 }
 
@@ -92,14 +96,18 @@ export async function openBooking(page, path = "/book") {
 export async function timesReloaded(page, change) {
 	// The page draws the times a tick after their response arrives, then hides "Loading": wait for
 	// that, or the old list (another provider's, another zone's) is what the test reads.
-	const loaded = page.waitForResponse((r) => r.url().includes("frappoint.api.booking.availability"));
+	const loaded = page.waitForResponse((r) =>
+		r.url().includes("frappoint.api.booking.availability"),
+	);
 	await change();
 	await loaded;
 	await page.locator('[data-ref="loading"]').waitFor({ state: "hidden" });
 }
 
 export async function chooseService(page, service = SERVICE) {
-	await timesReloaded(page, () => page.getByRole("radio", { name: new RegExp(`^${service}\\b`) }).click());
+	await timesReloaded(page, () =>
+		page.getByRole("radio", { name: new RegExp(`^${service}\\b`) }).click(),
+	);
 	await page.locator(".fp-time").first().waitFor();
 }
 
@@ -118,7 +126,12 @@ export async function switchZone(page, zone) {
 export async function showsInstantAs(page, instant, zone) {
 	// The clock time of `instant` in `zone`, as node reads it; the page redraws a tick after the
 	// response arrives, so wait for the button to show it.
-	const [hour, minute] = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+	const [hour, minute] = new Intl.DateTimeFormat("en-GB", {
+		timeZone: zone,
+		hour: "2-digit",
+		minute: "2-digit",
+		hourCycle: "h23",
+	})
 		.format(new Date(instant))
 		.split(":")
 		.map(Number);
@@ -126,7 +139,7 @@ export async function showsInstantAs(page, instant, zone) {
 		([start, h, m]) => {
 			// The API writes each start in the zone asked for: compare instants, not strings.
 			const button = [...document.querySelectorAll(".fp-time")].find(
-				(b) => Date.parse(b.dataset.start) === Date.parse(start)
+				(b) => Date.parse(b.dataset.start) === Date.parse(start),
 			);
 			const text = button?.textContent || "";
 			const [, hh, mm, half] = text.match(/^(\d{1,2}):(\d\d)\s*([AP]M)?/i) || [];
@@ -134,7 +147,7 @@ export async function showsInstantAs(page, instant, zone) {
 			return hour24 === h && Number(mm) === m;
 		},
 		[instant, hour, minute],
-		{ timeout: 10000 }
+		{ timeout: 10000 },
 	);
 }
 

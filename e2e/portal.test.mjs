@@ -60,10 +60,17 @@ describe("the booking page", () => {
 				};
 			});
 			await page.goto("/login", { waitUntil: "load" });
-			const login = await page.evaluate(() => Math.round(performance.getEntriesByType("navigation")[0].loadEventEnd));
-			runs.push({ ...book, frappe_login_load_ms: login, ratio: book.interactive_ms / login });
+			const login = await page.evaluate(() =>
+				Math.round(performance.getEntriesByType("navigation")[0].loadEventEnd),
+			);
+			runs.push({
+				...book,
+				frappe_login_load_ms: login,
+				ratio: book.interactive_ms / login,
+			});
 		}
-		const middle = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+		const middle = (values) =>
+			[...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 		const ratio = middle(runs.map((r) => r.ratio));
 		const median = {
 			interactive_ms: middle(runs.map((r) => r.interactive_ms)),
@@ -74,17 +81,19 @@ describe("the booking page", () => {
 		report.timings.push({ page: "/book", median, runs, frappe_login_load_ms: loginMs, ratio });
 		console.log(
 			`/book interactive: median ${median.interactive_ms} ms (ttfb ${median.ttfb_ms} ms); ` +
-				`Frappe's /login loaded: median ${loginMs} ms; median ratio of the pairs ${ratio.toFixed(2)}`
+				`Frappe's /login loaded: median ${loginMs} ms; median ratio of the pairs ${ratio.toFixed(2)}`,
 		);
 
 		const availability = [];
 		page.on("request", (r) => {
-			if (r.url().includes("frappoint.api.booking.availability")) availability.push(new URL(r.url()));
+			if (r.url().includes("frappoint.api.booking.availability"))
+				availability.push(new URL(r.url()));
 		});
 		await chooseService(page);
 		assert.equal(availability.length, 1, "one request for the two-week view");
 		const query = availability[0].searchParams;
-		const days = (Date.parse(query.get("to_date")) - Date.parse(query.get("from_date"))) / 86400000 + 1;
+		const days =
+			(Date.parse(query.get("to_date")) - Date.parse(query.get("from_date"))) / 86400000 + 1;
 		assert.equal(days, 14);
 		assert.equal(query.get("timezone"), "Europe/London");
 		assert.equal(query.get("format"), "compact", "each time and provider named once");
@@ -112,8 +121,17 @@ describe("a guest", () => {
 		// The zone is detected and changeable: the day stays, and New York shows the same instant
 		// 5 hours earlier.
 		// A time after 05:00 in London: its date is the same in New York, so the day can stay.
-		const starts = await page.locator(".fp-time").evaluateAll((buttons) => buttons.map((b) => b.dataset.start));
-		const londonHour = (iso) => Number(new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", hourCycle: "h23" }).format(new Date(iso)));
+		const starts = await page
+			.locator(".fp-time")
+			.evaluateAll((buttons) => buttons.map((b) => b.dataset.start));
+		const londonHour = (iso) =>
+			Number(
+				new Intl.DateTimeFormat("en-GB", {
+					timeZone: "Europe/London",
+					hour: "2-digit",
+					hourCycle: "h23",
+				}).format(new Date(iso)),
+			);
 		const instant = starts.find((iso) => londonHour(iso) >= 6);
 		assert.ok(instant, `a time after 06:00 London among ${starts}`);
 		await showsInstantAs(page, instant, "Europe/London");
@@ -134,7 +152,11 @@ describe("a guest", () => {
 		await axe(page, "book: details with errors");
 		await snap(page, "03-book-details");
 
-		await fillDetails(page, { name: "Ann <b>Guest</b>", email: "ann.e2e@example.com", phone: "+44 20 7946 0000" });
+		await fillDetails(page, {
+			name: "Ann <b>Guest</b>",
+			email: "ann.e2e@example.com",
+			phone: "+44 20 7946 0000",
+		});
 		await page.getByRole("button", { name: "Confirm booking" }).click();
 		await page.getByRole("heading", { name: "You are booked" }).waitFor();
 		const link = await manageLink(page);
@@ -145,7 +167,11 @@ describe("a guest", () => {
 		// The manage link: view, with the customer's text shown as text.
 		await page.goto(link);
 		await page.getByText("Confirmed", { exact: true }).waitFor();
-		assert.equal(await page.locator(".fp-facts b").count(), 0, "customer text must not become markup");
+		assert.equal(
+			await page.locator(".fp-facts b").count(),
+			0,
+			"customer text must not become markup",
+		);
 		assert.ok((await page.locator(".fp-facts").textContent()).includes("Ann <b>Guest</b>"));
 		await axe(page, "manage page");
 		await snap(page, "05-manage");
@@ -181,10 +207,11 @@ describe("a guest", () => {
 	test("books with the keyboard alone", async () => {
 		const page = await newPage({ width: 375 });
 		await openBooking(page);
-		const focused = () => page.evaluate(() => {
-			const el = document.activeElement;
-			return { id: el.id, cls: el.className, text: el.textContent.trim().slice(0, 40) };
-		});
+		const focused = () =>
+			page.evaluate(() => {
+				const el = document.activeElement;
+				return { id: el.id, cls: el.className, text: el.textContent.trim().slice(0, 40) };
+			});
 		// Space picks a service, Enter folds the list away.
 		await page.getByRole("radio", { name: new RegExp(`^${SERVICE}\\b`) }).focus();
 		const loaded = page.waitForResponse((r) => r.url().includes("availability"));
@@ -204,7 +231,11 @@ describe("a guest", () => {
 		await page.keyboard.press("Enter");
 		await held;
 		// The page moves focus once it has rendered the hold, a tick after the response arrives.
-		await page.waitForFunction(() => document.activeElement?.id === "fp-details-title", null, { timeout: 5000 }).catch(() => {});
+		await page
+			.waitForFunction(() => document.activeElement?.id === "fp-details-title", null, {
+				timeout: 5000,
+			})
+			.catch(() => {});
 		assert.equal((await focused()).id, "fp-details-title", "focus moves to the details");
 		await page.keyboard.press("Tab");
 		await page.keyboard.type("Kim Keyboard");
@@ -232,7 +263,9 @@ describe("a guest", () => {
 		for (const bad of ["nonsense", token.slice(0, -2) + "00", ""]) {
 			const response = await page.goto(`${path}?token=${bad}`);
 			assert.equal(response.status(), 403);
-			await page.getByRole("heading", { level: 1, name: "This link does not work" }).waitFor();
+			await page
+				.getByRole("heading", { level: 1, name: "This link does not work" })
+				.waitFor();
 		}
 		await axe(page, "403 page");
 		await snap(page, "08-forbidden");
@@ -267,7 +300,11 @@ describe("a guest", () => {
 		await axe(page, "book: hold expired");
 
 		// Taken by someone else between seeing the time and choosing it.
-		const provider = await page.getByLabel("Provider").locator("option").nth(1).getAttribute("value");
+		const provider = await page
+			.getByLabel("Provider")
+			.locator("option")
+			.nth(1)
+			.getAttribute("value");
 		await timesReloaded(page, () => page.getByLabel("Provider").selectOption(provider));
 		const button = page.locator(".fp-time").first();
 		const start = await button.getAttribute("data-start");
@@ -278,7 +315,11 @@ describe("a guest", () => {
 		assert.equal(taken.status(), 200, await taken.text());
 		await timesReloaded(page, () => button.click());
 		await page.getByRole("alert").filter({ hasText: "no longer available" }).waitFor();
-		assert.equal(await page.locator(`.fp-time[data-start="${start}"]`).count(), 0, "the taken time is gone");
+		assert.equal(
+			await page.locator(`.fp-time[data-start="${start}"]`).count(),
+			0,
+			"the taken time is gone",
+		);
 		const theirs = (await taken.json()).message;
 		await other.request.post("/api/method/frappoint.api.booking.cancel", {
 			data: { appointment: theirs.name, token: theirs.token, reason: "Released" },

@@ -56,8 +56,10 @@ export function request(method, path, { body, cookie, headers = {} } = {}) {
 			(res) => {
 				let text = "";
 				res.on("data", (chunk) => (text += chunk));
-				res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
-			}
+				res.on("end", () =>
+					resolve({ status: res.statusCode, headers: res.headers, text }),
+				);
+			},
 		);
 		req.on("error", reject);
 		if (data) req.write(data);
@@ -80,7 +82,11 @@ export async function adminSession() {
 		// Set-up calls of tests running at once may deadlock in Frappe (two new users, say): MariaDB
 		// says "try restarting transaction", so the set-up does.
 		for (let attempt = 0; attempt < 3; attempt++) {
-			res = await request(method, path, { body, cookie, headers: { "X-Frappe-CSRF-Token": csrf } });
+			res = await request(method, path, {
+				body,
+				cookie,
+				headers: { "X-Frappe-CSRF-Token": csrf },
+			});
 			if (!(res.status >= 500 && res.text.includes("QueryDeadlockError"))) break;
 			await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
 		}

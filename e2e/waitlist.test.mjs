@@ -16,7 +16,8 @@ useBrowser("waitlist");
 const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const isoDay = (date) => date.toISOString().slice(0, 10);
 const method = (path, params) => `/api/method/${path}?${new URLSearchParams(params)}`;
-const resource = (doctype, params) => `/api/resource/${encodeURIComponent(doctype)}?${new URLSearchParams(params)}`;
+const resource = (doctype, params) =>
+	`/api/resource/${encodeURIComponent(doctype)}?${new URLSearchParams(params)}`;
 
 async function until(what, check, seconds = 300) {
 	for (let waited = 0; waited < seconds; waited += 1) {
@@ -34,7 +35,9 @@ async function fullyBookedService(admin, tag) {
 			duration_minutes: 30,
 			pricing_tiers: [{ tier: "Standard", rate: 40 }],
 			// the site bills in ERPNext: a service needs a Billing Item (the demo's Haircut's)
-			billing_item: (await admin("GET", `/api/resource/${encodeURIComponent("Service Type")}/Haircut`)).data.billing_item,
+			billing_item: (
+				await admin("GET", `/api/resource/${encodeURIComponent("Service Type")}/Haircut`)
+			).data.billing_item,
 		})
 	).data.name;
 	// one half hour a day: one time a day to fill
@@ -44,10 +47,18 @@ async function fullyBookedService(admin, tag) {
 			timezone: "Europe/London",
 			slot_minutes: 30,
 			services: [{ service_type: service }],
-			shifts: DAYS.map((weekday) => ({ weekday, start_time: "10:00:00", end_time: "10:30:00" })),
+			shifts: DAYS.map((weekday) => ({
+				weekday,
+				start_time: "10:00:00",
+				end_time: "10:30:00",
+			})),
 		})
 	).data.name;
-	await admin("POST", "/api/method/run_doc_method", { dt: "Service Provider", dn: provider, method: "generate_slots" });
+	await admin("POST", "/api/method/run_doc_method", {
+		dt: "Service Provider",
+		dn: provider,
+		method: "generate_slots",
+	});
 	const free = (
 		await admin(
 			"GET",
@@ -56,7 +67,7 @@ async function fullyBookedService(admin, tag) {
 				from_date: isoDay(new Date()),
 				to_date: isoDay(new Date(Date.now() + 15 * 86400000)),
 				timezone: "Europe/London",
-			})
+			}),
 		)
 	).message;
 	const booked = [];
@@ -68,7 +79,9 @@ async function fullyBookedService(admin, tag) {
 			customer_name: "Fully Booked",
 			customer_email: `booked-${tag}@example.com`,
 		});
-		await admin("POST", "/api/method/frappoint.api.booking.confirm", { appointment: held.message.name });
+		await admin("POST", "/api/method/frappoint.api.booking.confirm", {
+			appointment: held.message.name,
+		});
 		booked.push(held.message.name);
 	}
 	assert.ok(booked.length >= 14, `expected two weeks of times to book, found ${booked.length}`);
@@ -84,12 +97,17 @@ describe("the wait-list", () => {
 		const { service, booked } = await fullyBookedService(admin, tag);
 
 		const page = await newPage({ width: 375, timezoneId: "Europe/London" });
-		const login = await page.request.post("/api/method/login", { form: { usr: customer.email, pwd: customer.password } });
+		const login = await page.request.post("/api/method/login", {
+			form: { usr: customer.email, pwd: customer.password },
+		});
 		assert.equal(login.status(), 200);
 		await openBooking(page, `/book?service=${encodeURIComponent(service)}`);
 		const form = page.getByRole("form", { name: "Join the wait-list" });
 		await form.waitFor();
-		assert.match(await page.locator('[data-ref="times-title"]').textContent(), /No free times/);
+		assert.match(
+			await page.locator('[data-ref="times-title"]').textContent(),
+			/No free times/,
+		);
 		await form.locator("#fp-wl-name").fill("Wanda Waiter");
 		await form.locator("#fp-wl-email").fill(email);
 		await axe(page, "waitlist-join");
@@ -99,11 +117,20 @@ describe("the wait-list", () => {
 		assert.deepEqual(page.errors, []);
 
 		// the front desk cancels one booking; the worker offers its time to the waiter
-		await admin("POST", "/api/method/frappoint.api.booking.cancel", { appointment: booked[3], reason: "Cannot come" });
+		await admin("POST", "/api/method/frappoint.api.booking.cancel", {
+			appointment: booked[3],
+			reason: "Cannot come",
+		});
 		// the offer job waits behind the other tests' jobs on one worker of a busy machine
 		const entry = await until("the offer", async () => {
 			const rows = (
-				await admin("GET", resource("Waitlist Entry", { filters: JSON.stringify([["customer_email", "=", email]]), fields: JSON.stringify(["name", "status", "appointment"]) }))
+				await admin(
+					"GET",
+					resource("Waitlist Entry", {
+						filters: JSON.stringify([["customer_email", "=", email]]),
+						fields: JSON.stringify(["name", "status", "appointment"]),
+					}),
+				)
 			).data;
 			return rows[0]?.status === "Offered" ? rows[0] : null;
 		});
@@ -118,7 +145,13 @@ describe("the wait-list", () => {
 		assert.deepEqual(page.errors, []);
 
 		const after = (
-			await admin("GET", resource("Waitlist Entry", { filters: JSON.stringify([["name", "=", entry.name]]), fields: JSON.stringify(["status"]) }))
+			await admin(
+				"GET",
+				resource("Waitlist Entry", {
+					filters: JSON.stringify([["name", "=", entry.name]]),
+					fields: JSON.stringify(["status"]),
+				}),
+			)
 		).data[0];
 		assert.equal(after.status, "Booked");
 	});

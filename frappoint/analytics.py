@@ -139,7 +139,10 @@ def funnel(filters) -> list[dict]:
 	events = f"""from `tabAppointment Event` e join `tabService Appointment` a on a.name = e.appointment
 		where e.creation >= %(start_site)s and e.creation < %(end_site)s {only}"""
 	counts = dict(
-		frappe.db.sql(f"select e.event_type, count(*) {events} and e.event_type in %(kinds)s group by e.event_type", values)
+		frappe.db.sql(
+			f"select e.event_type, count(*) {events} and e.event_type in %(kinds)s group by e.event_type",
+			values,
+		)
 	)
 	notice = frappe.db.sql(
 		f"select avg(timestampdiff(minute, e.creation, a.start_time)) / 60 {events} and e.event_type = 'cancelled'",
@@ -157,7 +160,9 @@ def funnel(filters) -> list[dict]:
 				"stage": label,
 				"count": count,
 				"share_of_bookings": round(100 * count / started, 1) if started else None,
-				"average_notice_hours": round(flt(notice), 1) if kind == "cancelled" and notice is not None else None,
+				"average_notice_hours": round(flt(notice), 1)
+				if kind == "cancelled" and notice is not None
+				else None,
 			}
 		)
 	return rows

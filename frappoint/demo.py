@@ -153,7 +153,10 @@ def billing_items() -> dict[str, dict]:
 	for values in SERVICES:
 		code = values["service_name"]
 		ensure("Item", code, {"item_code": code, "item_group": group, "stock_uom": "Nos", "is_stock_item": 0})
-	return {values["service_name"]: {"billing_item": values["service_name"], "company": company} for values in SERVICES}
+	return {
+		values["service_name"]: {"billing_item": values["service_name"], "company": company}
+		for values in SERVICES
+	}
 
 
 def book_examples() -> list[str]:

@@ -87,7 +87,10 @@ doc_events = {
 		for doctype in ("Service Provider", "Provider Availability Exception")
 	},
 	**{
-		doctype: {"on_change": f"{_WINDOWS}.configuration_changed", "on_trash": f"{_WINDOWS}.configuration_changed"}
+		doctype: {
+			"on_change": f"{_WINDOWS}.configuration_changed",
+			"on_trash": f"{_WINDOWS}.configuration_changed",
+		}
 		for doctype in ("Service Type", "Service Unit", "Service Unit Type", "Service Appointment Settings")
 	},
 	# Payment at booking: every gateway reports a payment through this method (integrations.payments).

@@ -10,7 +10,9 @@ from frappoint.booking.journal import (
 	ensure_triggers,
 )
 from frappoint.booking.numbering import ensure_appointment_numbers
-from frappoint.frappoint.doctype.service_appointment_slot.service_appointment_slot import ensure_provider_index
+from frappoint.frappoint.doctype.service_appointment_slot.service_appointment_slot import (
+	ensure_provider_index,
+)
 from frappoint.integrations.erpnext import install_custom_fields, remove_custom_fields
 from frappoint.notifications.templates import ensure_email_templates
 

@@ -159,7 +159,11 @@ def answer_unparsed_body(response=None, request=None) -> None:
 		"title": _("Malformed request"), "indicator": "red", "raise_exception": 1}  # fmt: skip
 	response.status_code = MalformedRequest.http_status_code
 	response.content_type = "application/json"
-	response.set_data(json.dumps({"exc_type": MalformedRequest.__name__, "_server_messages": json.dumps([json.dumps(message)])}))
+	response.set_data(
+		json.dumps(
+			{"exc_type": MalformedRequest.__name__, "_server_messages": json.dumps([json.dumps(message)])}
+		)
+	)
 
 
 def malformed_request():

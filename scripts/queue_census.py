@@ -60,7 +60,9 @@ def forget(sites: list[str]) -> int:
 if __name__ == "__main__":
 	with frappe.init_site():  # no site: the bench's common configuration names its queues
 		if sys.argv[1:2] == ["--forget"]:
-			print(f"dropped {forget(sys.argv[2:])} jobs of {', '.join(sys.argv[2:])} from the bench's shared queues")
+			print(
+				f"dropped {forget(sys.argv[2:])} jobs of {', '.join(sys.argv[2:])} from the bench's shared queues"
+			)
 			sys.exit(0)
 		tally = census()
 	shown = ", ".join(f"{site} {state} {n}" for (site, state), n in sorted(tally.items())) or "empty"

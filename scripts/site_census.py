@@ -18,9 +18,16 @@ def census(site: str) -> list[str]:
 		apps = [app for app in ("frappoint", "erpnext") if app in frappe.get_installed_apps()]
 		modules = frappe.get_all("Module Def", filters={"app_name": ("in", apps)}, pluck="name")
 		doctypes = frappe.get_all(
-			"DocType", filters={"module": ("in", modules), "issingle": 0, "is_virtual": 0}, pluck="name", order_by="name"
+			"DocType",
+			filters={"module": ("in", modules), "issingle": 0, "is_virtual": 0},
+			pluck="name",
+			order_by="name",
 		)
-		lines = [f"{doctype}: {frappe.db.count(doctype)}" for doctype in doctypes if frappe.db.table_exists(doctype)]
+		lines = [
+			f"{doctype}: {frappe.db.count(doctype)}"
+			for doctype in doctypes
+			if frappe.db.table_exists(doctype)
+		]
 		settings = frappe.get_single("Service Appointment Settings").as_dict(no_default_fields=True)
 		settings.pop("modified", None)
 		lines.append("Service Appointment Settings: " + json.dumps(settings, sort_keys=True, default=str))

@@ -94,21 +94,51 @@ def ok(response, what):
 
 def set_up(args, tag):
 	admin = Principal("Administrator", args.url, args.site, "Administrator", args.admin_password)
-	settings_doc = ok(admin.call("GET", "/api/resource/Service Appointment Settings/Service Appointment Settings"), "settings")["data"]
+	settings_doc = ok(
+		admin.call("GET", "/api/resource/Service Appointment Settings/Service Appointment Settings"),
+		"settings",
+	)["data"]
 	saved = {k: settings_doc.get(k) for k in ("guest_requests_per_minute", "trusted_proxies")}
-	ok(admin.call("PUT", "/api/resource/Service Appointment Settings/Service Appointment Settings",
-		json={"guest_requests_per_minute": 100000, "trusted_proxies": ""}), "settings")
+	ok(
+		admin.call(
+			"PUT",
+			"/api/resource/Service Appointment Settings/Service Appointment Settings",
+			json={"guest_requests_per_minute": 100000, "trusted_proxies": ""},
+		),
+		"settings",
+	)
 	# the site bills in ERPNext: a service needs a Billing Item (the demo's Haircut's)
 	haircut = admin.call("GET", "/api/resource/Service Type/Haircut")
 	billing = {"billing_item": haircut.json()["data"].get("billing_item")} if haircut.ok else {}
-	service = ok(admin.call("POST", "/api/resource/Service Type", json={
-		"service_name": f"Probe {tag}", "duration_minutes": 30,
-		"pricing_tiers": [{"tier": "Standard", "rate": 10}], **billing}), "service")["data"]["name"]
+	service = ok(
+		admin.call(
+			"POST",
+			"/api/resource/Service Type",
+			json={
+				"service_name": f"Probe {tag}",
+				"duration_minutes": 30,
+				"pricing_tiers": [{"tier": "Standard", "rate": 10}],
+				**billing,
+			},
+		),
+		"service",
+	)["data"]["name"]
 	# an outbox, so that the confirmation email (and the link in it) is queued where we can read it
-	outbox = ok(admin.call("POST", "/api/resource/Email Account", json={
-		"email_account_name": f"Attack outbox {tag}", "email_id": f"outbox-{tag}@attack.example",
-		"enable_outgoing": 1, "default_outgoing": 1, "smtp_server": "smtp.attack.example",
-		"no_smtp_authentication": 1}), "outbox")["data"]["name"]
+	outbox = ok(
+		admin.call(
+			"POST",
+			"/api/resource/Email Account",
+			json={
+				"email_account_name": f"Attack outbox {tag}",
+				"email_id": f"outbox-{tag}@attack.example",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "smtp.attack.example",
+				"no_smtp_authentication": 1,
+			},
+		),
+		"outbox",
+	)["data"]["name"]
 	saved["outbox"] = outbox
 	people = {
 		"customer_a": make_user(admin, tag, "cust-a", website=True),
@@ -120,26 +150,71 @@ def set_up(args, tag):
 	}
 	providers = {}
 	for key in ("provider_a", "provider_b"):
-		doc = ok(admin.call("POST", "/api/resource/Service Provider", json={
-			"provider_name": f"Probe {key} {tag}",
-			"user": people[key][0],
-			"timezone": "Europe/London",
-			"services": [{"service_type": service}],
-			"shifts": [{"weekday": d, "start_time": "09:00:00", "end_time": "17:00:00"}
-				for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")],
-		}), f"provider {key}")["data"]
-		ok(admin.call("POST", "/api/method/run_doc_method",
-			data={"dt": "Service Provider", "dn": doc["name"], "method": "generate_slots"}), "slots")
+		doc = ok(
+			admin.call(
+				"POST",
+				"/api/resource/Service Provider",
+				json={
+					"provider_name": f"Probe {key} {tag}",
+					"user": people[key][0],
+					"timezone": "Europe/London",
+					"services": [{"service_type": service}],
+					"shifts": [
+						{"weekday": d, "start_time": "09:00:00", "end_time": "17:00:00"}
+						for d in (
+							"Monday",
+							"Tuesday",
+							"Wednesday",
+							"Thursday",
+							"Friday",
+							"Saturday",
+							"Sunday",
+						)
+					],
+				},
+			),
+			f"provider {key}",
+		)["data"]
+		ok(
+			admin.call(
+				"POST",
+				"/api/method/run_doc_method",
+				data={"dt": "Service Provider", "dn": doc["name"], "method": "generate_slots"},
+			),
+			"slots",
+		)
 		providers[key] = doc["name"]
 	records = {}
 	for owner, provider in (("a", "provider_a"), ("b", "provider_b")):
 		first = str(date.today() + timedelta(days=2))
-		slots = ok(admin.call("GET", BOOKING + "availability", params={
-			"service_type": service, "from_date": first, "to_date": first, "provider": providers[provider],
-			"timezone": "Europe/London"}), "availability")["message"]["slots"]
-		held = ok(admin.call("POST", BOOKING + "hold", data={
-			"service_type": service, "start": slots[0]["start"], "provider": providers[provider],
-			"customer_name": f"Customer {owner}", "customer_email": people[f"customer_{owner}"][0]}), "hold")["message"]
+		slots = ok(
+			admin.call(
+				"GET",
+				BOOKING + "availability",
+				params={
+					"service_type": service,
+					"from_date": first,
+					"to_date": first,
+					"provider": providers[provider],
+					"timezone": "Europe/London",
+				},
+			),
+			"availability",
+		)["message"]["slots"]
+		held = ok(
+			admin.call(
+				"POST",
+				BOOKING + "hold",
+				data={
+					"service_type": service,
+					"start": slots[0]["start"],
+					"provider": providers[provider],
+					"customer_name": f"Customer {owner}",
+					"customer_email": people[f"customer_{owner}"][0],
+				},
+			),
+			"hold",
+		)["message"]
 		ok(admin.call("POST", BOOKING + "confirm", data={"appointment": held["name"]}), "confirm")
 		records[owner] = held["name"]
 	principals = {"guest": Principal("guest", args.url, args.site)}
@@ -165,33 +240,77 @@ def probes(record, provider_of_me):
 	forged = {"doctype": APPOINTMENT, "name": record, "provider": provider_of_me, "__islocal": 1}
 	return {
 		"resource get": lambda p: p.call("GET", f"/api/resource/{APPOINTMENT}/{record}"),
-		"client.get": lambda p: p.call("GET", "/api/method/frappe.client.get", params={"doctype": APPOINTMENT, "name": record}),
-		"getdoc": lambda p: p.call("GET", "/api/method/frappe.desk.form.load.getdoc", params={"doctype": APPOINTMENT, "name": record}),
-		"get_value email": lambda p: p.call("GET", "/api/method/frappe.client.get_value",
-			params={"doctype": APPOINTMENT, "filters": json.dumps({"name": record}), "fieldname": "customer_email"}),
-		"resource list": lambda p: p.call("GET", f"/api/resource/{APPOINTMENT}",
-			params={"fields": '["name"]', "filters": json.dumps({"name": record})}),
-		"get_count": lambda p: p.call("GET", "/api/method/frappe.client.get_count",
-			params={"doctype": APPOINTMENT, "filters": json.dumps({"name": record})}),
-		"seat rows": lambda p: p.call("GET", "/api/method/frappe.client.get_list", params={
-			"doctype": "Service Appointment Slot", "parent": APPOINTMENT, "fields": '["parent"]',
-			"filters": json.dumps({"parent": record}), "limit_page_length": 0}),
-		"journal events": lambda p: p.call("GET", "/api/method/frappe.client.get_list", params={
-			"doctype": "Appointment Event", "fields": '["name"]', "filters": json.dumps({"appointment": record})}),
+		"client.get": lambda p: p.call(
+			"GET", "/api/method/frappe.client.get", params={"doctype": APPOINTMENT, "name": record}
+		),
+		"getdoc": lambda p: p.call(
+			"GET", "/api/method/frappe.desk.form.load.getdoc", params={"doctype": APPOINTMENT, "name": record}
+		),
+		"get_value email": lambda p: p.call(
+			"GET",
+			"/api/method/frappe.client.get_value",
+			params={
+				"doctype": APPOINTMENT,
+				"filters": json.dumps({"name": record}),
+				"fieldname": "customer_email",
+			},
+		),
+		"resource list": lambda p: p.call(
+			"GET",
+			f"/api/resource/{APPOINTMENT}",
+			params={"fields": '["name"]', "filters": json.dumps({"name": record})},
+		),
+		"get_count": lambda p: p.call(
+			"GET",
+			"/api/method/frappe.client.get_count",
+			params={"doctype": APPOINTMENT, "filters": json.dumps({"name": record})},
+		),
+		"seat rows": lambda p: p.call(
+			"GET",
+			"/api/method/frappe.client.get_list",
+			params={
+				"doctype": "Service Appointment Slot",
+				"parent": APPOINTMENT,
+				"fields": '["parent"]',
+				"filters": json.dumps({"parent": record}),
+				"limit_page_length": 0,
+			},
+		),
+		"journal events": lambda p: p.call(
+			"GET",
+			"/api/method/frappe.client.get_list",
+			params={
+				"doctype": "Appointment Event",
+				"fields": '["name"]',
+				"filters": json.dumps({"appointment": record}),
+			},
+		),
 		"api appointment": lambda p: p.call("GET", BOOKING + "appointment", params={"appointment": record}),
 		# reaches the permission check, then stops at the bad start: nothing changes either way
-		"api reschedule": lambda p: p.call("POST", BOOKING + "reschedule", data={"appointment": record, "start": "not-a-time"}),
+		"api reschedule": lambda p: p.call(
+			"POST", BOOKING + "reschedule", data={"appointment": record, "start": "not-a-time"}
+		),
 		# a confirmed appointment cannot be confirmed again: past authorisation it is a 409
-		"api confirm, forged token": lambda p: p.call("POST", BOOKING + "confirm",
-			data={"appointment": record, "token": FORGED_TOKEN}),
-		"run_doc_method forged": lambda p: p.call("POST", "/api/method/run_doc_method",
-			data={"docs": json.dumps(forged), "method": "retry_accounting"}),
-		"doc method route": lambda p: p.call("POST", f"/api/resource/{APPOINTMENT}/{record}",
-			data={"run_method": "retry_accounting"}),
-		"put notes": lambda p: p.call("PUT", f"/api/resource/{APPOINTMENT}/{record}", json={"notes": "probe"}),
+		"api confirm, forged token": lambda p: p.call(
+			"POST", BOOKING + "confirm", data={"appointment": record, "token": FORGED_TOKEN}
+		),
+		"run_doc_method forged": lambda p: p.call(
+			"POST",
+			"/api/method/run_doc_method",
+			data={"docs": json.dumps(forged), "method": "retry_accounting"},
+		),
+		"doc method route": lambda p: p.call(
+			"POST", f"/api/resource/{APPOINTMENT}/{record}", data={"run_method": "retry_accounting"}
+		),
+		"put notes": lambda p: p.call(
+			"PUT", f"/api/resource/{APPOINTMENT}/{record}", json={"notes": "probe"}
+		),
 		"portal page": lambda p: p.call("GET", f"/appointments/{record}"),
-		"report": lambda p: p.call("POST", "/api/method/frappe.desk.query_report.run",
-			data={"report_name": "Journal Verification", "filters": "{}"}),
+		"report": lambda p: p.call(
+			"POST",
+			"/api/method/frappe.desk.query_report.run",
+			data={"report_name": "Journal Verification", "filters": "{}"},
+		),
 	}
 
 
@@ -250,13 +369,20 @@ def run_matrix(principals, records, providers, admin):
 	# Field-level: a provider's PUT leaves the customer fields alone and is refused on server-set ones.
 	provider_a = principals["provider_a"]
 	before = ok(admin.call("GET", f"/api/resource/{APPOINTMENT}/{records['a']}"), "read")["data"]
-	provider_a.call("PUT", f"/api/resource/{APPOINTMENT}/{records['a']}",
-		json={"customer_email": "pwned@attack.example", "party_type": "Customer"})
-	refused = provider_a.call("PUT", f"/api/resource/{APPOINTMENT}/{records['a']}", json={"accounting_status": "Done"})
+	provider_a.call(
+		"PUT",
+		f"/api/resource/{APPOINTMENT}/{records['a']}",
+		json={"customer_email": "pwned@attack.example", "party_type": "Customer"},
+	)
+	refused = provider_a.call(
+		"PUT", f"/api/resource/{APPOINTMENT}/{records['a']}", json={"accounting_status": "Done"}
+	)
 	after = ok(admin.call("GET", f"/api/resource/{APPOINTMENT}/{records['a']}"), "read")["data"]
 	for field in ("customer_email", "party_type", "accounting_status"):
 		if before.get(field) != after.get(field):
-			mismatches.append(f"provider_a changed {field} by PUT: {before.get(field)!r} -> {after.get(field)!r}")
+			mismatches.append(
+				f"provider_a changed {field} by PUT: {before.get(field)!r} -> {after.get(field)!r}"
+			)
 	if refused.status_code != 400:
 		mismatches.append(f"provider_a PUT accounting_status: want 400, got {refused.status_code}")
 	return rows, mismatches
@@ -267,13 +393,36 @@ def check_host_header(args, service, providers):
 	guest = requests.Session()
 	headers = {"Host": "evil.example", "X-Frappe-Site-Name": args.site}
 	first = str(date.today() + timedelta(days=3))
-	slots = guest.get(args.url + BOOKING + "availability", headers=headers, timeout=30, params={
-		"service_type": service, "from_date": first, "to_date": first, "provider": providers["provider_b"]}).json()["message"]["slots"]
+	slots = guest.get(
+		args.url + BOOKING + "availability",
+		headers=headers,
+		timeout=30,
+		params={
+			"service_type": service,
+			"from_date": first,
+			"to_date": first,
+			"provider": providers["provider_b"],
+		},
+	).json()["message"]["slots"]
 	email = f"victim-{secrets.token_hex(4)}@attack.example"
-	held = guest.post(args.url + BOOKING + "hold", headers=headers, timeout=30, data={
-		"service_type": service, "start": slots[-1]["start"], "provider": providers["provider_b"],
-		"customer_name": "Victim", "customer_email": email}).json()["message"]
-	guest.post(args.url + BOOKING + "confirm", headers=headers, timeout=30, data={"appointment": held["name"], "token": held["token"]})
+	held = guest.post(
+		args.url + BOOKING + "hold",
+		headers=headers,
+		timeout=30,
+		data={
+			"service_type": service,
+			"start": slots[-1]["start"],
+			"provider": providers["provider_b"],
+			"customer_name": "Victim",
+			"customer_email": email,
+		},
+	).json()["message"]
+	guest.post(
+		args.url + BOOKING + "confirm",
+		headers=headers,
+		timeout=30,
+		data={"appointment": held["name"], "token": held["token"]},
+	)
 	# The email is written by a background job after the booking commits: run the queue once.
 	subprocess.run(["bench", "worker", "--queue", "short", "--burst"], cwd=args.bench, check=True,
 		capture_output=True, timeout=600)  # fmt: skip
@@ -287,13 +436,37 @@ def check_host_header(args, service, providers):
 
 hostile_text = st.one_of(
 	st.text(max_size=40),
-	st.sampled_from(["", "\x00", "Europe", "Etc", "../../etc/passwd", "x" * 300, "null", "[]", "{}", "%00",
-		"a@b.c,d@e.f", "<script>alert(1)</script>", "' or 1=1 --", "9999-12-31", "0001-01-01"]),
+	st.sampled_from(
+		[
+			"",
+			"\x00",
+			"Europe",
+			"Etc",
+			"../../etc/passwd",
+			"x" * 300,
+			"null",
+			"[]",
+			"{}",
+			"%00",
+			"a@b.c,d@e.f",
+			"<script>alert(1)</script>",
+			"' or 1=1 --",
+			"9999-12-31",
+			"0001-01-01",
+		]
+	),
 )
 iso_ish = st.one_of(
 	hostile_text,
-	st.sampled_from(["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-02-30T10:00:00Z",
-		"2020-01-01T10:00:00+00:00", "2026-06-01T10:00:00"]),
+	st.sampled_from(
+		[
+			"0001-01-01T00:00:00+14:00",
+			"9999-12-31T23:59:59-14:00",
+			"2026-02-30T10:00:00Z",
+			"2020-01-01T10:00:00+00:00",
+			"2026-06-01T10:00:00",
+		]
+	),
 	st.datetimes().map(lambda d: d.isoformat()),
 )
 numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str), hostile_text)
@@ -303,22 +476,64 @@ def fuzz_params(service):
 	services = st.one_of(hostile_text, st.just(service))
 	return {
 		"services": st.fixed_dictionaries({}),
-		"availability": st.fixed_dictionaries({}, optional={
-			"service_type": services, "from_date": iso_ish, "to_date": iso_ish, "provider": hostile_text,
-			"timezone": hostile_text, "tier": hostile_text}),
+		"availability": st.fixed_dictionaries(
+			{},
+			optional={
+				"service_type": services,
+				"from_date": iso_ish,
+				"to_date": iso_ish,
+				"provider": hostile_text,
+				"timezone": hostile_text,
+				"tier": hostile_text,
+			},
+		),
 		# a start never bookable (malformed, past or far), so that a hold can never be made
-		"hold": st.fixed_dictionaries({"start": iso_ish}, optional={
-			"service_type": services, "customer_name": hostile_text, "customer_email": hostile_text,
-			"customer_phone": hostile_text, "provider": hostile_text, "tier": hostile_text,
-			"timezone": hostile_text, "latitude": numbers, "longitude": numbers}),
-		"confirm": st.fixed_dictionaries({}, optional={"appointment": hostile_text, "token": hostile_text,
-			"customer_name": hostile_text, "customer_email": hostile_text, "timezone": hostile_text}),
-		"cancel": st.fixed_dictionaries({}, optional={"appointment": hostile_text, "token": hostile_text,
-			"reason": hostile_text, "timezone": hostile_text}),
-		"reschedule": st.fixed_dictionaries({}, optional={"appointment": hostile_text, "token": hostile_text,
-			"start": iso_ish, "provider": hostile_text, "timezone": hostile_text}),
-		"appointment": st.fixed_dictionaries({}, optional={"appointment": hostile_text, "token": hostile_text,
-			"timezone": hostile_text}),
+		"hold": st.fixed_dictionaries(
+			{"start": iso_ish},
+			optional={
+				"service_type": services,
+				"customer_name": hostile_text,
+				"customer_email": hostile_text,
+				"customer_phone": hostile_text,
+				"provider": hostile_text,
+				"tier": hostile_text,
+				"timezone": hostile_text,
+				"latitude": numbers,
+				"longitude": numbers,
+			},
+		),
+		"confirm": st.fixed_dictionaries(
+			{},
+			optional={
+				"appointment": hostile_text,
+				"token": hostile_text,
+				"customer_name": hostile_text,
+				"customer_email": hostile_text,
+				"timezone": hostile_text,
+			},
+		),
+		"cancel": st.fixed_dictionaries(
+			{},
+			optional={
+				"appointment": hostile_text,
+				"token": hostile_text,
+				"reason": hostile_text,
+				"timezone": hostile_text,
+			},
+		),
+		"reschedule": st.fixed_dictionaries(
+			{},
+			optional={
+				"appointment": hostile_text,
+				"token": hostile_text,
+				"start": iso_ish,
+				"provider": hostile_text,
+				"timezone": hostile_text,
+			},
+		),
+		"appointment": st.fixed_dictionaries(
+			{}, optional={"appointment": hostile_text, "token": hostile_text, "timezone": hostile_text}
+		),
 	}
 
 
@@ -331,7 +546,9 @@ def run_fuzz(args, service, examples):
 		seen["requests"] += 1
 		seen["statuses"][response.status_code] = seen["statuses"].get(response.status_code, 0) + 1
 
-	@settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
+	@settings(
+		max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False
+	)
 	@given(st.sampled_from(GUEST_ENDPOINTS), st.data(), st.sampled_from(["GET", "POST", "POST-json"]))
 	def probe(endpoint, data, how):
 		values = data.draw(params[endpoint])
@@ -345,7 +562,9 @@ def run_fuzz(args, service, examples):
 			response = guest.call("POST", BOOKING + endpoint, json=values)
 		tally(response)
 		if response.status_code >= 500:
-			seen["5xx"].append(f"{how} {endpoint} {values!r:.300} -> {response.status_code} {response.text[:300]}")
+			seen["5xx"].append(
+				f"{how} {endpoint} {values!r:.300} -> {response.status_code} {response.text[:300]}"
+			)
 
 	probe()
 
@@ -362,14 +581,24 @@ def run_fuzz(args, service, examples):
 
 	# the test gateway (on for this site): a forged or junk payment link pays nothing, whatever it says
 	@settings(max_examples=max(examples // 10, 20), deadline=None, suppress_health_check=list(HealthCheck))
-	@given(st.one_of(hostile_text, st.none()), st.one_of(hostile_text, st.just("0" * 64), st.none()), st.sampled_from(["checkout", "authorize"]))
+	@given(
+		st.one_of(hostile_text, st.none()),
+		st.one_of(hostile_text, st.just("0" * 64), st.none()),
+		st.sampled_from(["checkout", "authorize"]),
+	)
 	def gateway(request, signature, step):
 		values = {"request": request, "signature": signature, "outcome": "Completed"}
 		method = "GET" if step == "checkout" else "POST"
-		response = guest.call(method, f"/api/method/frappoint.integrations.test_gateway.{step}", **({"params": values} if method == "GET" else {"data": values}))
+		response = guest.call(
+			method,
+			f"/api/method/frappoint.integrations.test_gateway.{step}",
+			**({"params": values} if method == "GET" else {"data": values}),
+		)
 		tally(response)
 		if response.status_code not in (403, 404, 417, 429):
-			seen["5xx"].append(f"gateway {step} {values!r:.100} -> {response.status_code} {response.text[:200]}")
+			seen["5xx"].append(
+				f"gateway {step} {values!r:.100} -> {response.status_code} {response.text[:200]}"
+			)
 
 	gateway()
 	# the desk's provider search and the count endpoint, as a guest and with junk
@@ -421,7 +650,11 @@ class Method:
 	def envelope(self, fields: list[tuple[str, bytes]], as_text: bool = False) -> list[tuple[str, bytes]]:
 		"""The request's top-level fields around the method's own (raw JSON values). `as_text`: the
 		nested arguments as one JSON text, as the desk sends them."""
-		nest = (lambda value: _json(value.decode("utf-8", "surrogateescape"))) if as_text else (lambda value: value)
+		nest = (
+			(lambda value: _json(value.decode("utf-8", "surrogateescape")))
+			if as_text
+			else (lambda value: value)
+		)
 		if self.doctype:
 			name = dict(fields).get("dn", _json(None))
 			args = [f for f in fields if f[0] != "dn"]
@@ -457,12 +690,30 @@ def whitelisted_methods() -> list[Method]:
 				for item in node.body:
 					if isinstance(item, ast.FunctionDef) and (spec := _whitelisted(item)):
 						# `dn` names the document: a parameter the caller sends like any other
-						found.append(Method(f"{doctype}.{item.name}", ("dn", *_params(item)), spec[0], "POST", doctype=doctype))
+						found.append(
+							Method(
+								f"{doctype}.{item.name}",
+								("dn", *_params(item)),
+								spec[0],
+								"POST",
+								doctype=doctype,
+							)
+						)
 	for definition in sorted((APP / "frappoint" / "report").glob("*/*.json")):
 		report = json.loads(definition.read_text(encoding="utf-8"))
 		form = definition.with_suffix(".js")
-		filters = re.findall(r'fieldname:\s*"(\w+)"', form.read_text(encoding="utf-8")) if form.exists() else []
-		found.append(Method(f"report:{report['name']}", tuple(filters) or ("filters",), False, "POST", report=report["name"]))
+		filters = (
+			re.findall(r'fieldname:\s*"(\w+)"', form.read_text(encoding="utf-8")) if form.exists() else []
+		)
+		found.append(
+			Method(
+				f"report:{report['name']}",
+				tuple(filters) or ("filters",),
+				False,
+				"POST",
+				report=report["name"],
+			)
+		)
 	return found
 
 
@@ -570,17 +821,30 @@ def shaped_requests(method: Method, known: dict[str, str]):
 		for shape, value in FORM_SHAPES.items():
 			if (method.doctype or method.report) and param != "dn":
 				# their arguments travel as JSON text in one field (`args`, `filters`), as from the desk
-				body = _object(method.envelope([*others, (param, NESTED_FORM_SHAPES[shape](param))], as_text=True))
+				body = _object(
+					method.envelope([*others, (param, NESTED_FORM_SHAPES[shape](param))], as_text=True)
+				)
 				yield shape, param, {"data": body, "headers": {"Content-Type": "application/json"}}
 				continue
 			kept = [(p, v) for p, v in base.items() if p != param]
 			if method.doctype:  # the document's name as a form field, beside the rest of the envelope
-				kept = [("dt", method.doctype), ("method", method.route.split(".")[-1]), ("args", json.dumps(dict(kept)))]
+				kept = [
+					("dt", method.doctype),
+					("method", method.route.split(".")[-1]),
+					("args", json.dumps(dict(kept))),
+				]
 			query = "&".join([*(f"{quote(p)}={quote(v)}" for p, v in kept), f"{quote(param)}={value(param)}"])
 			if method.http == "GET":
 				yield shape, param, {"url_query": query}
 			else:
-				yield shape, param, {"data": query.encode(), "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+				yield (
+					shape,
+					param,
+					{
+						"data": query.encode(),
+						"headers": {"Content-Type": "application/x-www-form-urlencoded"},
+					},
+				)
 	for shape, body in BODY_SHAPES.items():
 		yield shape, "(body)", {"data": body(method), "headers": {"Content-Type": "application/json"}}
 
@@ -610,7 +874,10 @@ def shape_failures(*runs) -> list[str]:
 	for run in runs:
 		for key, (count, first) in run["5xx"].items():
 			merged.setdefault(key, [0, first])[0] += count
-	return [f"{route} / {shape}: {count} x 5xx, first: {first}" for (route, shape), (count, first) in sorted(merged.items())]
+	return [
+		f"{route} / {shape}: {count} x 5xx, first: {first}"
+		for (route, shape), (count, first) in sorted(merged.items())
+	]
 
 
 def _exception(response) -> str:
@@ -628,7 +895,9 @@ def sql(args, query):
 	config = json.load(open(os.path.join(args.bench, "sites", args.site, "site_config.json")))
 	out = subprocess.run(
 		["mysql", "-uroot", f"-p{args.db_root_password}", "-N", "-B", config["db_name"], "-e", query],
-		check=True, capture_output=True, text=True,
+		check=True,
+		capture_output=True,
+		text=True,
 	)
 	return out.stdout
 
@@ -643,7 +912,9 @@ def main():
 	parser = argparse.ArgumentParser()
 	parser.add_argument("--url", required=True)
 	parser.add_argument("--site", required=True)
-	parser.add_argument("--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench")))
+	parser.add_argument(
+		"--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench"))
+	)
 	parser.add_argument("--admin-password", default=os.environ.get("FRAPPOINT_ADMIN_PASSWORD", "admin"))
 	parser.add_argument("--db-root-password", default=os.environ.get("FRAPPOINT_DB_ROOT_PASSWORD", "root"))
 	parser.add_argument("--examples", type=int, default=400)
@@ -670,11 +941,18 @@ def main():
 		failures += [f"table changed during the guest fuzz: {t}" for t in changed]
 	finally:
 		admin.call("DELETE", f"/api/resource/Email Account/{saved.pop('outbox')}")
-		admin.call("PUT", "/api/resource/Service Appointment Settings/Service Appointment Settings", json=saved)
+		admin.call(
+			"PUT", "/api/resource/Service Appointment Settings/Service Appointment Settings", json=saved
+		)
 	guest_5xx = len(seen["5xx"]) + sum(count for count, _ in shaped["5xx"].values())
-	statuses = {s: seen["statuses"].get(s, 0) + shaped["statuses"].get(s, 0) for s in {*seen["statuses"], *shaped["statuses"]}}
+	statuses = {
+		s: seen["statuses"].get(s, 0) + shaped["statuses"].get(s, 0)
+		for s in {*seen["statuses"], *shaped["statuses"]}
+	}
 	print("== attack suite report")
-	print(f"matrix: {len(rows)} probes ({len(principals)} principals x {len(rows) // len(principals) // len(records)} routes x {len(records)} appointments), {len(mismatches)} mismatches")
+	print(
+		f"matrix: {len(rows)} probes ({len(principals)} principals x {len(rows) // len(principals) // len(records)} routes x {len(records)} appointments), {len(mismatches)} mismatches"
+	)
 	print(f"fuzz: {seen['requests'] + shaped['requests']} guest requests, {seen['requests']} drawn by hypothesis and "
 		f"{shaped['requests']} shaped ({len(methods)} whitelisted methods x {len(SHAPES)} shapes in every parameter), "
 		f"statuses {dict(sorted(statuses.items()))}, {guest_5xx} 5xx/unexpected, "

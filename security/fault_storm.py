@@ -34,10 +34,10 @@ from datetime import date, timedelta
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmarks"))
-from accounting_workers import free_port, sql, start, stop  # noqa: E402
-from concurrency import Site  # noqa: E402
-from throughput import wait_for  # noqa: E402
-from waitlist_storm import EVERY_DAY, count, entries, finish, queue_busy  # noqa: E402
+from accounting_workers import free_port, sql, start, stop
+from concurrency import Site
+from throughput import wait_for
+from waitlist_storm import EVERY_DAY, count, entries, finish, queue_busy
 
 SEATS, WAITERS, NEWCOMERS = 16, 24, 16
 SETTINGS = "Service Appointment Settings"
@@ -50,20 +50,37 @@ RULES = {
 	# many guests from this one machine: the per-address limits are for strangers, not for this test
 	"holds_per_ip": 1000, "holds_per_email": 100, "holds_per_session": 100, "guest_requests_per_minute": 100000,
 }  # fmt: skip
-NEWS_CANCELLED, NEWS_CONFIRMED, NEWS_OFFER = "Appointment Cancelled", "Appointment Confirmed", "A Time Is Free for You"
+NEWS_CANCELLED, NEWS_CONFIRMED, NEWS_OFFER = (
+	"Appointment Cancelled",
+	"Appointment Confirmed",
+	"A Time Is Free for You",
+)
 
 
 def guest(url, site, method, **data):
 	"""A guest's call (no session), or None when the connection died with its web worker."""
 	try:
-		return requests.post(f"{url}/api/method/{method}", json=data, headers={"Host": site, "Accept": "application/json"}, timeout=120)
+		return requests.post(
+			f"{url}/api/method/{method}",
+			json=data,
+			headers={"Host": site, "Accept": "application/json"},
+			timeout=120,
+		)
 	except requests.ConnectionError:
 		return None
 
 
 def book(url, site, service, provider, start_at, name, email):
 	"""Hold and confirm as the portal does; (appointment, token, confirm status) or Nones when a call died."""
-	held = guest(url, site, "frappoint.api.booking.hold", service_type=service, provider=provider, start=start_at, timezone="UTC")
+	held = guest(
+		url,
+		site,
+		"frappoint.api.booking.hold",
+		service_type=service,
+		provider=provider,
+		start=start_at,
+		timezone="UTC",
+	)
 	if held is None or held.status_code != 200:
 		return None, None, held.status_code if held is not None else "died"
 	h = held.json()["message"]
@@ -97,22 +114,30 @@ def busy_rq_worker(args) -> tuple[int, str] | None:
 	config = {**json.load(open(os.path.join(sites, "common_site_config.json"))),
 		**json.load(open(os.path.join(sites, args.site, "site_config.json")))}  # fmt: skip
 	redis = ["redis-cli", "-u", os.environ.get("FRAPPE_REDIS_QUEUE") or config["redis_queue"]]
-	for key in subprocess.run([*redis, "--scan", "--pattern", "rq:worker:*"], capture_output=True, text=True).stdout.split():
+	for key in subprocess.run(
+		[*redis, "--scan", "--pattern", "rq:worker:*"], capture_output=True, text=True
+	).stdout.split():
 		fields = subprocess.run([*redis, "hgetall", key], capture_output=True, text=True).stdout.split("\n")
-		values = dict(zip(fields[::2], fields[1::2]))
+		values = dict(zip(fields[::2], fields[1::2], strict=False))
 		if "frappoint-outbox::" in values.get("current_job", "") and values.get("pid"):
 			return int(values["pid"]), values["current_job"].rsplit("::", 1)[-1]
 	return None
 
 
 def web_workers(server_pid: int) -> list[int]:
-	out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(server_pid)], capture_output=True, text=True).stdout
+	out = subprocess.run(
+		["ps", "-o", "pid=", "--ppid", str(server_pid)], capture_output=True, text=True
+	).stdout
 	return [int(p) for p in out.split()]
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench")))
+	parser = argparse.ArgumentParser(
+		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
+	parser.add_argument(
+		"--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench"))
+	)
 	parser.add_argument("--site", default="frappoint-e2e.test")
 	parser.add_argument("--password", default=os.environ.get("FRAPPOINT_ADMIN_PASSWORD", "admin"))
 	args = parser.parse_args()
@@ -123,21 +148,39 @@ def main():
 		url = f"http://127.0.0.1:{port}"
 		wait_for(url, args.site)
 		site = Site(url, args.site, args.password)
-		stored = site.session.get(f"{url}/api/resource/{SETTINGS}/{SETTINGS}", headers=site.headers).json()["data"]
+		stored = site.session.get(f"{url}/api/resource/{SETTINGS}/{SETTINGS}", headers=site.headers).json()[
+			"data"
+		]
 		saved = {key: stored.get(key) for key in RULES}
 		site.put_single(SETTINGS, RULES)
 		tag = uuid.uuid4().hex[:6]
-		if not count(args, "select count(*) from `tabEmail Account` where enable_outgoing = 1 and default_outgoing = 1"):
+		if not count(
+			args, "select count(*) from `tabEmail Account` where enable_outgoing = 1 and default_outgoing = 1"
+		):
 			mail_account = site.insert("Email Account", {"email_account_name": f"Fault {tag}", "email_id": f"fault-{tag}@example.com",
 				"enable_outgoing": 1, "default_outgoing": 1, "smtp_server": "smtp.example.invalid", "no_smtp_authentication": 1})["name"]  # fmt: skip
 		shifts = [{"weekday": d, "start_time": "09:00:00", "end_time": "13:00:00"} for d in EVERY_DAY]
-		full = site.insert_service({"service_name": f"Fault {tag}", "duration_minutes": 15, "pricing_tiers": [{"tier": "Standard", "rate": 10}]})["name"]
-		other = site.insert_service({"service_name": f"Fault New {tag}", "duration_minutes": 15, "pricing_tiers": [{"tier": "Standard", "rate": 10}]})["name"]
+		full = site.insert_service(
+			{
+				"service_name": f"Fault {tag}",
+				"duration_minutes": 15,
+				"pricing_tiers": [{"tier": "Standard", "rate": 10}],
+			}
+		)["name"]
+		other = site.insert_service(
+			{
+				"service_name": f"Fault New {tag}",
+				"duration_minutes": 15,
+				"pricing_tiers": [{"tier": "Standard", "rate": 10}],
+			}
+		)["name"]
 		providers = []
 		for service in (full, other):
 			providers.append(site.insert("Service Provider", {"provider_name": f"Fault {tag} {len(providers)}", "timezone": "UTC",
 				"slot_minutes": 15, "services": [{"service_type": service}], "shifts": shifts})["name"])  # fmt: skip
-			site.call("run_doc_method", dt="Service Provider", dn=providers[-1], method="generate_slots").raise_for_status()
+			site.call(
+				"run_doc_method", dt="Service Provider", dn=providers[-1], method="generate_slots"
+			).raise_for_status()
 		day = date.today() + timedelta(days=3)
 		starts = [f"{day}T{9 + i // 4:02d}:{i % 4 * 15:02d}:00+00:00" for i in range(SEATS)]
 		with ThreadPoolExecutor(4) as pool:
@@ -158,7 +201,9 @@ def main():
 
 		# the storm: 16 cancellations and 16 new bookings at once; an RQ worker and a web worker killed
 		def cancel(name, token):
-			return lambda: guest(url, args.site, "frappoint.api.booking.cancel", appointment=name, token=token, reason="Fault")
+			return lambda: guest(
+				url, args.site, "frappoint.api.booking.cancel", appointment=name, token=token, reason="Fault"
+			)
 
 		def newcomer(i):
 			shared_email = i < NEWCOMERS // 2
@@ -199,11 +244,16 @@ def main():
 		took = settle(args, url)
 
 		# what SQL says
-		cancelled = count(args, f"select count(*) from `tabService Appointment` a where a.service_type = '{full}' and a.status = 'Cancelled'")
+		cancelled = count(
+			args,
+			f"select count(*) from `tabService Appointment` a where a.service_type = '{full}' and a.status = 'Cancelled'",
+		)
 		rows = entries(args, full)
 		offered = [(name, apt) for name, status, apt in rows if status == "Offered"]
 		if [name for name, _ in offered] != [name for name, _, _ in rows[: min(cancelled, WAITERS)]]:
-			failures.append(f"{cancelled} seats freed, {len(offered)} offered (not the first {min(cancelled, WAITERS)} waiters)")
+			failures.append(
+				f"{cancelled} seats freed, {len(offered)} offered (not the first {min(cancelled, WAITERS)} waiters)"
+			)
 		open_offers = count(args, f"""select count(*) from `tabService Appointment` where status = 'Open' and name in
 			(select appointment from `tabWaitlist Entry` where service_type = '{full}')""")  # fmt: skip
 		if open_offers != len(offered):
@@ -222,7 +272,9 @@ def main():
 			from `tabService Appointment` a where {batch}""")  # fmt: skip
 		twice = [r for r in mails_vs_logs if r[1] != r[2]]
 		if twice:
-			failures.append(f"{len(twice)} appointments whose e-mails are not their sent messages: {twice[:5]}")
+			failures.append(
+				f"{len(twice)} appointments whose e-mails are not their sent messages: {twice[:5]}"
+			)
 		untold = count(args, f"""select count(*) from `tabService Appointment` a where {batch} and not exists
 			(select 1 from `tabAppointment Notification` n where n.appointment = a.name and n.audience = 'Customer'
 				and n.status = 'Sent' and n.news = case a.status when 'Cancelled' then '{NEWS_CANCELLED}'
@@ -244,12 +296,18 @@ def main():
 				or (a.status = 'Open' and ifnull(a.accounting_status, '') != 'Failed' and count_live = 0))
 			""".replace("count_live", "(select count(*) from `tabSales Order` so where so.service_appointment = a.name and so.docstatus = 1 and so.status not in ('Closed', 'Cancelled'))"))  # fmt: skip
 		if mismatched:
-			failures.append(f"{len(mismatched)} appointments whose documents do not match their status: {mismatched[:5]}")
+			failures.append(
+				f"{len(mismatched)} appointments whose documents do not match their status: {mismatched[:5]}"
+			)
 		pending, failed = outbox_left(args)
 		if pending or failed:
 			failures.append(f"the outbox has {pending} rows pending and {failed} failed")
 		again = count(args, "select count(*) from `tabBooking Outbox` where attempts > 1")
-		lost = sql(args.bench, args.site, f"select status, attempts from `tabBooking Outbox` where name = '{lost_row}'")
+		lost = sql(
+			args.bench,
+			args.site,
+			f"select status, attempts from `tabBooking Outbox` where name = '{lost_row}'",
+		)
 		if not lost or lost[0][0] != "Done":
 			failures.append(f"the outbox row whose job was killed ({lost_row}) is {lost}")
 		one_email = count(args, f"""select count(distinct customer) from `tabService Appointment`
@@ -257,7 +315,9 @@ def main():
 		namesakes = sql(args.bench, args.site, f"""select count(*), count(distinct customer) from `tabService Appointment`
 			where customer_name = 'Same Name {tag}' and status = 'Confirmed'""")[0]  # fmt: skip
 		if one_email > 1 or namesakes[0] != namesakes[1]:
-			failures.append(f"customers: {one_email} for one e-mail, {namesakes[1]} for {namesakes[0]} namesakes")
+			failures.append(
+				f"customers: {one_email} for one e-mail, {namesakes[1]} for {namesakes[0]} namesakes"
+			)
 		print(f"faults: {SEATS} cancellations and {NEWCOMERS} bookings at once, no scheduler; killed {killed}; "
 			f"{answers.count('died')} calls died with their worker; settled in {took:.0f} s ({before:.0f} s before the storm)")  # fmt: skip
 		print(f"faults: {cancelled} seats freed -> {len(offered)} offered once each, {doubles} seats claimed twice; "

@@ -30,20 +30,29 @@ from datetime import date, timedelta
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmarks"))
-from accounting_workers import free_port, sql, start, stop  # noqa: E402
-from concurrency import Site  # noqa: E402
-from throughput import wait_for  # noqa: E402
-from waitlist_storm import EVERY_DAY, at_once, count, finish  # noqa: E402
+from accounting_workers import free_port, sql, start, stop
+from concurrency import Site
+from throughput import wait_for
+from waitlist_storm import EVERY_DAY, at_once, count, finish
 
 GUESTS, ROUNDS, TIMES, SEATS = 32, 6, 48, 2
-SHIPPED_LIMITS = {"holds_per_session": 3, "holds_per_ip": 10, "holds_per_email": 3, "guest_requests_per_minute": 60}
+SHIPPED_LIMITS = {
+	"holds_per_session": 3,
+	"holds_per_ip": 10,
+	"holds_per_email": 3,
+	"guest_requests_per_minute": 60,
+}
 
 
 def guest(url: str, site: str, service: str, provider: str, starts: list[str], n: int, address: str | None):
 	"""One customer on the portal: the page, then a hold and its confirmation per start. A list of
 	(hold status, confirm status, appointment)."""
 	session = requests.Session()
-	headers = {"Host": site, "Accept": "application/json", **({"X-Forwarded-For": address} if address else {})}
+	headers = {
+		"Host": site,
+		"Accept": "application/json",
+		**({"X-Forwarded-For": address} if address else {}),
+	}
 	session.get(f"{url}/book", headers={**headers, "Accept": "text/html"})
 	results = []
 	for start_at in starts:
@@ -74,8 +83,12 @@ def storm(args, url, site, service, provider, day, many_addresses: bool, failure
 	said_confirmed = sorted(name for _, confirmed, name in results if confirmed == 200)
 	stored = sorted(
 		row[0]
-		for row in sql(args.bench, args.site, f"""select name from `tabService Appointment` where provider = '{provider}'
-			and status = 'Confirmed' and date(start_utc) = '{day}'""")  # fmt: skip
+		for row in sql(
+			args.bench,
+			args.site,
+			f"""select name from `tabService Appointment` where provider = '{provider}'
+			and status = 'Confirmed' and date(start_utc) = '{day}'""",
+		)
 	)
 	over = count(args, f"""select count(*) from (select s.slot from `tabService Appointment Slot` s
 		join `tabService Appointment` a on a.name = s.parent where a.provider = '{provider}'
@@ -118,7 +131,12 @@ def jobs_storm(args, url, admin: Site, service: str, provider: str, tag: str, fa
 	admin.call("frappoint.api.booking.confirm", appointment=job).raise_for_status()
 	codes = Counter()
 	for action in ("start", "complete"):
-		send = lambda action=action: phone.post(f"{url}/api/method/frappoint.api.jobs.act", json={"appointment": job, "action": action}).status_code  # noqa: E731
+
+		def send(action=action):
+			return phone.post(
+				f"{url}/api/method/frappoint.api.jobs.act", json={"appointment": job, "action": action}
+			).status_code
+
 		codes.update(at_once([send] * 6))
 	events = dict(sql(args.bench, args.site, f"""select event_type, count(*) from `tabAppointment Event`
 		where appointment = '{job}' and event_type in ('started', 'completed') group by event_type"""))  # fmt: skip
@@ -130,8 +148,12 @@ def jobs_storm(args, url, admin: Site, service: str, provider: str, tag: str, fa
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench")))
+	parser = argparse.ArgumentParser(
+		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
+	parser.add_argument(
+		"--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench"))
+	)
 	parser.add_argument("--site", default="frappoint-e2e.test")
 	parser.add_argument("--password", default=os.environ.get("FRAPPOINT_ADMIN_PASSWORD", "admin"))
 	args = parser.parse_args()
@@ -148,8 +170,12 @@ def main():
 		provider = admin.insert("Service Provider", {"provider_name": f"Hold Storm {tag}", "timezone": "UTC",
 			"slot_minutes": 15, "slot_capacity": SEATS, "services": [{"service_type": service}],
 			"shifts": [{"weekday": d, "start_time": "09:00:00", "end_time": "21:00:00"} for d in EVERY_DAY]})["name"]  # fmt: skip
-		admin.call("run_doc_method", dt="Service Provider", dn=provider, method="generate_slots").raise_for_status()
-		admin.put_single("Service Appointment Settings", {**SHIPPED_LIMITS, "trusted_proxies": "", "lead_time_minutes": 0})
+		admin.call(
+			"run_doc_method", dt="Service Provider", dn=provider, method="generate_slots"
+		).raise_for_status()
+		admin.put_single(
+			"Service Appointment Settings", {**SHIPPED_LIMITS, "trusted_proxies": "", "lead_time_minutes": 0}
+		)
 		storm(args, url, args.site, service, provider, date.today() + timedelta(days=3), False, failures)
 		admin.put_single("Service Appointment Settings", {"trusted_proxies": "127.0.0.1"})
 		storm(args, url, args.site, service, provider, date.today() + timedelta(days=4), True, failures)

@@ -28,10 +28,10 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmarks"))
-from accounting_workers import free_port, sql, start, stop  # noqa: E402
-from concurrency import Site  # noqa: E402
-from throughput import wait_for  # noqa: E402
-from waitlist_storm import EVERY_DAY, at_once, finish, queue_busy  # noqa: E402
+from accounting_workers import free_port, sql, start, stop
+from concurrency import Site
+from throughput import wait_for
+from waitlist_storm import EVERY_DAY, at_once, finish, queue_busy
 
 CUSTOMERS, DEPOSIT, FEE, USED = 16, 10, 2, 2
 SETTINGS = "Service Appointment Settings"
@@ -46,14 +46,20 @@ LATE, EARLY, COMPLETED = range(0, 4), range(8, 12), [*range(4, 8), *range(12, 16
 
 def guest(url, site, method, **data):
 	"""A call as a guest: no session, no key (what a customer's browser sends)."""
-	return requests.post(f"{url}/api/method/{method}", json=data, headers={"Host": site, "Accept": "application/json"})
+	return requests.post(
+		f"{url}/api/method/{method}", json=data, headers={"Host": site, "Accept": "application/json"}
+	)
 
 
 def settle(args, batch, seconds=300) -> None:
 	"""Until no appointment of the batch waits for its accounting and the short queue is empty."""
 	deadline = time.time() + seconds
 	while time.time() < deadline:
-		[[pending]] = sql(args.bench, args.site, f"select count(*) from `tabService Appointment` where {batch} and accounting_status = 'Pending'")
+		[[pending]] = sql(
+			args.bench,
+			args.site,
+			f"select count(*) from `tabService Appointment` where {batch} and accounting_status = 'Pending'",
+		)
 		if pending == "0" and not queue_busy(args):
 			return
 		time.sleep(1)
@@ -61,23 +67,55 @@ def settle(args, batch, seconds=300) -> None:
 
 def stock_and_fee_items(args, site, tag) -> tuple[str, str, str]:
 	"""A fee item, a stock item with 1,000 in a warehouse of the default company, and that warehouse."""
-	[[group]] = sql(args.bench, args.site, "select name from `tabItem Group` where is_group = 0 order by name = 'Services' desc, name limit 1")
-	[[company]] = sql(args.bench, args.site, "select defvalue from `tabDefaultValue` where parent = '__default' and defkey = 'company'")
-	[[warehouse]] = sql(args.bench, args.site, f"select name from `tabWarehouse` where company = '{company}' and is_group = 0 order by name limit 1")
-	fee = site.insert("Item", {"item_code": f"Late fee {tag}", "item_group": group, "stock_uom": "Nos", "is_stock_item": 0})["name"]
-	dye = site.insert("Item", {"item_code": f"Dye {tag}", "item_group": group, "stock_uom": "Nos", "is_stock_item": 1, "valuation_rate": 1})["name"]
+	[[group]] = sql(
+		args.bench,
+		args.site,
+		"select name from `tabItem Group` where is_group = 0 order by name = 'Services' desc, name limit 1",
+	)
+	[[company]] = sql(
+		args.bench,
+		args.site,
+		"select defvalue from `tabDefaultValue` where parent = '__default' and defkey = 'company'",
+	)
+	[[warehouse]] = sql(
+		args.bench,
+		args.site,
+		f"select name from `tabWarehouse` where company = '{company}' and is_group = 0 order by name limit 1",
+	)
+	fee = site.insert(
+		"Item", {"item_code": f"Late fee {tag}", "item_group": group, "stock_uom": "Nos", "is_stock_item": 0}
+	)["name"]
+	dye = site.insert(
+		"Item",
+		{
+			"item_code": f"Dye {tag}",
+			"item_group": group,
+			"stock_uom": "Nos",
+			"is_stock_item": 1,
+			"valuation_rate": 1,
+		},
+	)["name"]
 	site.insert("Stock Entry", {"stock_entry_type": "Material Receipt", "company": company, "docstatus": 1,
 		"items": [{"item_code": dye, "qty": 1000, "t_warehouse": warehouse, "basic_rate": 1}]})  # fmt: skip
 	return fee, dye, warehouse
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench")))
+	parser = argparse.ArgumentParser(
+		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
+	parser.add_argument(
+		"--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench"))
+	)
 	parser.add_argument("--site", default="frappoint-e2e.test")
 	parser.add_argument("--password", default=os.environ.get("FRAPPOINT_ADMIN_PASSWORD", "admin"))
 	args = parser.parse_args()
-	subprocess.run(["bench", "--site", args.site, "set-config", "-p", "frappoint_test_gateway", "1"], cwd=args.bench, check=True, capture_output=True)
+	subprocess.run(
+		["bench", "--site", args.site, "set-config", "-p", "frappoint_test_gateway", "1"],
+		cwd=args.bench,
+		check=True,
+		capture_output=True,
+	)
 	port = free_port()
 	processes = start(args.bench, port, workers=2)
 	failures, site, saved, rows, bookings, cancelling, completing = [], None, {}, [], [], [], []
@@ -85,7 +123,9 @@ def main():
 		url = f"http://127.0.0.1:{port}"
 		wait_for(url, args.site)
 		site = Site(url, args.site, args.password)
-		stored = site.session.get(f"{url}/api/resource/{SETTINGS}/{SETTINGS}", headers=site.headers).json()["data"]
+		stored = site.session.get(f"{url}/api/resource/{SETTINGS}/{SETTINGS}", headers=site.headers).json()[
+			"data"
+		]
 		saved = {key: stored.get(key) for key in [*RULES, "cancellation_fee_item"]}
 		tag = uuid.uuid4().hex[:6]
 		fee_item, dye, warehouse = stock_and_fee_items(args, site, tag)
@@ -97,10 +137,14 @@ def main():
 		provider = site.insert("Service Provider", {"provider_name": f"Deposit {tag}", "timezone": "UTC",
 			"slot_minutes": 30, "services": [{"service_type": service}], "warehouse": warehouse,
 			"shifts": [{"weekday": d, "start_time": "09:00:00", "end_time": "17:00:00"} for d in EVERY_DAY]})["name"]  # fmt: skip
-		site.call("run_doc_method", dt="Service Provider", dn=provider, method="generate_slots").raise_for_status()
+		site.call(
+			"run_doc_method", dt="Service Provider", dn=provider, method="generate_slots"
+		).raise_for_status()
 
 		def checkout(i):
-			day = date.today() + timedelta(days=2 if i < CUSTOMERS // 2 else 12)  # within the cut-off, or well before
+			day = date.today() + timedelta(
+				days=2 if i < CUSTOMERS // 2 else 12
+			)  # within the cut-off, or well before
 			held = guest(url, args.site, "frappoint.api.booking.hold", service_type=service, provider=provider,
 				start=f"{day}T{9 + i % 8:02d}:00:00+00:00")  # fmt: skip
 			held.raise_for_status()
@@ -127,30 +171,52 @@ def main():
 		settle(args, batch)
 
 		def cancel(name, token):
-			return lambda: guest(url, args.site, "frappoint.api.booking.cancel", appointment=name, token=token).status_code
+			return lambda: (
+				guest(
+					url, args.site, "frappoint.api.booking.cancel", appointment=name, token=token
+				).status_code
+			)
 
 		def complete(name):
-			return lambda: site.call("run_doc_method", dt="Service Appointment", dn=name, method="complete").status_code
+			return lambda: (
+				site.call("run_doc_method", dt="Service Appointment", dn=name, method="complete").status_code
+			)
 
 		cancelling = [bookings[i] for i in (*LATE, *EARLY)]
 		completing = [bookings[i] for i in COMPLETED]
-		codes = at_once([cancel(name, token) for name, token, _ in cancelling] + [complete(name) for name, _, _ in completing])
+		codes = at_once(
+			[cancel(name, token) for name, token, _ in cancelling]
+			+ [complete(name) for name, _, _ in completing]
+		)
 		if codes != [200] * CUSTOMERS:
 			failures.append(f"cancellations and completions answered {sorted(codes)}")
 
 		def run_again(name, step):  # the step run once more beside the workers' job, from another process
 			kwargs = f"{{'appointment': '{name}', 'step': '{step}'}}"
-			command = ["bench", "--site", args.site, "execute", "frappoint.integrations.erpnext.run_step", "--kwargs", kwargs]
+			command = [
+				"bench",
+				"--site",
+				args.site,
+				"execute",
+				"frappoint.integrations.erpnext.run_step",
+				"--kwargs",
+				kwargs,
+			]
 			return subprocess.run(command, cwd=args.bench, capture_output=True, text=True).returncode
 
-		again = [(name, "cancel") for name, _, _ in cancelling] + [(name, "invoice") for name, _, _ in completing]
+		again = [(name, "cancel") for name, _, _ in cancelling] + [
+			(name, "invoice") for name, _, _ in completing
+		]
 		with ThreadPoolExecutor(4) as pool:
 			reruns = list(pool.map(lambda job: run_again(*job), again))
 		if any(reruns):
 			failures.append(f"a re-run of a step failed: {reruns}")
 		settle(args, batch)
 
-		rows = sql(args.bench, args.site, f"""
+		rows = sql(
+			args.bench,
+			args.site,
+			f"""
 			select a.name, a.status, ifnull(a.accounting_status, ''), ifnull(a.amount_paid, 0),
 				(select count(*) from `tabPayment Request` pr where pr.service_appointment = a.name and pr.docstatus > 0),
 				(select count(*) from `tabSales Order` so where so.service_appointment = a.name and so.docstatus > 0),
@@ -164,7 +230,8 @@ def main():
 				(select count(*) from `tabStock Entry` se where se.service_appointment = a.name and se.docstatus = 1),
 				(select ifnull(sum(d.qty), 0) from `tabStock Entry Detail` d join `tabStock Entry` se on se.name = d.parent
 					where se.service_appointment = a.name and se.docstatus = 1)
-			from `tabService Appointment` a where {batch} order by a.name""")
+			from `tabService Appointment` a where {batch} order by a.name""",
+		)
 	finally:
 		if site and saved:
 			site.put_single(SETTINGS, saved)
@@ -173,22 +240,78 @@ def main():
 	expected = {}  # name -> (status, refunds, refunded, invoices, stock issues, stock issued)
 	for i, (name, _, _) in enumerate(bookings):
 		if i in LATE:
-			expected[name] = ("Cancelled", 1, DEPOSIT / 2, 1, 0, 0)  # half back; the other half and the fee invoiced
+			expected[name] = (
+				"Cancelled",
+				1,
+				DEPOSIT / 2,
+				1,
+				0,
+				0,
+			)  # half back; the other half and the fee invoiced
 		elif i in EARLY:
 			expected[name] = ("Cancelled", 1, DEPOSIT, 0, 0, 0)
 		else:
 			expected[name] = ("Completed", 0, 0, 1, 1, USED)
-	twice = {what: sum(1 for r in rows if int(r[col]) > 1) for what, col in (("payments recorded", 6), ("refunds made", 7), ("invoices made", 9), ("stock issues made", 10))}
+	twice = {
+		what: sum(1 for r in rows if int(r[col]) > 1)
+		for what, col in (
+			("payments recorded", 6),
+			("refunds made", 7),
+			("invoices made", 9),
+			("stock issues made", 10),
+		)
+	}
 	mismatches = []
-	for name, status, accounting, paid, requests_made, orders, receipts, refunds, refunded, invoices, issues, issued in rows:
-		want_status, want_refunds, want_refunded, want_invoices, want_issues, want_issued = expected.get(name, ("?",) * 6)
-		seen = (status, accounting, float(paid), int(requests_made), int(orders), int(receipts), int(refunds), float(refunded), int(invoices), int(issues), float(issued))
-		if seen != (want_status, "Done", DEPOSIT, 1, 1, 1, want_refunds, want_refunded, want_invoices, want_issues, want_issued):
+	for (
+		name,
+		status,
+		accounting,
+		paid,
+		requests_made,
+		orders,
+		receipts,
+		refunds,
+		refunded,
+		invoices,
+		issues,
+		issued,
+	) in rows:
+		want_status, want_refunds, want_refunded, want_invoices, want_issues, want_issued = expected.get(
+			name, ("?",) * 6
+		)
+		seen = (
+			status,
+			accounting,
+			float(paid),
+			int(requests_made),
+			int(orders),
+			int(receipts),
+			int(refunds),
+			float(refunded),
+			int(invoices),
+			int(issues),
+			float(issued),
+		)
+		if seen != (
+			want_status,
+			"Done",
+			DEPOSIT,
+			1,
+			1,
+			1,
+			want_refunds,
+			want_refunded,
+			want_invoices,
+			want_issues,
+			want_issued,
+		):
 			mismatches.append((name, seen))
 	if len(rows) != CUSTOMERS:
 		failures.append(f"{len(rows)} appointments, not {CUSTOMERS}")
 	for name, seen in mismatches[:10]:
-		failures.append(f"{name}: (status, accounting, paid, requests, orders, receipts, refunds, refunded, invoices, stock issues, issued) = {seen}")
+		failures.append(
+			f"{name}: (status, accounting, paid, requests, orders, receipts, refunds, refunded, invoices, stock issues, issued) = {seen}"
+		)
 	print(f"money: {CUSTOMERS} deposits paid through {2 * CUSTOMERS} gateway callbacks at once; {len(cancelling)} cancellations "
 		f"({len(LATE)} late, {len(EARLY)} in time) and {len(completing)} completions at once, settled by 2 RQ workers with each step "
 		f"run again beside them: " + ", ".join(f"{n} {what} twice" for what, n in twice.items()) + f", {len(mismatches)} mismatches")  # fmt: skip

@@ -30,9 +30,9 @@ from datetime import date, timedelta
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmarks"))
-from accounting_workers import free_port, sql, start, stop  # noqa: E402
-from concurrency import Site  # noqa: E402
-from throughput import wait_for  # noqa: E402
+from accounting_workers import free_port, sql, start, stop
+from concurrency import Site
+from throughput import wait_for
 
 SEATS, WAITERS, LAPSING = 16, 24, 5
 EVERY_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -44,8 +44,12 @@ def count(args, query) -> int:
 
 def entries(args, service) -> list[tuple[str, str, str]]:
 	"""(name, status, appointment) of the service's waiters, in the order they joined."""
-	rows = sql(args.bench, args.site, f"""select name, status, ifnull(appointment, '') from `tabWaitlist Entry`
-		where service_type = '{service}' order by creation, name""")
+	rows = sql(
+		args.bench,
+		args.site,
+		f"""select name, status, ifnull(appointment, '') from `tabWaitlist Entry`
+		where service_type = '{service}' order by creation, name""",
+	)
 	return [tuple(r) for r in rows]
 
 
@@ -58,9 +62,13 @@ def queue_busy(args) -> int:
 	redis = ["redis-cli", "-u", os.environ.get("FRAPPE_REDIS_QUEUE") or config["redis_queue"]]
 	busy = 0
 	for pattern in ("rq:queue:*:short", "rq:wip:*:short"):
-		for key in subprocess.run([*redis, "--scan", "--pattern", pattern], capture_output=True, text=True).stdout.split():
+		for key in subprocess.run(
+			[*redis, "--scan", "--pattern", pattern], capture_output=True, text=True
+		).stdout.split():
 			kind = "llen" if key.startswith("rq:queue:") else "zcard"
-			busy += int(subprocess.run([*redis, kind, key], capture_output=True, text=True).stdout.strip() or 0)
+			busy += int(
+				subprocess.run([*redis, kind, key], capture_output=True, text=True).stdout.strip() or 0
+			)
 	return busy
 
 
@@ -85,13 +93,18 @@ def settle(args, service, url=None, seconds=300) -> None:
 
 
 def bench_execute(args, method) -> None:
-	subprocess.run(["bench", "--site", args.site, "execute", method], cwd=args.bench, check=True, capture_output=True)
+	subprocess.run(
+		["bench", "--site", args.site, "execute", method], cwd=args.bench, check=True, capture_output=True
+	)
 
 
 def double_claims(args, provider) -> int:
-	return count(args, f"""select count(*) from (select s.slot from `tabService Appointment Slot` s
+	return count(
+		args,
+		f"""select count(*) from (select s.slot from `tabService Appointment Slot` s
 		join `tabService Appointment` a on a.name = s.parent
-		where a.provider = '{provider}' and s.seat_key is not null group by s.slot having count(*) > 1) x""")
+		where a.provider = '{provider}' and s.seat_key is not null group by s.slot having count(*) > 1) x""",
+	)
 
 
 def at_once(calls):
@@ -115,8 +128,12 @@ def finish(storm: str, failures: list[str]) -> None:
 
 
 def main():
-	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-	parser.add_argument("--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench")))
+	parser = argparse.ArgumentParser(
+		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
+	parser.add_argument(
+		"--bench", default=os.environ.get("FRAPPOINT_BENCH", os.path.expanduser("~/frappe-bench"))
+	)
 	parser.add_argument("--site", default="frappoint-e2e.test")
 	parser.add_argument("--password", default=os.environ.get("FRAPPOINT_ADMIN_PASSWORD", "admin"))
 	args = parser.parse_args()
@@ -133,7 +150,9 @@ def main():
 		provider = site.insert("Service Provider", {"provider_name": f"Storm {tag}", "timezone": "UTC",
 			"slot_minutes": 15, "services": [{"service_type": service}],
 			"shifts": [{"weekday": d, "start_time": "09:00:00", "end_time": "13:00:00"} for d in EVERY_DAY]})["name"]  # fmt: skip
-		site.call("run_doc_method", dt="Service Provider", dn=provider, method="generate_slots").raise_for_status()
+		site.call(
+			"run_doc_method", dt="Service Provider", dn=provider, method="generate_slots"
+		).raise_for_status()
 		day = date.today() + timedelta(days=3)
 		booked = []
 		for i in range(SEATS):
@@ -147,11 +166,15 @@ def main():
 				timezone="UTC", customer_name=f"Waiter {n:02d}", customer_email=f"waiter-{tag}-{n:02d}@example.com").raise_for_status()  # fmt: skip
 		waiting = sum(1 for _, status, _ in entries(args, service) if status == "Waiting")
 		if waiting != WAITERS:
-			failures.append(f"before the storm {waiting} of {WAITERS} waiters were waiting (the day was not full)")
+			failures.append(
+				f"before the storm {waiting} of {WAITERS} waiters were waiting (the day was not full)"
+			)
 
 		# the storm: every booking cancelled at once
 		def cancel(name):
-			return lambda: site.call("frappoint.api.booking.cancel", appointment=name, reason="Storm").status_code
+			return lambda: (
+				site.call("frappoint.api.booking.cancel", appointment=name, reason="Storm").status_code
+			)
 
 		codes = at_once([cancel(name) for name in booked])
 		if codes != [200] * SEATS:
@@ -167,8 +190,11 @@ def main():
 			failures.append(f"offered {len(offered)} waiters, not the first {SEATS} to join")
 		if len({apt for _, apt in offered}) != len(offered):
 			failures.append("two waiters share one offered appointment")
-		open_holds = count(args, f"""select count(*) from `tabService Appointment` where provider = '{provider}'
-			and status = 'Open' and name in (select appointment from `tabWaitlist Entry` where service_type = '{service}')""")
+		open_holds = count(
+			args,
+			f"""select count(*) from `tabService Appointment` where provider = '{provider}'
+			and status = 'Open' and name in (select appointment from `tabWaitlist Entry` where service_type = '{service}')""",
+		)
 		if open_holds != len(offered):
 			failures.append(f"{open_holds} Open holds for {len(offered)} offers")
 		doubles = double_claims(args, provider)
@@ -181,10 +207,18 @@ def main():
 		# let the first LAPSING offers lapse: their times go to the next waiters
 		lapsing = [apt for _, apt in offered[:LAPSING]]
 		names = ", ".join(f"'{a}'" for a in lapsing)
-		sql(args.bench, args.site, f"""update `tabService Appointment` set hold_expires_utc = utc_timestamp() - interval 1 minute
-			where name in ({names})""")
-		sql(args.bench, args.site, f"""update `tabService Appointment Slot` set hold_until_utc = utc_timestamp() - interval 1 minute
-			where parent in ({names})""")
+		sql(
+			args.bench,
+			args.site,
+			f"""update `tabService Appointment` set hold_expires_utc = utc_timestamp() - interval 1 minute
+			where name in ({names})""",
+		)
+		sql(
+			args.bench,
+			args.site,
+			f"""update `tabService Appointment Slot` set hold_until_utc = utc_timestamp() - interval 1 minute
+			where parent in ({names})""",
+		)
 		bench_execute(args, "frappoint.booking.service.expire_all_stale_holds")
 		settle(args, service, url)
 		rows = entries(args, service)

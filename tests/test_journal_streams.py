@@ -12,7 +12,13 @@ def streams(plan: list[str]) -> list[StoredEvent]:
 	heads, events = {}, []
 	for sequence, appointment in enumerate(plan, start=1):
 		seq, prev = heads.get(appointment, (0, GENESIS))
-		payload = {"appointment": appointment, "stream_seq": seq + 1, "event_type": "x", "creation": f"t{sequence}", "owner": "u"}
+		payload = {
+			"appointment": appointment,
+			"stream_seq": seq + 1,
+			"event_type": "x",
+			"creation": f"t{sequence}",
+			"owner": "u",
+		}
 		digest = event_hash(prev, payload)
 		events.append(StoredEvent(sequence, payload, prev, digest, ref=f"EV-{sequence}"))
 		heads[appointment] = (seq + 1, digest)

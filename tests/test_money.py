@@ -32,7 +32,9 @@ def test_deposits_full_payments_and_nothing():
 	assert due_at_booking(80, PaymentRule(DEPOSIT, deposit_value=20)) == Decimal("20.00")
 	assert due_at_booking(80, PaymentRule(DEPOSIT, PERCENT, "12.5")) == Decimal("10.00")
 	assert due_at_booking(33.33, PaymentRule(DEPOSIT, PERCENT, 50)) == Decimal("16.67")  # half up
-	assert due_at_booking(15, PaymentRule(DEPOSIT, deposit_value=20)) == Decimal("15.00")  # never above the price
+	assert due_at_booking(15, PaymentRule(DEPOSIT, deposit_value=20)) == Decimal(
+		"15.00"
+	)  # never above the price
 
 
 @pytest.mark.parametrize(
@@ -49,7 +51,12 @@ def test_a_deposit_that_makes_no_sense_is_refused(rule):
 		PaymentRule(**rule)
 
 
-@given(amounts, st.sampled_from([FULL_PAYMENT, DEPOSIT]), st.sampled_from(["Amount", PERCENT]), st.decimals(min_value="0.01", max_value=100, places=2))
+@given(
+	amounts,
+	st.sampled_from([FULL_PAYMENT, DEPOSIT]),
+	st.sampled_from(["Amount", PERCENT]),
+	st.decimals(min_value="0.01", max_value=100, places=2),
+)
 def test_what_is_due_is_never_more_than_the_price(price, kind, deposit_type, value):
 	due = due_at_booking(price, PaymentRule(kind, deposit_type, value))
 	assert 0 <= due <= money(price)
@@ -95,6 +102,11 @@ def test_every_paid_cent_is_returned_or_kept_exactly_once(paid, late, by_busines
 
 
 def test_a_policy_out_of_range_is_refused():
-	for bad in (dict(refund_cutoff_hours=-1), dict(late_refund_percent=120), dict(late_fee=-1), dict(returned_as="Cash")):
+	for bad in (
+		dict(refund_cutoff_hours=-1),
+		dict(late_refund_percent=120),
+		dict(late_fee=-1),
+		dict(returned_as="Cash"),
+	):
 		with pytest.raises(InvalidInput):
 			CancellationPolicy(**bad)

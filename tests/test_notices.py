@@ -37,11 +37,22 @@ def test_a_hold_is_not_news_and_confirming_it_tells_customer_and_provider():
 
 def test_a_move_is_told_once_from_its_new_half():
 	# the old half says nothing
-	assert told(old_status="Confirmed", new_status="Cancelled", old_provider=A, new_provider=A, moving_away=True) == set()
-	same = told(old_status=None, new_status="Confirmed", old_provider=None, new_provider=A, moved_from_provider=A)
+	assert (
+		told(old_status="Confirmed", new_status="Cancelled", old_provider=A, new_provider=A, moving_away=True)
+		== set()
+	)
+	same = told(
+		old_status=None, new_status="Confirmed", old_provider=None, new_provider=A, moved_from_provider=A
+	)
 	assert same == {("Customer", "MOVED", None), ("Provider", "JOB_MOVED", A)}
-	other = told(old_status=None, new_status="Confirmed", old_provider=None, new_provider=B, moved_from_provider=A)
-	assert other == {("Customer", "MOVED", None), ("Provider", "NEW_JOB", B), ("Provider", "JOB_CANCELLED", A)}
+	other = told(
+		old_status=None, new_status="Confirmed", old_provider=None, new_provider=B, moved_from_provider=A
+	)
+	assert other == {
+		("Customer", "MOVED", None),
+		("Provider", "NEW_JOB", B),
+		("Provider", "JOB_CANCELLED", A),
+	}
 	# a moved hold, confirmed later, is a confirmation
 	assert ("Customer", "CONFIRMED", None) in told(
 		old_status="Open", new_status="Confirmed", old_provider=B, new_provider=B, moved_from_provider=A
@@ -63,7 +74,9 @@ def test_a_wait_list_offer_is_the_one_hold_that_is_news():
 		("Customer", "WAITLIST_OFFER", None)
 	}
 	# confirming it is an ordinary confirmation
-	assert ("Customer", "CONFIRMED", None) in told(old_status="Open", new_status="Confirmed", old_provider=A, new_provider=A)
+	assert ("Customer", "CONFIRMED", None) in told(
+		old_status="Open", new_status="Confirmed", old_provider=A, new_provider=A
+	)
 
 
 def test_cancellations_and_lapses():
@@ -127,11 +140,21 @@ def test_reminders_count_elapsed_hours_across_a_dst_change():
 	assert reminder_due(start, start - timedelta(days=3), at, [24]) == 24
 	# and the spring-forward Sunday (2026-03-29): 24 h before 10:00 BST is 09:00 GMT on Saturday
 	start = datetime(2026, 3, 29, 10, 0, tzinfo=london).astimezone(UTC)
-	assert reminder_due(start, start - timedelta(days=3), datetime(2026, 3, 28, 9, 0, tzinfo=london), [24]) == 24
-	assert reminder_due(start, start - timedelta(days=3), datetime(2026, 3, 28, 8, 59, tzinfo=london), [24]) is None
+	assert (
+		reminder_due(start, start - timedelta(days=3), datetime(2026, 3, 28, 9, 0, tzinfo=london), [24]) == 24
+	)
+	assert (
+		reminder_due(start, start - timedelta(days=3), datetime(2026, 3, 28, 8, 59, tzinfo=london), [24])
+		is None
+	)
 	# the same with the start given in London time: 24 h back is not 10:00 on Saturday's wall clock
 	local_start = start.astimezone(london)
-	assert reminder_due(local_start, local_start - timedelta(days=3), datetime(2026, 3, 28, 9, 30, tzinfo=london), [24]) == 24
+	assert (
+		reminder_due(
+			local_start, local_start - timedelta(days=3), datetime(2026, 3, 28, 9, 30, tzinfo=london), [24]
+		)
+		== 24
+	)
 
 
 @given(
@@ -156,6 +179,11 @@ def test_a_scheduler_ticking_at_any_pace_sends_reminders_in_order_and_never_late
 
 
 def test_calendar_sequence_rises_with_every_change():
-	history = [calendar_sequence(0, False), calendar_sequence(1, False), calendar_sequence(2, False), calendar_sequence(2, True)]
+	history = [
+		calendar_sequence(0, False),
+		calendar_sequence(1, False),
+		calendar_sequence(2, False),
+		calendar_sequence(2, True),
+	]
 	assert history == sorted(history) and len(set(history)) == len(history)
 	assert calendar_sequence(0, True) < calendar_sequence(1, False)

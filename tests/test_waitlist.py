@@ -8,23 +8,36 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frappoint.scheduling import BookingPolicy, ServiceRule, Shift, ShiftPattern, bookable_windows, generate_slots
+from frappoint.scheduling import (
+	BookingPolicy,
+	ServiceRule,
+	Shift,
+	ShiftPattern,
+	bookable_windows,
+	generate_slots,
+)
 from frappoint.scheduling.errors import InvalidRange
 from frappoint.scheduling.waitlist import WaitRequest, offer_for, serve, wait_range
 
 DAY = date(2026, 6, 1)
 NOW = datetime(2026, 5, 1, 8, tzinfo=UTC)
+
+
 def windows(providers=("A",), capacity=1, hours=(9, 11)):
 	cut = ServiceRule("Cut", 30, max_clients_per_slot=capacity)
 	slots = []
 	for p in providers:
-		slots += generate_slots(p, ShiftPattern("UTC", (Shift(0, time(hours[0]), time(hours[1])),)), [], DAY, DAY, 15, capacity)
+		slots += generate_slots(
+			p, ShiftPattern("UTC", (Shift(0, time(hours[0]), time(hours[1])),)), [], DAY, DAY, 15, capacity
+		)
 	return bookable_windows(slots, cut, {}, NOW, BookingPolicy(max_advance_days=365))
 
 
 def waiter(n, provider=None, first=DAY, last=DAY, tz="UTC", joined=None):
 	earliest, latest = wait_range(first, last, tz)
-	return WaitRequest(f"W{n}", NOW + timedelta(minutes=n if joined is None else joined), provider, earliest, latest)
+	return WaitRequest(
+		f"W{n}", NOW + timedelta(minutes=n if joined is None else joined), provider, earliest, latest
+	)
 
 
 def test_each_waiter_gets_the_earliest_time_in_their_range_with_their_provider():
@@ -37,7 +50,9 @@ def test_each_waiter_gets_the_earliest_time_in_their_range_with_their_provider()
 
 def test_a_waiters_days_are_their_own_timezones_days():
 	earliest, latest = wait_range(DAY, DAY, "Asia/Tokyo")
-	assert earliest == datetime(2026, 5, 31, 15, tzinfo=UTC) and latest == datetime(2026, 6, 1, 15, tzinfo=UTC)
+	assert earliest == datetime(2026, 5, 31, 15, tzinfo=UTC) and latest == datetime(
+		2026, 6, 1, 15, tzinfo=UTC
+	)
 	with pytest.raises(InvalidRange):
 		wait_range(DAY, DAY - timedelta(days=1), "UTC")
 	with pytest.raises(InvalidRange):
@@ -47,7 +62,11 @@ def test_a_waiters_days_are_their_own_timezones_days():
 def test_first_come_first_served_and_one_seat_is_offered_once():
 	ws = windows()  # one provider, capacity 1: 09:00, 09:15, ... 10:30 starts
 	offers = serve([waiter(2), waiter(1), waiter(3)], ws, NOW)
-	assert [(r.waiter, w.start.strftime("%H:%M")) for r, w in offers] == [("W1", "09:00"), ("W2", "09:30"), ("W3", "10:00")]
+	assert [(r.waiter, w.start.strftime("%H:%M")) for r, w in offers] == [
+		("W1", "09:00"),
+		("W2", "09:30"),
+		("W3", "10:00"),
+	]
 
 
 def test_a_group_slot_is_offered_to_as_many_as_it_seats():

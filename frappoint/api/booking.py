@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import frappe
 from frappe import _
 
-from frappoint.booking import hold_caps
 from frappoint.api.inputs import (
 	active_service,
 	bad_input,
@@ -25,12 +24,12 @@ from frappoint.api.inputs import (
 	parse_zone,
 	text,
 )
-from frappoint.booking import records, service
+from frappoint.booking import hold_caps, records, service
 from frappoint.booking.access import authorize
 from frappoint.booking.availability import free_rows, windows_for
 from frappoint.booking.clock import from_db, to_site
-from frappoint.booking.locks import read_committed, retry_contention
 from frappoint.booking.errors import SlotUnavailable
+from frappoint.booking.locks import read_committed, retry_contention
 from frappoint.booking.tokens import manage_token
 from frappoint.integrations import payments
 from frappoint.permissions import is_staff
@@ -88,7 +87,8 @@ def availability(
 	shape = choice(format, "format", ("slots", "compact"))
 	asked = dict(
 		range_start=local_instant(first, datetime.min.time(), tz),
-		range_end=local_instant(last + timedelta(days=1), datetime.min.time(), tz) - timedelta(microseconds=1),
+		range_end=local_instant(last + timedelta(days=1), datetime.min.time(), tz)
+		- timedelta(microseconds=1),
 		provider=provider,
 		emergency=emergency_tier(svc, tier),
 		customer=not staff_user(),
@@ -220,7 +220,9 @@ def confirm(
 		return {**appointment_summary(doc, tz, with_token=True), "payment_url": payment_url}
 	doc = service.confirm(appointment, details=details, needs_contact=by_customer, ended_as_expired=True)
 	summary = appointment_summary(doc, tz, with_token=by_customer)
-	summary["emailed"] = bool(doc.flags.customer_emailed)  # the lifecycle hook told them (notifications.changes)
+	summary["emailed"] = bool(
+		doc.flags.customer_emailed
+	)  # the lifecycle hook told them (notifications.changes)
 	return summary
 
 

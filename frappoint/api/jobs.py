@@ -32,9 +32,13 @@ ACTIONS = {
 
 def my_provider():
 	"""The Service Provider linked to the session's user, or 403."""
-	name = frappe.session.user != "Guest" and frappe.db.get_value("Service Provider", {"user": frappe.session.user})
+	name = frappe.session.user != "Guest" and frappe.db.get_value(
+		"Service Provider", {"user": frappe.session.user}
+	)
 	if not name:
-		frappe.throw(_("This page is for technicians: your user is not linked to a provider."), frappe.PermissionError)
+		frappe.throw(
+			_("This page is for technicians: your user is not linked to a provider."), frappe.PermissionError
+		)
 	return frappe.get_cached_doc("Service Provider", name)
 
 
@@ -62,11 +66,26 @@ def jobs() -> dict:
 			"status": ("in", ["Confirmed", "Completed", "No Show"]),
 			"start_utc": ("between", [to_db(today), to_db(today + timedelta(days=DAYS_AHEAD + 1))]),
 		},
-		fields=["name", "service_type", "status", "started_at", "start_utc", "end_utc", "customer_name",
-			"customer_phone", "job_address", "job_latitude", "job_longitude", "notes"],  # fmt: skip
+		fields=[
+			"name",
+			"service_type",
+			"status",
+			"started_at",
+			"start_utc",
+			"end_utc",
+			"customer_name",
+			"customer_phone",
+			"job_address",
+			"job_latitude",
+			"job_longitude",
+			"notes",
+		],
 		order_by="start_utc",
 	)
-	places = [Location(r.job_latitude, r.job_longitude) if (r.job_latitude or r.job_longitude) else None for r in rows]
+	places = [
+		Location(r.job_latitude, r.job_longitude) if (r.job_latitude or r.job_longitude) else None
+		for r in rows
+	]
 	legs, days = [], {}
 	for row, place in zip(rows, places, strict=True):
 		days.setdefault(from_db(row.start_utc).astimezone(tz).date(), []).append((row, place))

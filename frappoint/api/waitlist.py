@@ -5,7 +5,14 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
-from frappoint.api.inputs import active_service, bad_input, customer_details, known_provider, parse_day, parse_zone
+from frappoint.api.inputs import (
+	active_service,
+	bad_input,
+	customer_details,
+	known_provider,
+	parse_day,
+	parse_zone,
+)
 from frappoint.booking import hold_caps, records
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.locks import retry_contention

@@ -10,8 +10,8 @@ import frappe
 from frappoint.booking import extensions, locations, records
 from frappoint.booking.clock import from_db
 from frappoint.booking.clock import now as clock_now
-from frappoint.booking.locks import read_committed
 from frappoint.booking.ledger import claims_as_core, seat_claims_between, unit_rows, uses_of
+from frappoint.booking.locks import read_committed
 from frappoint.booking.window_cache import (
 	Row,
 	WindowCache,
@@ -24,8 +24,8 @@ from frappoint.booking.window_cache import (
 from frappoint.scheduling import (
 	ANY_TIME,
 	NotBookable,
-	acceptable_starts,
 	Window,
+	acceptable_starts,
 	allocate_units,
 	bookable_windows,
 	in_booking_window,
@@ -72,7 +72,9 @@ def windows_for(
 		windows = computed(service, providers, range_start, range_end, now, emergency)[0]
 		windows = in_booking_window(windows, now, policy)
 	else:
-		windows = as_windows(cached(service, providers, range_start, range_end, now, emergency, policy), providers)
+		windows = as_windows(
+			cached(service, providers, range_start, range_end, now, emergency, policy), providers
+		)
 	return extensions.narrowed(service.name, windows, range_start, range_end)
 
 
@@ -112,7 +114,8 @@ def cached(service, providers: list[str], range_start, range_end, now, emergency
 	# The booking window's intervals (the core's rule), narrowed to the range asked for.
 	bounds = (range_start.timestamp(), range_end.timestamp())
 	intervals = [
-		(max(lo.timestamp(), bounds[0]), min(hi.timestamp(), bounds[1])) for lo, hi in acceptable_starts(now, policy)
+		(max(lo.timestamp(), bounds[0]), min(hi.timestamp(), bounds[1]))
+		for lo, hi in acceptable_starts(now, policy)
 	]
 	return merged(found, providers, days, intervals)
 

@@ -34,7 +34,10 @@ def reflag(provider: str, range_start, range_end, conflicting: set[str]) -> None
 			provider, format_datetime(frappe.utils.now_datetime(), "d MMM yyyy HH:mm")
 		)
 		frappe.db.set_value(
-			APPOINTMENT, {"name": ("in", new)}, {"availability_conflict": 1, "availability_note": note}, update_modified=False
+			APPOINTMENT,
+			{"name": ("in", new)},
+			{"availability_conflict": 1, "availability_note": note},
+			update_modified=False,
 		)
 	if fit_again := sorted(flagged - conflicting):
 		clear(fit_again)
@@ -42,7 +45,10 @@ def reflag(provider: str, range_start, range_end, conflicting: set[str]) -> None
 
 def clear(names: list[str]) -> None:
 	frappe.db.set_value(
-		APPOINTMENT, {"name": ("in", names)}, {"availability_conflict": 0, "availability_note": None}, update_modified=False
+		APPOINTMENT,
+		{"name": ("in", names)},
+		{"availability_conflict": 0, "availability_note": None},
+		update_modified=False,
 	)
 
 

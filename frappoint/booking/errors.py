@@ -122,15 +122,24 @@ def input_message(error: InvalidInput) -> str:
 	for logs and developers)."""
 	for kind, message in (
 		(EmptyShiftPattern, _("Add at least one working period to the weekly shifts.")),
-		(InvalidShiftPattern, _("Each shift needs a weekday and an end after its start, and shifts must not overlap.")),
-		(InvalidSlotSize, _("Slots must divide the day and every shift evenly, for example 15, 30 or 60 minutes.")),
+		(
+			InvalidShiftPattern,
+			_("Each shift needs a weekday and an end after its start, and shifts must not overlap."),
+		),
+		(
+			InvalidSlotSize,
+			_("Slots must divide the day and every shift evenly, for example 15, 30 or 60 minutes."),
+		),
 		(InvalidDuration, _("Durations, buffers, limits and rates must be whole numbers and not negative.")),
 		(InvalidRange, _("The end must come after the start.")),
 		(NaiveDatetime, _("A date and time needs its timezone.")),
 		(UnknownTimezone, _("That is not a known timezone.")),
 		(UnknownTier, _("That pricing tier is not offered for this service.")),
 		(InvalidLocation, _("That is not a valid latitude and longitude.")),
-		(InvalidReminderHours, _("Reminders are whole hours before the start, from 1 to 1440, separated by commas.")),
+		(
+			InvalidReminderHours,
+			_("Reminders are whole hours before the start, from 1 to 1440, separated by commas."),
+		),
 	):
 		if isinstance(error, kind):
 			return message

@@ -17,9 +17,9 @@ from frappe.utils import cint
 
 from frappoint.booking import records
 from frappoint.booking.clock import from_db
-from frappoint.booking.locks import named_locks
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import TooManyHolds
+from frappoint.booking.locks import named_locks
 from frappoint.scheduling import holds_resources
 from frappoint.security import client_ip
 
@@ -60,7 +60,10 @@ def check(email: str | None, visitor: bool = True) -> None:
 	"""
 	limits = caps()
 	keys = visitor_keys() if visitor else {}
-	named_locks([f"holds:{kind}:{key}" for kind, key in keys.items()] + ([f"holds:email:{_digest(email.strip().lower())}"] if email else []))
+	named_locks(
+		[f"holds:{kind}:{key}" for kind, key in keys.items()]
+		+ ([f"holds:email:{_digest(email.strip().lower())}"] if email else [])
+	)
 	for kind, key in keys.items():
 		if _live(_remembered(kind, key)) >= limits[kind]:
 			_refuse(limits[kind])
@@ -119,7 +122,9 @@ def _live(names: list[str]) -> int:
 	Offered: its offer's hold is not remembered under the visitor's keys, so it is counted once."""
 	if not names:
 		return 0
-	waiting = frappe.db.count(WAITLIST_ENTRY, {"name": ("in", names), "status": ("in", ["Waiting", "Offered"])})
+	waiting = frappe.db.count(
+		WAITLIST_ENTRY, {"name": ("in", names), "status": ("in", ["Waiting", "Offered"])}
+	)
 	return _count_live("name in %(names)s", {"names": names}) + waiting
 
 

@@ -101,7 +101,11 @@ def ensure_order_sequence() -> None:
 
 
 def record(
-	appointment, event_type: str, changes: dict | None = None, head_loaded: bool = False, caller_saves: bool = False
+	appointment,
+	event_type: str,
+	changes: dict | None = None,
+	head_loaded: bool = False,
+	caller_saves: bool = False,
 ) -> str:
 	"""Append one event to `appointment`'s chain in the current transaction; returns its name.
 

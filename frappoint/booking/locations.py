@@ -29,4 +29,3 @@ def locations_on_offer() -> list[dict]:
 		{"name": r.name, "address": r.address or "", "providers": sorted(working.get(r.name, ()))}
 		for r in rows
 	]
-

@@ -53,7 +53,12 @@ def named_locks(keys: list[str], timeout: int = 10) -> None:
 	"""MariaDB named locks on `keys` (in sorted order) until this transaction ends: for decisions on
 	rows that do not exist yet (a visitor's next hold). Raises if one is not granted in `timeout` s."""
 	# A lock name is global to the MariaDB server (at most 64 characters): hash it with the site's.
-	names = sorted({"frappoint:" + hashlib.sha256(f"{frappe.local.site}|{key}".encode()).hexdigest()[:40] for key in keys})
+	names = sorted(
+		{
+			"frappoint:" + hashlib.sha256(f"{frappe.local.site}|{key}".encode()).hexdigest()[:40]
+			for key in keys
+		}
+	)
 	for name in names:
 		if not frappe.db.sql("select get_lock(%s, %s)", (name, timeout))[0][0]:
 			frappe.throw(frappe._("The server is busy. Please try again."), frappe.QueryTimeoutError)

@@ -169,7 +169,9 @@ def _claim(name: str, first: bool):
 	if frappe.db._cursor.rowcount != 1:
 		_commit()
 		return None
-	row = frappe.db.get_value(OUTBOX, name, ["name", "job_key", "method", "arguments", "run_as", "attempts"], as_dict=True)
+	row = frappe.db.get_value(
+		OUTBOX, name, ["name", "job_key", "method", "arguments", "run_as", "attempts"], as_dict=True
+	)
 	frappe.db.sql(
 		"""update `tabBooking Outbox` set status = 'Done', done_utc = %s, last_error = %s
 		where job_key = %s and status = 'Pending' and attempts = 0 and name != %s""",
@@ -190,7 +192,8 @@ def _failed(row, error: Exception) -> None:
 	if row.attempts >= MAX_ATTEMPTS:
 		frappe.log_error(title=f"Frappoint: {row.method} failed {row.attempts} times ({row.name})")
 		frappe.db.sql(
-			"update `tabBooking Outbox` set status = 'Failed', last_error = %s where name = %s", (text, row.name)
+			"update `tabBooking Outbox` set status = 'Failed', last_error = %s where name = %s",
+			(text, row.name),
 		)
 	else:
 		# A lost race is tried again soon; anything else backs off (5 s, 10 s, ... up to 10 minutes).

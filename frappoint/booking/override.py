@@ -66,7 +66,9 @@ def place(appointment, service, start, now, expire_stale_holds) -> None:
 	if short_slots or short_units:
 		appointment.flags.journal_extra = {
 			"overbooked": {
-				"slots": [{"from": s.isoformat(), "to": e.isoformat(), "why": why} for s, e, why in short_slots],
+				"slots": [
+					{"from": s.isoformat(), "to": e.isoformat(), "why": why} for s, e, why in short_slots
+				],
 				"units": short_units,
 			}
 		}
@@ -169,9 +171,13 @@ def overbooked_note(short_slots: list[tuple], short_units: dict[str, int]) -> st
 
 	lines = [
 		(
-			_("{0}–{1}: the provider's slot is full") if why == "full" else _("{0}–{1}: the provider has no slot then")
+			_("{0}–{1}: the provider's slot is full")
+			if why == "full"
+			else _("{0}–{1}: the provider has no slot then")
 		).format(shown(start), shown(end))
 		for start, end, why in short_slots
 	]
-	lines += [_("{0}: {1} more needed than are free").format(unit_type, n) for unit_type, n in short_units.items()]
+	lines += [
+		_("{0}: {1} more needed than are free").format(unit_type, n) for unit_type, n in short_units.items()
+	]
 	return "\n".join(lines)

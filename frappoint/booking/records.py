@@ -248,7 +248,9 @@ def dispatch_weights(source=None) -> Weights:
 	s = source or settings()
 	default = Weights()
 	values = {
-		name: getattr(default, name) if s.get(f"dispatch_weight_{name}") is None else flt(s.get(f"dispatch_weight_{name}"))
+		name: getattr(default, name)
+		if s.get(f"dispatch_weight_{name}") is None
+		else flt(s.get(f"dispatch_weight_{name}"))
 		for name in ("skills", "distance", "workload")
 	}
 	return Weights(**values)

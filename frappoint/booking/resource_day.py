@@ -45,7 +45,9 @@ def bookings_on(day: date) -> dict:
 			"end": from_db(end).astimezone(tz).isoformat(),
 		}
 
-	providers = {p: [] for p in frappe.get_all("Service Provider", {"active": 1}, pluck="name", order_by="name")}
+	providers = {
+		p: [] for p in frappe.get_all("Service Provider", {"active": 1}, pluck="name", order_by="name")
+	}
 	for b in booked:
 		providers.setdefault(b.provider, []).append(item(b.name, b.status, b.title, b.start_utc, b.end_utc))
 	units = {u: [] for u in frappe.get_all("Service Unit", pluck="name", order_by="name")}

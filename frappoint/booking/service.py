@@ -3,7 +3,6 @@ the appointment is inserted), the lifecycle actions, expiry and rescheduling. Wh
 which order, is in `ledger`; which provider "any" means, in `dispatch`.
 """
 
-
 from datetime import timedelta
 
 import frappe
@@ -222,7 +221,9 @@ def ended_as_hold(status: str, hold_expires_at, now) -> bool:
 	return status == Status.OPEN and not holds_resources(status, from_db(hold_expires_at), now)
 
 
-def confirm(name: str, details: dict | None = None, needs_contact: bool = False, ended_as_expired: bool = False):
+def confirm(
+	name: str, details: dict | None = None, needs_contact: bool = False, ended_as_expired: bool = False
+):
 	"""Confirm a live hold; `details` (customer name, email, phone) may complete it in the same step.
 	With `ended_as_expired` (the booking API), a hold that ended unconfirmed reads as expired, with
 	fresh times to pick, rather than as cancelled; with `needs_contact` (a customer), a hold without
@@ -249,7 +250,9 @@ def require_contact(doc, details: dict, needs_contact: bool) -> None:
 		if not details.get("customer_name"):
 			frappe.throw(_("Please give your name."), exc=InvalidBookingInput, title=_("Invalid input"))
 		if not details.get("customer_email"):
-			frappe.throw(_("Please give a valid email address."), exc=InvalidBookingInput, title=_("Invalid input"))
+			frappe.throw(
+				_("Please give a valid email address."), exc=InvalidBookingInput, title=_("Invalid input")
+			)
 
 
 def await_payment(name: str, details: dict, needs_contact: bool, minutes: int):
@@ -270,7 +273,11 @@ def await_payment(name: str, details: dict, needs_contact: bool, minutes: int):
 		row.hold_until_utc = doc.hold_expires_utc
 	doc.update(details)
 	journal.record(
-		doc, "payment_awaited", {"hold_expires_utc": str(doc.hold_expires_utc)}, head_loaded=True, caller_saves=True
+		doc,
+		"payment_awaited",
+		{"hold_expires_utc": str(doc.hold_expires_utc)},
+		head_loaded=True,
+		caller_saves=True,
 	)
 	save_action(doc)
 	return doc
@@ -331,7 +338,9 @@ def cancel(
 			# Decided now, on instants: the accounting job that settles the money may run much later.
 			# A move keeps what was paid; it costs the late fee only when the Settings charge late moves.
 			if doc.status == Status.CONFIRMED.value and (not rescheduling or late_moves_charged()):
-				doc.late_cancellation = int(is_late(from_db(doc.start_utc), now, records.cancellation_policy()))
+				doc.late_cancellation = int(
+					is_late(from_db(doc.start_utc), now, records.cancellation_policy())
+				)
 		doc.cancellation_reason = reason or _("Cancelled")
 
 	return apply_action(name, Action.CANCEL, event_type, check)

@@ -14,9 +14,9 @@ from frappe.utils import cint, now_datetime
 
 from frappoint.booking import conflicts, records, waitlist, window_cache
 from frappoint.booking.clock import from_db, to_db, to_site
-from frappoint.booking.locks import read_committed
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.ledger import seat_claims
+from frappoint.booking.locks import read_committed
 from frappoint.booking.service import commit_job_step
 from frappoint.scheduling import generate_slots, local_instant, zone
 
@@ -106,7 +106,9 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 		for row in provider.services:
 			waitlist.enqueue_offers(row.service_type, f"slots:{provider.name}")
 	conflicting = set(report.conflicts)
-	conflicts.reflag(provider.name, range_start, range_end, {c.appointment for c in claims if c.slot in conflicting})
+	conflicts.reflag(
+		provider.name, range_start, range_end, {c.appointment for c in claims if c.slot in conflicting}
+	)
 	return report
 
 

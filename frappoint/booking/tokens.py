@@ -36,7 +36,13 @@ def signed_token(appointment: str, expires_at: datetime, scope: str = MANAGE) ->
 def token_grants(token: str | None, appointment: str, now: datetime, scope: str = MANAGE) -> bool:
 	"""True only for an untampered, unexpired token made for this appointment and scope."""
 	# ASCII only: a token is base64 and hex, and hmac refuses to compare text that is not ASCII.
-	if not token or not isinstance(token, str) or len(token) > 1000 or not token.isascii() or token.count(".") != 1:
+	if (
+		not token
+		or not isinstance(token, str)
+		or len(token) > 1000
+		or not token.isascii()
+		or token.count(".") != 1
+	):
 		return False
 	encoded, signature = token.split(".")
 	try:

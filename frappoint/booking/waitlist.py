@@ -69,7 +69,8 @@ def offer_freed_times(service_type: str) -> int:
 		return 0
 	service = frappe.get_cached_doc("Service Type", service_type)
 	requests = [
-		WaitRequest(r.name, r.creation, r.provider or None, from_db(r.earliest_utc), from_db(r.latest_utc)) for r in rows
+		WaitRequest(r.name, r.creation, r.provider or None, from_db(r.earliest_utc), from_db(r.latest_utc))
+		for r in rows
 	]
 	start = max(now, min(r.earliest for r in requests))
 	end = max(r.latest for r in requests)
@@ -130,7 +131,7 @@ def offer(entry_name: str, window) -> bool:
 def appointment_changed(doc, method=None) -> None:
 	"""The lifecycle hook: an offer's end settles its entry, and freed seats go to the next waiter."""
 	before = doc.get_doc_before_save()
-	if before is None or before.status == doc.status and before.provider == doc.provider:
+	if before is None or (before.status == doc.status and before.provider == doc.provider):
 		return
 	if doc.status in (Status.CONFIRMED, Status.CANCELLED):
 		outcome = {
@@ -154,5 +155,7 @@ def sweep() -> int:
 		to_db(clock_now()),
 	)
 	commit_job_step()
-	services = frappe.db.sql_list("select distinct service_type from `tabWaitlist Entry` where status = 'Waiting'")
+	services = frappe.db.sql_list(
+		"select distinct service_type from `tabWaitlist Entry` where status = 'Waiting'"
+	)
 	return sum(offer_freed_times(s) for s in services)

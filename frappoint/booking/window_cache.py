@@ -43,7 +43,11 @@ def bump(providers=(), units: bool = False, configuration: bool = False) -> None
 	"""Invalidate the providers' entries (and those of services using units, or every entry) now and
 	again when the current transaction ends, however it ends."""
 	keys = [_version_key(p) for p in sorted(set(filter(None, providers)))]
-	keys += [_version_key(subject) for subject, wanted in ((UNITS, units), (CONFIGURATION, configuration)) if wanted]
+	keys += [
+		_version_key(subject)
+		for subject, wanted in ((UNITS, units), (CONFIGURATION, configuration))
+		if wanted
+	]
 	if not keys:
 		return
 
@@ -73,7 +77,9 @@ def days_between(first: datetime, last: datetime) -> list[datetime]:
 class WindowCache:
 	"""The entries of one service (and tier) for some providers over some UTC days."""
 
-	def __init__(self, service_name: str, emergency: bool, uses_units: bool, providers: list[str], days: list):
+	def __init__(
+		self, service_name: str, emergency: bool, uses_units: bool, providers: list[str], days: list
+	):
 		shared = [CONFIGURATION, UNITS] if uses_units else [CONFIGURATION]
 		versions = [int(v or 0) for v in frappe.cache.mget([_version_key(p) for p in [*providers, *shared]])]
 		common = ":".join(str(v) for v in versions[len(providers) :])
@@ -81,7 +87,7 @@ class WindowCache:
 		dates = [(day, f"{day:%Y%m%d}") for day in days]
 		self.keys = {
 			(provider, day): f"{prefix}{provider}:{date}:{version}:{common}"
-			for provider, version in zip(providers, versions)
+			for provider, version in zip(providers, versions, strict=True)
 			for day, date in dates
 		}
 
@@ -89,7 +95,7 @@ class WindowCache:
 		"""Entries still valid at `now` as {(provider, day): packed}, and the (provider, day) missing."""
 		found, missing = {}, []
 		stamp = int(now.timestamp())
-		for place, packed in zip(self.keys, frappe.cache.mget(list(self.keys.values()))):
+		for place, packed in zip(self.keys, frappe.cache.mget(list(self.keys.values())), strict=True):
 			if packed is None:
 				missing.append(place)
 				continue
@@ -153,7 +159,9 @@ def as_rows(windows: list[Window], providers: list[str] | None = None) -> tuple[
 	"""Windows as rows, indexing `providers` (by default, theirs in name order)."""
 	providers = providers if providers is not None else sorted({w.provider for w in windows})
 	index = {name: i for i, name in enumerate(providers)}
-	rows = [(int(w.start.timestamp()), index[w.provider], int(w.end.timestamp()), w.free_seats) for w in windows]
+	rows = [
+		(int(w.start.timestamp()), index[w.provider], int(w.end.timestamp()), w.free_seats) for w in windows
+	]
 	return providers, rows
 
 

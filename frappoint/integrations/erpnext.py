@@ -248,11 +248,20 @@ def reconcile(appointments: list[str] | None = None) -> list[str]:
 		APPOINTMENT, filters={**scope, "accounting_status": "Pending", "modified": ("<", stale)}, pluck="name"
 	)
 	# Completed and marked Done, yet no invoice: what a split step used to leave behind.
-	unbilled = frappe.get_all(
-		APPOINTMENT,
-		filters={**scope, "status": "Completed", "accounting_status": "Done", "sales_invoice": ("is", "not set")},
-		pluck="name",
-	) if invoice_policy() != NEVER else []
+	unbilled = (
+		frappe.get_all(
+			APPOINTMENT,
+			filters={
+				**scope,
+				"status": "Completed",
+				"accounting_status": "Done",
+				"sales_invoice": ("is", "not set"),
+			},
+			pluck="name",
+		)
+		if invoice_policy() != NEVER
+		else []
+	)
 	for name in pending + unbilled:
 		enqueue_step(name, "reconcile")
 	return pending + unbilled
@@ -360,7 +369,9 @@ def validate_settings(new_settings) -> None:
 	)
 	if unbillable:
 		frappe.throw(
-			_("Set a Billing Item on these services before billing in ERPNext: {0}").format(", ".join(unbillable)),
+			_("Set a Billing Item on these services before billing in ERPNext: {0}").format(
+				", ".join(unbillable)
+			),
 			exc=AccountingSetupMissing,
 			title=_("Billing Item missing"),
 		)
@@ -432,7 +443,13 @@ def make_sales_invoice(doc):
 	"""Invoice the appointment once: from its order (one unit of the service's row when the order is
 	the customer's own), or directly when there is no order. A payment taken at booking is allocated."""
 	existing = doc.get("sales_invoice") or frappe.db.get_value(
-		"Sales Invoice", {"service_appointment": doc.name, "docstatus": 1, "is_return": 0, "name": ("not in", _fee_invoices(doc))}
+		"Sales Invoice",
+		{
+			"service_appointment": doc.name,
+			"docstatus": 1,
+			"is_return": 0,
+			"name": ("not in", _fee_invoices(doc)),
+		},
 	)
 	if existing:
 		_link(doc, "sales_invoice", existing)
@@ -463,10 +480,14 @@ def _invoice_from_order(doc, service):
 	si = map_invoice(doc.sales_order, ignore_permissions=True)
 	if frappe.db.get_value("Sales Order", doc.sales_order, "service_appointment") != doc.name:
 		# The customer's own order (a package of sessions): this visit bills one of its service's units.
-		row = next((r for r in si.items if r.item_code == service.get("billing_item") and flt(r.qty) > 0), None)
+		row = next(
+			(r for r in si.items if r.item_code == service.get("billing_item") and flt(r.qty) > 0), None
+		)
 		if row is None:
 			raise AccountingSetupMissing(
-				_("Sales Order {0} has no {1} left to invoice.").format(doc.sales_order, service.get("billing_item"))
+				_("Sales Order {0} has no {1} left to invoice.").format(
+					doc.sales_order, service.get("billing_item")
+				)
 			)
 		row.qty = 1
 		si.items = [row]
@@ -509,7 +530,9 @@ def _new_transaction(doctype: str, doc, service):
 	for line in transaction.items[1:]:
 		if not flt(line.price_list_rate):
 			raise AccountingSetupMissing(
-				_("Item {0} has no price in price list {1}.").format(line.item_code, transaction.selling_price_list)
+				_("Item {0} has no price in price list {1}.").format(
+					line.item_code, transaction.selling_price_list
+				)
 			)
 		line.rate = line.price_list_rate
 	transaction.calculate_taxes_and_totals()
@@ -574,7 +597,9 @@ def _cancel_payment_requests(order: str) -> None:
 	"""Payment requests against the order: an unpaid one is void now, and a paid one's payment was
 	just unlinked from the order (it is the customer's advance); either would keep the order open."""
 	for name in frappe.get_all(
-		"Payment Request", filters={"reference_doctype": "Sales Order", "reference_name": order, "docstatus": 1}, pluck="name"
+		"Payment Request",
+		filters={"reference_doctype": "Sales Order", "reference_name": order, "docstatus": 1},
+		pluck="name",
 	):
 		frappe.get_doc("Payment Request", name).cancel()
 
@@ -675,7 +700,9 @@ def _refund(doc, amount) -> str | None:
 	return refund.name
 
 
-def submit_payment_entry(payment_type, customer, amount, accounts, company, reference, remarks, appointment, mode_of_payment=None):
+def submit_payment_entry(
+	payment_type, customer, amount, accounts, company, reference, remarks, appointment, mode_of_payment=None
+):
 	"""A submitted Payment Entry between the customer and the business, not allocated to any invoice:
 	`accounts` are (paid from, paid to)."""
 	entry = frappe.new_doc("Payment Entry")
@@ -783,7 +810,6 @@ def lock_new_customer(appointment: str) -> None:
 		keys = [f"customer-email:{row.customer_email.strip().lower()}"] if row.customer_email else []
 		keys += [f"customer-name:{(row.customer_name or '').strip().lower()}"]
 		named_locks(keys, timeout=30)
-
 
 
 def _customer_from_lead(lead: str) -> str:

@@ -67,7 +67,9 @@ def log_once(name: str) -> None:
 	"""Write why payment could not start to the Error Log, once per appointment: a guest pressing
 	Confirm again and again must not fill the log with the same set-up fault."""
 	title = _("Frappoint payment could not start: {0}").format(name)
-	if not frappe.db.exists("Error Log", {"reference_doctype": APPOINTMENT, "reference_name": name, "method": title}):
+	if not frappe.db.exists(
+		"Error Log", {"reference_doctype": APPOINTMENT, "reference_name": name, "method": title}
+	):
 		frappe.log_error(title=title, reference_doctype=APPOINTMENT, reference_name=name)
 
 
@@ -147,16 +149,22 @@ def _record_payment(request) -> str:
 		entry = request.set_as_paid().name
 		# ERPNext's entry knows its request and order, not the appointment: link it back, as every
 		# other document Frappoint makes is (a field of Frappoint's own, set after ERPNext submitted).
-		frappe.db.set_value("Payment Entry", entry, "service_appointment", request.service_appointment, update_modified=False)
+		frappe.db.set_value(
+			"Payment Entry", entry, "service_appointment", request.service_appointment, update_modified=False
+		)
 		return entry
-	if request.status == "Paid" and (entry := frappe.db.get_value(
-		"Payment Entry", {"reference_no": request.name, "payment_type": "Receive", "docstatus": 1}
-	)):
+	if request.status == "Paid" and (
+		entry := frappe.db.get_value(
+			"Payment Entry", {"reference_no": request.name, "payment_type": "Receive", "docstatus": 1}
+		)
+	):
 		return entry
 	from erpnext.accounts.doctype.journal_entry.journal_entry import get_default_bank_cash_account
 	from erpnext.accounts.party import get_party_account
 
-	bank = get_default_bank_cash_account(request.company, "Bank") or get_default_bank_cash_account(request.company, "Cash")
+	bank = get_default_bank_cash_account(request.company, "Bank") or get_default_bank_cash_account(
+		request.company, "Cash"
+	)
 	return erpnext.submit_payment_entry(
 		"Receive",
 		request.party,
@@ -164,6 +172,8 @@ def _record_payment(request) -> str:
 		accounts=(get_party_account("Customer", request.party, request.company), bank.account),
 		company=request.company,
 		reference=request.name,
-		remarks=_("Payment for appointment {0}, received after its hold lapsed").format(request.service_appointment),
+		remarks=_("Payment for appointment {0}, received after its hold lapsed").format(
+			request.service_appointment
+		),
 		appointment=request.service_appointment,
 	).name

@@ -19,7 +19,6 @@ from werkzeug.wrappers import Response
 
 from frappoint.booking.locks import retry_contention
 
-
 CONFIG_KEY = "frappoint_test_gateway"
 METHOD = "frappoint.integrations.test_gateway"
 
@@ -29,7 +28,9 @@ def enabled() -> bool:
 
 
 def _signature(request: str) -> str:
-	return hmac.new(get_encryption_key().encode(), f"test-gateway:{request}".encode(), hashlib.sha256).hexdigest()
+	return hmac.new(
+		get_encryption_key().encode(), f"test-gateway:{request}".encode(), hashlib.sha256
+	).hexdigest()
 
 
 def checkout_url(payment_request) -> str | None:
@@ -44,8 +45,10 @@ def _verified(request, signature) -> str:
 	if not enabled():
 		raise frappe.DoesNotExistError(_("Not found"))
 	# bytes: compare_digest refuses str with non-ASCII characters, which a guest may well send
-	if not isinstance(request, str) or not isinstance(signature, str) or not hmac.compare_digest(
-		_signature(request).encode(), signature.encode()
+	if (
+		not isinstance(request, str)
+		or not isinstance(signature, str)
+		or not hmac.compare_digest(_signature(request).encode(), signature.encode())
 	):
 		frappe.throw(_("This payment link is not valid."), frappe.PermissionError)
 	return request

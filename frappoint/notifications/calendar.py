@@ -67,7 +67,9 @@ def calendar(events: list[Event], method: str | None = None, name: str | None = 
 	return cal.to_ical()
 
 
-def invitation(doc, method: str, summary: str, organizer: str | None, attendee: str, url: str | None) -> bytes:
+def invitation(
+	doc, method: str, summary: str, organizer: str | None, attendee: str, url: str | None
+) -> bytes:
 	"""The .ics attached to an email: REQUEST adds or updates the event, CANCEL removes it."""
 	ev = event(doc, summary, cancelled=method == "CANCEL" or doc.status == Status.CANCELLED, url=url)
 	if organizer:

@@ -45,9 +45,13 @@ class Recipient:
 
 def recipient_for(doc, notice: Notice) -> Recipient:
 	if notice.audience == Audience.CUSTOMER:
-		return Recipient(doc.customer_name, doc.customer_email, doc.customer_phone, doc.customer_timezone, None)
+		return Recipient(
+			doc.customer_name, doc.customer_email, doc.customer_phone, doc.customer_timezone, None
+		)
 	provider = frappe.get_cached_doc("Service Provider", notice.provider)
-	user = frappe.db.get_value("User", provider.user, ["email", "mobile_no", "language", "enabled"], as_dict=True)
+	user = frappe.db.get_value(
+		"User", provider.user, ["email", "mobile_no", "language", "enabled"], as_dict=True
+	)
 	if not user or not user.enabled:
 		return Recipient(provider.provider_name, None, None, provider.timezone, None)
 	return Recipient(provider.provider_name, user.email, user.mobile_no, provider.timezone, user.language)
@@ -92,7 +96,11 @@ def deliver(appointment: str, audience: str, news: str, provider: str | None = N
 		(channels if queue_email(doc, recipient, message, key) else failed).append("Email")
 	record(log, channels, failed)
 	commit_job_step()  # the key and the email, together
-	if recipient.phone and cint(settings().send_sms) and frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
+	if (
+		recipient.phone
+		and cint(settings().send_sms)
+		and frappe.db.get_single_value("SMS Settings", "sms_gateway_url")
+	):
 		(channels if text(recipient, message, key) else failed).append("SMS")
 		record(log, channels, failed)
 		commit_job_step()
@@ -118,13 +126,15 @@ def skip(appointment: str, notice: Notice, reminder_hours: int = 0) -> None:
 
 def record(log, channels: list[str], failed: list[str]) -> None:
 	status = "Sent" if channels else "Failed" if failed else "Nothing to Send"
-	error = "Not sent by {0}: see the Error Log.".format(", ".join(failed)) if failed else None
+	error = "Not sent by {}: see the Error Log.".format(", ".join(failed)) if failed else None
 	log.db_set({"status": status, "channels": ", ".join(channels), "error": error})
 
 
 def compose(doc, notice: Notice, recipient: Recipient, reminder_hours: int) -> dict:
 	view = appointment_view(doc, timezone=recipient.timezone or None)
-	manage = manage_url(doc) if notice.audience == Audience.CUSTOMER and notice.news in WITH_MANAGE_LINK else None
+	manage = (
+		manage_url(doc) if notice.audience == Audience.CUSTOMER and notice.news in WITH_MANAGE_LINK else None
+	)
 	desk = site_url(f"/app/service-appointment/{doc.name}")
 	subject, body = templates.render(
 		notice.news,
@@ -157,7 +167,9 @@ def compose(doc, notice: Notice, recipient: Recipient, reminder_hours: int) -> d
 
 
 def queue_email(doc, recipient: Recipient, message: dict, key: str) -> bool:
-	attachments = [{"fname": "appointment.ics", "fcontent": message["invitation"]}] if message["invitation"] else None
+	attachments = (
+		[{"fname": "appointment.ics", "fcontent": message["invitation"]}] if message["invitation"] else None
+	)
 	try:
 		with site_host():  # links and Frappe's own headers name the site, not a request's Host
 			frappe.sendmail(

@@ -63,7 +63,9 @@ def read(token) -> bytes:
 			FEED, {"token_hash": digest(token), "revoked": 0}, ["provider", "customer_email"], as_dict=True
 		)
 	if not feed:
-		frappe.throw(_("This calendar link is not valid (or no longer)."), exc=FeedRefused, title=_("Not allowed"))
+		frappe.throw(
+			_("This calendar link is not valid (or no longer)."), exc=FeedRefused, title=_("Not allowed")
+		)
 	now = clock_now()
 	mine = {"provider": feed.provider} if feed.provider else {"customer_email": feed.customer_email}
 	rows = frappe.get_all(
@@ -73,7 +75,16 @@ def read(token) -> bytes:
 			"status": ("in", SHOWN),
 			"start_utc": ("between", [to_db(now - timedelta(days=PAST_DAYS)), to_db(now + horizon())]),
 		},
-		fields=["name", "rescheduled_from", "start_utc", "end_utc", "status", "service_type", "provider", "customer_name"],
+		fields=[
+			"name",
+			"rescheduled_from",
+			"start_utc",
+			"end_utc",
+			"status",
+			"service_type",
+			"provider",
+			"customer_name",
+		],
 		order_by="start_utc",
 	)
 	who = "customer_name" if feed.provider else "provider"

@@ -16,7 +16,14 @@ from frappoint.booking.clock import now as clock_now
 from frappoint.booking.records import settings
 from frappoint.booking.service import commit_job_step
 from frappoint.notifications.delivery import deliver, skip
-from frappoint.scheduling import Audience, News, Notice, message_key_suffix, parse_reminder_hours, reminder_due
+from frappoint.scheduling import (
+	Audience,
+	News,
+	Notice,
+	message_key_suffix,
+	parse_reminder_hours,
+	reminder_due,
+)
 from frappoint.scheduling.compat import UTC
 
 BATCH = 500  # per reminder hour and sweep; the next sweep (5 minutes on) takes the rest
@@ -53,5 +60,9 @@ def due_rows(now, hours: int, key_suffix: str) -> list[tuple]:
 	handled = set()
 	for chunk in range(0, len(window), 1000):
 		keys = [row[0] + key_suffix for row in window[chunk : chunk + 1000]]
-		handled.update(frappe.db.sql_list("select name from `tabAppointment Notification` where name in %(keys)s", {"keys": keys}))
+		handled.update(
+			frappe.db.sql_list(
+				"select name from `tabAppointment Notification` where name in %(keys)s", {"keys": keys}
+			)
+		)
 	return [row for row in window if row[0] + key_suffix not in handled][:BATCH]

@@ -31,7 +31,9 @@ def template_name(news: News) -> str:
 
 
 def shipped_body(news: News) -> str:
-	path = os.path.join(os.path.dirname(__file__), "templates", re.sub(r"\W+", "_", news.value.lower()) + ".html")
+	path = os.path.join(
+		os.path.dirname(__file__), "templates", re.sub(r"\W+", "_", news.value.lower()) + ".html"
+	)
 	with open(path) as f:
 		return f.read()
 
@@ -57,4 +59,6 @@ def render(news: News, context: dict) -> tuple[str, str]:
 	if frappe.db.exists("Email Template", name):
 		template = frappe.get_cached_doc("Email Template", name)
 		return template.get_formatted_subject(context), template.get_formatted_response(context)
-	return frappe.render_template(SUBJECTS[news], context), frappe.render_template(shipped_body(news), context)
+	return frappe.render_template(SUBJECTS[news], context), frappe.render_template(
+		shipped_body(news), context
+	)

@@ -3,7 +3,9 @@ through the index on provider and start)."""
 
 import frappe
 
-from frappoint.frappoint.doctype.service_appointment_slot.service_appointment_slot import ensure_provider_index
+from frappoint.frappoint.doctype.service_appointment_slot.service_appointment_slot import (
+	ensure_provider_index,
+)
 
 
 def execute():

@@ -50,21 +50,27 @@ def utc_from_slot_name(name: str) -> datetime | None:
 def _slots(tz):
 	for r in _rows(SLOT, "slot_start_utc", ["slot_start", "slot_end", "shift_start"]):
 		start = utc_from_slot_name(r.name) or reading(r.slot_start, tz)
-		yield r.name, {
-			"slot_start_utc": start,
-			"slot_end_utc": reading(r.slot_end, tz, after=start),
-			"shift_start_utc": reading(r.shift_start, tz),
-		}
+		yield (
+			r.name,
+			{
+				"slot_start_utc": start,
+				"slot_end_utc": reading(r.slot_end, tz, after=start),
+				"shift_start_utc": reading(r.shift_start, tz),
+			},
+		)
 
 
 def _seats(tz):
 	starts = dict(frappe.db.sql(f"select name, slot_start_utc from `tab{SLOT}`"))
 	for r in _rows(SEAT, "slot_start_utc", ["slot", "slot_start"], legacy=["hold_until"]):
 		start = starts.get(r.slot)
-		yield r.name, {
-			"slot_start_utc": start.replace(tzinfo=UTC) if start else reading(r.slot_start, tz),
-			"hold_until_utc": reading(r.get("hold_until"), tz),
-		}
+		yield (
+			r.name,
+			{
+				"slot_start_utc": start.replace(tzinfo=UTC) if start else reading(r.slot_start, tz),
+				"hold_until_utc": reading(r.get("hold_until"), tz),
+			},
+		)
 
 
 def _appointments(tz):
@@ -87,13 +93,16 @@ def _appointments(tz):
 		block_start = block_start or reading(r.get("block_start"), tz)
 		just_before = block_start - timedelta(microseconds=1) if block_start else None
 		start = reading(r.start_time, tz, after=just_before)
-		yield r.name, {
-			"block_start_utc": block_start,
-			"block_end_utc": block_end or reading(r.get("block_end"), tz, after=block_start),
-			"start_utc": start,
-			"end_utc": reading(r.end_time, tz, after=start),
-			"hold_expires_utc": reading(r.hold_expires_at, tz),
-		}
+		yield (
+			r.name,
+			{
+				"block_start_utc": block_start,
+				"block_end_utc": block_end or reading(r.get("block_end"), tz, after=block_start),
+				"start_utc": start,
+				"end_utc": reading(r.end_time, tz, after=start),
+				"hold_expires_utc": reading(r.hold_expires_at, tz),
+			},
+		)
 
 
 def _units(tz):
@@ -105,11 +114,14 @@ def _units(tz):
 	}
 	for r in _rows(UNIT, "block_start_utc", ["parent", "block_start", "block_end"], legacy=["hold_until"]):
 		block = blocks.get(r.parent)
-		yield r.name, {
-			"block_start_utc": block.block_start_utc if block else to_db(reading(r.block_start, tz)),
-			"block_end_utc": block.block_end_utc if block else to_db(reading(r.block_end, tz)),
-			"hold_until_utc": reading(r.get("hold_until"), tz),
-		}
+		yield (
+			r.name,
+			{
+				"block_start_utc": block.block_start_utc if block else to_db(reading(r.block_start, tz)),
+				"block_end_utc": block.block_end_utc if block else to_db(reading(r.block_end, tz)),
+				"hold_until_utc": reading(r.get("hold_until"), tz),
+			},
+		)
 
 
 def _rows(doctype: str, new_field: str, fields: list[str], legacy: list[str] = ()):

@@ -107,13 +107,16 @@ def appointment_view(doc, timezone=None, now=None) -> dict:
 def money_view(doc, start, tz) -> dict:
 	"""What the customer paid at booking, and what cancelling would give back (`scheduling.money`)."""
 	paid, credit = flt(doc.get("amount_paid")), flt(doc.get("store_credit"))
-	view = {"paid": price_label(paid) if paid else None, "store_credit": price_label(credit) if credit else None}
+	view = {
+		"paid": price_label(paid) if paid else None,
+		"store_credit": price_label(credit) if credit else None,
+	}
 	view["refund_rule"] = None
 	if paid and doc.status == Status.CONFIRMED:
 		policy = records.cancellation_policy()
 		deadline = refund_deadline(start, policy)
 		returned = _("credited to your account") if policy.returned_as == STORE_CREDIT else _("refunded")
-		view["refund_rule"] = _("Cancel before {0} and what you paid is {1} in full; later, {2}% of it.").format(
-			time_label(deadline, tz), returned, f"{policy.late_refund_percent.normalize():f}"
-		)
+		view["refund_rule"] = _(
+			"Cancel before {0} and what you paid is {1} in full; later, {2}% of it."
+		).format(time_label(deadline, tz), returned, f"{policy.late_refund_percent.normalize():f}")
 	return view

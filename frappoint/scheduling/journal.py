@@ -217,14 +217,22 @@ def verify_journal(
 			last = by_stream[appointment][-1] if by_stream.get(appointment) else None
 			return broken(last, Break.MISSING, f"{seq - len(have)} newest event(s) of {appointment} are gone")
 		if (seq and have[seq - 1] != digest) or seq < len(have):
-			return broken(by_stream[appointment][-1], Break.CHANGED, f"the head of {appointment} does not match its last event")
+			return broken(
+				by_stream[appointment][-1],
+				Break.CHANGED,
+				f"the head of {appointment} does not match its last event",
+			)
 
 	expected_prev, expected_number = GENESIS, 1
 	for checkpoint in checkpoints:
 		if event_hash(checkpoint.prev_hash, checkpoint.payload) != checkpoint.hash:
-			return broken(checkpoint, Break.CHANGED, f"checkpoint {checkpoint.number} no longer matches its hash")
+			return broken(
+				checkpoint, Break.CHANGED, f"checkpoint {checkpoint.number} no longer matches its hash"
+			)
 		if signature_ok is not None and not signature_ok(checkpoint):
-			return broken(checkpoint, Break.BAD_SIGNATURE, f"checkpoint {checkpoint.number} is not signed by this site")
+			return broken(
+				checkpoint, Break.BAD_SIGNATURE, f"checkpoint {checkpoint.number} is not signed by this site"
+			)
 		if checkpoint.number != expected_number or checkpoint.prev_hash != expected_prev:
 			return broken(checkpoint, Break.MISSING, f"checkpoint {expected_number} is gone")
 		for appointment, seq, digest in checkpoint.payload.get("covers") or ():
@@ -239,13 +247,17 @@ def verify_journal(
 
 	if anchor is not None and (expected_number - 1, expected_prev) != tuple(anchor):
 		if not any((c.number, c.hash) == tuple(anchor) for c in checkpoints):
-			return broken(None, Break.MISSING, f"checkpoint {anchor[0]}, recorded outside the database, is gone")
+			return broken(
+				None, Break.MISSING, f"checkpoint {anchor[0]}, recorded outside the database, is gone"
+			)
 	open_events = unsealed(by_stream, checkpoints)
 	oldest = min(open_events, key=lambda e: e.sequence).ref if open_events else ""
 	return Verdict(True, len(ordered), unsealed=len(open_events), oldest_unsealed=oldest)
 
 
-def unsealed(by_stream: Mapping[str, list[StoredEvent]], checkpoints: Sequence[Checkpoint]) -> list[StoredEvent]:
+def unsealed(
+	by_stream: Mapping[str, list[StoredEvent]], checkpoints: Sequence[Checkpoint]
+) -> list[StoredEvent]:
 	"""The events past the highest position of their appointment's stream that a checkpoint covers
 	(a stream's positions count its version-1 events first, as `verify_journal` does)."""
 	covered: dict[str, int] = defaultdict(int)

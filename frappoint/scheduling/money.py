@@ -69,7 +69,11 @@ class CancellationPolicy:
 	def __post_init__(self):
 		object.__setattr__(self, "late_refund_percent", Decimal(str(self.late_refund_percent or 0)))
 		object.__setattr__(self, "late_fee", money(self.late_fee))
-		if self.refund_cutoff_hours < 0 or not ZERO <= self.late_refund_percent <= HUNDRED or self.late_fee < 0:
+		if (
+			self.refund_cutoff_hours < 0
+			or not ZERO <= self.late_refund_percent <= HUNDRED
+			or self.late_fee < 0
+		):
 			raise InvalidInput("a cut-off, a refund percentage or a fee out of range")
 		if self.returned_as not in (REFUND, STORE_CREDIT):
 			raise InvalidInput(f"unknown way to return money {self.returned_as!r}")
@@ -99,7 +103,9 @@ class CancellationTerms:
 	kept: Decimal
 
 
-def cancellation_terms(paid, late: bool, policy: CancellationPolicy, by_business: bool = False) -> CancellationTerms:
+def cancellation_terms(
+	paid, late: bool, policy: CancellationPolicy, by_business: bool = False
+) -> CancellationTerms:
 	"""Settle a cancellation. A cancellation by the business (or an early one) returns everything and
 	charges nothing; a late one by the customer keeps part of the payment and adds the fee."""
 	paid = money(paid)

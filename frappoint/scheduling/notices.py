@@ -118,21 +118,25 @@ def message_key(appointment: str, notice: Notice, detail: str = "") -> str:
 
 def message_key_suffix(notice: Notice, detail: str = "") -> str:
 	"""What follows the appointment's name in its message key (for queries over many appointments)."""
-	return "".join(":" + part for part in (notice.audience.value, notice.news.value, notice.provider, detail) if part)
+	return "".join(
+		":" + part for part in (notice.audience.value, notice.news.value, notice.provider, detail) if part
+	)
 
 
 # --- reminders ----------------------------------------------------------------------------------
 
 
 def parse_reminder_hours(text: str | None) -> list[int]:
-	""""24, 1" -> [24, 1]: whole hours before the start, largest first, each once; empty is none."""
+	""" "24, 1" -> [24, 1]: whole hours before the start, largest first, each once; empty is none."""
 	hours = set()
 	for part in (text or "").replace(";", ",").split(","):
 		part = part.strip()
 		if not part:
 			continue
 		if not part.isdigit() or not 1 <= int(part) <= 24 * 60:
-			raise InvalidReminderHours(f"reminder hours must be whole numbers from 1 to 1440, got {part[:20]!r}")
+			raise InvalidReminderHours(
+				f"reminder hours must be whole numbers from 1 to 1440, got {part[:20]!r}"
+			)
 		hours.add(int(part))
 	return sorted(hours, reverse=True)
 

@@ -38,7 +38,9 @@ class BookingPolicy:
 
 
 # Every start, past or future: for computing windows once and applying a booking window later.
-ANY_TIME = BookingPolicy(lead_time_minutes=0, max_advance_days=36_500, allow_past_booking=True, max_past_days=36_500)
+ANY_TIME = BookingPolicy(
+	lead_time_minutes=0, max_advance_days=36_500, allow_past_booking=True, max_past_days=36_500
+)
 
 
 def booking_time_reason(start: datetime, now: datetime, policy: BookingPolicy) -> Reason | None:

@@ -49,7 +49,9 @@ def offer_for(request: WaitRequest, windows: list[Window], now: datetime) -> Win
 	return min(fits, key=lambda w: (w.start, w.provider)) if fits else None
 
 
-def serve(requests: list[WaitRequest], windows: list[Window], now: datetime) -> list[tuple[WaitRequest, Window]]:
+def serve(
+	requests: list[WaitRequest], windows: list[Window], now: datetime
+) -> list[tuple[WaitRequest, Window]]:
 	"""Offers for waiters in the order they joined; a seat offered to one is not offered again."""
 	left = {id(w): w.free_seats for w in windows}
 	using = defaultdict(list)  # slot -> the windows that would consume it

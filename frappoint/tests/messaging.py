@@ -44,7 +44,9 @@ def messages(name: str) -> list[tuple[str, str]]:
 	"""(news, recipient) of every message logged for an appointment."""
 	return sorted(
 		(r.news, r.recipient or "")
-		for r in frappe.get_all(LOG, filters={"appointment": name, "status": "Sent"}, fields=["news", "recipient"])
+		for r in frappe.get_all(
+			LOG, filters={"appointment": name, "status": "Sent"}, fields=["news", "recipient"]
+		)
 	)
 
 
@@ -87,7 +89,9 @@ class NotificationCase(FrappeTestCase):
 	"""A service, a provider with a user and one without, both in Tokyo; messages on."""
 
 	def setUp(self):
-		use_booking_settings(notify_customers=1, notify_providers=1, reminder_hours="24, 1", attach_calendar_invitation=1)
+		use_booking_settings(
+			notify_customers=1, notify_providers=1, reminder_hours="24, 1", attach_calendar_invitation=1
+		)
 		ensure_outgoing_email()
 		frappe.local.outgoing_email_account = {}
 		self.service = make_service()

@@ -61,7 +61,9 @@ class TestAnalytics(FrappeTestCase):
 
 		mine = by(analytics.utilisation(self.filters), "provider", self.provider.name)
 		self.assertEqual(mine["available_minutes"], 3 * 8 * 60)  # three days of 09:00-17:00
-		self.assertEqual((mine["booked_minutes"], mine["appointments"]), (90, 3))  # confirmed, completed, no-show
+		self.assertEqual(
+			(mine["booked_minutes"], mine["appointments"]), (90, 3)
+		)  # confirmed, completed, no-show
 		self.assertEqual(mine["utilisation"], round(100 * 90 / 1440, 1))
 
 		shows = by(analytics.no_shows({**self.filters, "group_by": "Provider"}), "name", self.provider.name)
@@ -107,7 +109,12 @@ class TestAnalytics(FrappeTestCase):
 	def test_filters_of_the_wrong_shape_are_a_400_not_a_500(self):
 		from frappoint.frappoint.report.no_shows.no_shows import execute as no_shows_report
 
-		for wrong in ({"group_by": ["Service"]}, {"group_by": {"a": 1}}, {"from_date": [str(day(0))]}, {"to_date": {"x": 1}}):
+		for wrong in (
+			{"group_by": ["Service"]},
+			{"group_by": {"a": 1}},
+			{"from_date": [str(day(0))]},
+			{"to_date": {"x": 1}},
+		):
 			with self.assertRaises(frappe.ValidationError) as refused:
 				no_shows_report({**self.filters, **wrong})
 			self.assertEqual(refused.exception.http_status_code, 400, wrong)

@@ -68,7 +68,10 @@ class TestBookingAPI(FrappeTestCase):
 		packed = records.provider_slots([self.provider.name], first, last)
 		rows = frappe.get_all(
 			"Service Provider Slot",
-			filters={"provider": self.provider.name, "slot_start_utc": ("between", [to_db(first), to_db(last)])},
+			filters={
+				"provider": self.provider.name,
+				"slot_start_utc": ("between", [to_db(first), to_db(last)]),
+			},
 			fields=["provider", "slot_start_utc", "slot_end_utc", "shift_start_utc", "capacity"],
 			order_by="slot_start_utc",
 		)
@@ -99,7 +102,9 @@ class TestBookingAPI(FrappeTestCase):
 			{"start": packed["times"][t], "provider": packed["providers"][p], "free_seats": seats}
 			for t, p, seats in packed["free"]
 		]
-		self.assertEqual(unpacked, [{k: s[k] for k in ("start", "provider", "free_seats")} for s in slots["slots"]])
+		self.assertEqual(
+			unpacked, [{k: s[k] for k in ("start", "provider", "free_seats")} for s in slots["slots"]]
+		)
 		self.assertEqual(len(unpacked), 2 * 2 * 31)
 		with self.assertRaises(InvalidBookingInput):
 			api.availability(*args, format="xml")

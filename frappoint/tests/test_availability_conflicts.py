@@ -40,7 +40,11 @@ class TestAvailabilityConflicts(NotificationCase):
 		# the desk's list filter finds it
 		self.assertIn(
 			inside.name,
-			frappe.get_list(APPOINTMENT, filters={"provider": self.provider.name, "availability_conflict": 1}, pluck="name"),
+			frappe.get_list(
+				APPOINTMENT,
+				filters={"provider": self.provider.name, "availability_conflict": 1},
+				pluck="name",
+			),
 		)
 		leave.delete()
 		self.regenerate()
@@ -65,7 +69,8 @@ class TestAvailabilityConflicts(NotificationCase):
 		self.assertFalse(self.flagged(doc.name))
 		self.assertEqual(frappe.db.get_value(APPOINTMENT, doc.name, "provider"), self.other.name)
 		self.assertEqual(
-			frappe.db.get_value(LOG, {"appointment": doc.name, "news": "Appointment Reassigned"}, "status"), "Sent"
+			frappe.db.get_value(LOG, {"appointment": doc.name, "news": "Appointment Reassigned"}, "status"),
+			"Sent",
 		)
 
 	def test_no_suggestion_when_nobody_else_is_free(self):

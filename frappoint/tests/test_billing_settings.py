@@ -38,17 +38,36 @@ class TestBillingSettings(MoneyCase):
 					name = self.confirmed(start, party_type="Customer", party=customer, sales_order=package)
 					invoiced_at_once = len(submitted("Sales Invoice", name))
 					service.complete(name)
-					orders = frappe.get_all("Sales Order", filters={"docstatus": 1, "name": appointment_value(name, "sales_order") or ""}, pluck="name")
+					orders = frappe.get_all(
+						"Sales Order",
+						filters={"docstatus": 1, "name": appointment_value(name, "sales_order") or ""},
+						pluck="name",
+					)
 					self.assertEqual(appointment_value(name, "accounting_status"), "Done")
-					self.assertEqual(len(sales_orders(name)), int(order_policy == erpnext.CREATE_ORDER))  # made for it
-					self.assertEqual(orders, [package] if package else sales_orders(name))  # the one it is billed from
+					self.assertEqual(
+						len(sales_orders(name)), int(order_policy == erpnext.CREATE_ORDER)
+					)  # made for it
+					self.assertEqual(
+						orders, [package] if package else sales_orders(name)
+					)  # the one it is billed from
 					self.assertEqual(invoiced_at_once, int(invoice_when == erpnext.ON_CONFIRMATION))
-					self.assertEqual(len(submitted("Sales Invoice", name)), int(invoice_when != erpnext.NEVER))
+					self.assertEqual(
+						len(submitted("Sales Invoice", name)), int(invoice_when != erpnext.NEVER)
+					)
 
 	def customer(self) -> str:
-		return frappe.get_doc(
-			{"doctype": "Customer", "customer_name": unique("Pack"), "customer_group": "All Customer Groups", "territory": "All Territories"}
-		).insert().name
+		return (
+			frappe.get_doc(
+				{
+					"doctype": "Customer",
+					"customer_name": unique("Pack"),
+					"customer_group": "All Customer Groups",
+					"territory": "All Territories",
+				}
+			)
+			.insert()
+			.name
+		)
 
 	def test_invoice_on_confirmation_makes_order_and_invoice_once(self):
 		self.settings(invoice_when=erpnext.ON_CONFIRMATION)
@@ -74,7 +93,9 @@ class TestBillingSettings(MoneyCase):
 		self.assertEqual(sales_orders(name), [])
 		service.complete(name)
 		si = frappe.get_doc("Sales Invoice", appointment_value(name, "sales_invoice"))
-		self.assertEqual((si.items[0].item_code, si.items[0].rate, si.net_total, si.grand_total), (self.item, 50, 50, 55))
+		self.assertEqual(
+			(si.items[0].item_code, si.items[0].rate, si.net_total, si.grand_total), (self.item, 50, 50, 55)
+		)
 		self.assertFalse(si.items[0].sales_order)
 
 	def test_only_staff_link_an_order_a_provider_cannot_even_on_their_own_open_job(self):
@@ -114,12 +135,19 @@ class TestBillingSettings(MoneyCase):
 		package = self.package_order(customer)
 		first = self.confirmed(party_type="Customer", party=customer, sales_order=package)
 		second = self.confirmed(start=at(2, 12), party_type="Customer", party=customer, sales_order=package)
-		self.assertEqual(frappe.db.count("Sales Order", {"customer": customer, "docstatus": 1}), 1)  # none made
+		self.assertEqual(
+			frappe.db.count("Sales Order", {"customer": customer, "docstatus": 1}), 1
+		)  # none made
 		run_step(first, "order")  # a retried job links nothing new
-		self.assertEqual(frappe.db.count("Appointment Event", {"appointment": first, "event_type": "sales_order_linked"}), 1)
+		self.assertEqual(
+			frappe.db.count("Appointment Event", {"appointment": first, "event_type": "sales_order_linked"}),
+			1,
+		)
 		service.complete(first)
 		si = frappe.get_doc("Sales Invoice", appointment_value(first, "sales_invoice"))
-		self.assertEqual([(r.item_code, r.qty, r.rate, r.sales_order) for r in si.items], [(self.item, 1, 40, package)])
+		self.assertEqual(
+			[(r.item_code, r.qty, r.rate, r.sales_order) for r in si.items], [(self.item, 1, 40, package)]
+		)
 		self.assertEqual(frappe.db.get_value("Sales Order", package, "per_billed"), 20)
 		service.cancel(second)  # the customer's order is theirs: it stays open for the next visit
 		self.assertEqual(frappe.db.get_value("Sales Order", package, "docstatus"), 1)

@@ -41,7 +41,9 @@ class TestCalendarFeeds(NotificationCase):
 		moved = service.reschedule(mine.name, tokyo(15))
 		self.assertEqual(list(events(token)), [mine.name])  # the same UID: the calendar moves its event
 		self.assertNotIn(held.name, events(token))
-		self.assertEqual(frappe.db.get_value("Service Appointment", moved.name, "rescheduled_from"), mine.name)
+		self.assertEqual(
+			frappe.db.get_value("Service Appointment", moved.name, "rescheduled_from"), mine.name
+		)
 
 	def test_the_secret_is_stored_only_as_a_hash(self):
 		token = token_of(calendar_api.provider_feed(self.provider.name))
@@ -57,7 +59,17 @@ class TestCalendarFeeds(NotificationCase):
 		self.assertTrue(events(second))
 		staff_revoked = token_of(calendar_api.my_feed())
 		frappe.db.set_value(FEED, {"token_hash": feeds.digest(staff_revoked)}, "revoked", 1)
-		for token in (first, staff_revoked, second[:-1] + "x", "", None, 12, "x" * 5000, "ünïcode" * 5, ["a"]):
+		for token in (
+			first,
+			staff_revoked,
+			second[:-1] + "x",
+			"",
+			None,
+			12,
+			"x" * 5000,
+			"ünïcode" * 5,
+			["a"],
+		):
 			frappe.clear_messages()
 			with self.assertRaises(feeds.FeedRefused) as caught:
 				feeds.read(token)

@@ -69,6 +69,9 @@ class TestContention(FrappeTestCase):
 
 	def test_every_write_a_guest_customer_or_provider_reaches_retries(self):
 		writes = [api.hold, api.confirm, api.cancel, api.reschedule, waitlist.join, jobs.act, jobs.add_note]
-		writes += [getattr(ServiceAppointment, name) for name in ("confirm", "start", "complete", "mark_no_show", "cancel_appointment", "reschedule")]
+		writes += [
+			getattr(ServiceAppointment, name)
+			for name in ("confirm", "start", "complete", "mark_no_show", "cancel_appointment", "reschedule")
+		]
 		for write in writes:
 			self.assertTrue(getattr(write, "retries_contention", False), write.__qualname__)

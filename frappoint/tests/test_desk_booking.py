@@ -8,7 +8,14 @@ from frappoint.api import booking as booking_api
 from frappoint.booking import service
 from frappoint.booking.clock import from_site
 from frappoint.booking.errors import InvalidBookingInput
-from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, at, book, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import (
+	IGNORED_TEST_RECORDS,
+	at,
+	book,
+	make_provider,
+	make_service,
+	use_booking_settings,
+)
 
 test_ignore = IGNORED_TEST_RECORDS
 APPOINTMENT = "Service Appointment"

@@ -264,7 +264,9 @@ class TestERPNextAccounting(BillingCase):
 		for job in reversed(queued):
 			run_step(*job)
 		self.assertEqual(len(sales_orders(doc.name)), 1)
-		self.assertEqual(frappe.db.count("Sales Invoice", {"service_appointment": doc.name, "docstatus": 1}), 1)
+		self.assertEqual(
+			frappe.db.count("Sales Invoice", {"service_appointment": doc.name, "docstatus": 1}), 1
+		)
 		self.assertEqual(appointment_value(doc.name, "accounting_status"), "Done")
 
 	def test_the_reconciler_queues_again_what_a_lost_job_left_pending(self):
@@ -489,7 +491,11 @@ class TestERPNextCustomFields(FrappeTestCase):
 	"""Install and uninstall add and remove the links on ERPNext doctypes (DDL: this test commits)."""
 
 	def test_custom_fields_come_and_go_with_the_app(self):
-		from frappoint.integrations.erpnext import all_custom_fields, install_custom_fields, remove_custom_fields
+		from frappoint.integrations.erpnext import (
+			all_custom_fields,
+			install_custom_fields,
+			remove_custom_fields,
+		)
 
 		expected = {(dt, f["fieldname"]) for dt, fields in all_custom_fields().items() for f in fields}
 		try:

@@ -125,7 +125,10 @@ class TestInstantsAcrossClockChanges(FrappeTestCase):
 			self.assertIn(utc(2027, 11, 7, 6, minute), offered)
 		booked = self.hold(london, "2027-11-07T06:15:00+00:00")
 		self.assertEqual(booked["start"], "2027-11-07T01:15:00-05:00")
-		self.assertNotIn(utc(2027, 11, 7, 6, 15), [datetime.fromisoformat(s) for s in self.offered(london, FALL_BACK, "UTC")])
+		self.assertNotIn(
+			utc(2027, 11, 7, 6, 15),
+			[datetime.fromisoformat(s) for s in self.offered(london, FALL_BACK, "UTC")],
+		)
 
 	def test_the_providers_own_fall_back_night_in_another_zone_than_the_site(self):
 		london = self.provider("Europe/London", "Sunday", "00:30:00", "03:00:00", LONDON_FALL_BACK)
@@ -135,7 +138,10 @@ class TestInstantsAcrossClockChanges(FrappeTestCase):
 		self.assertEqual(len(offered), 14)
 		booked = self.hold(london, "2027-10-31T01:30:00+00:00")
 		self.assertEqual(booked["start"], "2027-10-30T21:30:00-04:00")  # in the site's zone
-		self.assertEqual(from_db(frappe.db.get_value("Service Appointment", booked["name"], "start_utc")), utc(2027, 10, 31, 1, 30))
+		self.assertEqual(
+			from_db(frappe.db.get_value("Service Appointment", booked["name"], "start_utc")),
+			utc(2027, 10, 31, 1, 30),
+		)
 
 	def test_spring_forward_skips_the_missing_hour_and_books_either_side(self):
 		provider = self.provider(NEW_YORK, "Sunday", "01:00:00", "04:00:00", SPRING_FORWARD)
@@ -144,7 +150,10 @@ class TestInstantsAcrossClockChanges(FrappeTestCase):
 		self.assertFalse([s for s in offered if "T02:" in s])
 		self.assertEqual(offered[3:5], ["2027-03-14T01:45:00-05:00", "2027-03-14T03:00:00-04:00"])
 		booked = self.hold(provider, "2027-03-14T01:45:00-05:00")
-		self.assertEqual(from_db(frappe.db.get_value("Service Appointment", booked["name"], "end_utc")), utc(2027, 3, 14, 7))
+		self.assertEqual(
+			from_db(frappe.db.get_value("Service Appointment", booked["name"], "end_utc")),
+			utc(2027, 3, 14, 7),
+		)
 		self.assertEqual(booked["end"], "2027-03-14T03:00:00-04:00")
 
 	def test_a_desk_start_in_the_repeated_hour_means_its_first_occurrence(self):
@@ -186,24 +195,42 @@ class TestUtcInstantsPatch(FrappeTestCase):
 				customer_name="Old Row",
 			)
 			columns = {
-				"Service Appointment": ["start_utc", "end_utc", "block_start_utc", "block_end_utc", "hold_expires_utc"],
+				"Service Appointment": [
+					"start_utc",
+					"end_utc",
+					"block_start_utc",
+					"block_end_utc",
+					"hold_expires_utc",
+				],
 				"Service Appointment Slot": ["slot_start_utc", "hold_until_utc"],
 				"Service Provider Slot": ["slot_start_utc", "slot_end_utc", "shift_start_utc"],
 			}
 			parent = {"Service Appointment": "name", "Service Appointment Slot": "parent"}
 			before = {}
 			for doctype, fields in columns.items():
-				where = {"provider": provider.name} if doctype == "Service Provider Slot" else {parent[doctype]: booked["name"]}
-				before[doctype] = frappe.get_all(doctype, filters=where, fields=["name", *fields], order_by="name")
+				where = (
+					{"provider": provider.name}
+					if doctype == "Service Provider Slot"
+					else {parent[doctype]: booked["name"]}
+				)
+				before[doctype] = frappe.get_all(
+					doctype, filters=where, fields=["name", *fields], order_by="name"
+				)
 				frappe.db.set_value(doctype, where, dict.fromkeys(fields), update_modified=False)
 			store_utc_instants.execute()
 			for doctype, fields in columns.items():
-				where = {"provider": provider.name} if doctype == "Service Provider Slot" else {parent[doctype]: booked["name"]}
+				where = (
+					{"provider": provider.name}
+					if doctype == "Service Provider Slot"
+					else {parent[doctype]: booked["name"]}
+				)
 				after = frappe.get_all(doctype, filters=where, fields=["name", *fields], order_by="name")
 				# what the old columns could not say (a seat's hold) stays unknown; the rest is exact
 				for row in before[doctype]:
 					row.pop("hold_until_utc", None)
-				self.assertEqual([{k: v for k, v in r.items() if k != "hold_until_utc"} for r in after], before[doctype])
+				self.assertEqual(
+					[{k: v for k, v in r.items() if k != "hold_until_utc"} for r in after], before[doctype]
+				)
 			start = frappe.db.get_value("Service Appointment", booked["name"], ["start_utc", "start_time"])
 			self.assertEqual(start[0], to_db(utc(2027, 11, 7, 6, 45)))
 			self.assertEqual(start[1], to_site(utc(2027, 11, 7, 5, 45)))  # the same wall time

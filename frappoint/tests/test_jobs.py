@@ -6,7 +6,15 @@ from frappe.tests.utils import FrappeTestCase
 
 from frappoint.api import jobs as jobs_api
 from frappoint.booking import service
-from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, at, book, make_provider, make_service, make_user, use_booking_settings
+from frappoint.tests.fixtures import (
+	IGNORED_TEST_RECORDS,
+	at,
+	book,
+	make_provider,
+	make_service,
+	make_user,
+	use_booking_settings,
+)
 
 test_ignore = IGNORED_TEST_RECORDS
 APPOINTMENT = "Service Appointment"
@@ -21,7 +29,9 @@ class TestJobs(FrappeTestCase):
 		self.mine = make_provider([self.service.name], user=self.tech)
 		self.theirs = make_provider([self.service.name], user=self.other_tech)
 		self.job = self.confirmed(self.mine, 10, job_latitude=51.5, job_longitude=-0.12)
-		self.later = self.confirmed(self.mine, 12, job_latitude=51.51, job_longitude=-0.12, job_address="1 Main St\nLeeds")
+		self.later = self.confirmed(
+			self.mine, 12, job_latitude=51.51, job_longitude=-0.12, job_address="1 Main St\nLeeds"
+		)
 		self.not_mine = self.confirmed(self.theirs, 10)
 
 	def tearDown(self):
@@ -53,9 +63,16 @@ class TestJobs(FrappeTestCase):
 		for _ in range(2):
 			self.assertEqual(jobs_api.act(self.job.name, "complete")["status"], "Completed")
 		frappe.set_user("Administrator")
-		events = frappe.get_all("Appointment Event", filters={"appointment": self.job.name}, pluck="event_type", order_by="stream_seq")
+		events = frappe.get_all(
+			"Appointment Event",
+			filters={"appointment": self.job.name},
+			pluck="event_type",
+			order_by="stream_seq",
+		)
 		self.assertEqual(events, ["held", "confirmed", "started", "completed"])
-		comments = frappe.get_all("Comment", filters={"reference_name": self.job.name, "comment_type": "Comment"}, pluck="content")
+		comments = frappe.get_all(
+			"Comment", filters={"reference_name": self.job.name, "comment_type": "Comment"}, pluck="content"
+		)
 		self.assertEqual(comments, ["Replaced the valve"])
 
 	def test_nobody_elses_job_by_any_route(self):
@@ -67,7 +84,9 @@ class TestJobs(FrappeTestCase):
 		):
 			with self.assertRaises(frappe.DoesNotExistError):
 				call()
-		self.assertFalse(frappe.has_permission(APPOINTMENT, "read", doc=frappe.get_doc(APPOINTMENT, self.not_mine.name)))
+		self.assertFalse(
+			frappe.has_permission(APPOINTMENT, "read", doc=frappe.get_doc(APPOINTMENT, self.not_mine.name))
+		)
 		self.assertNotIn(self.not_mine.name, frappe.get_list(APPOINTMENT, pluck="name"))
 		frappe.set_user("Administrator")
 		self.assertEqual(frappe.db.get_value(APPOINTMENT, self.not_mine.name, "status"), "Confirmed")

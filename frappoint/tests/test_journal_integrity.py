@@ -143,7 +143,8 @@ class TestJournalTampering(FrappeTestCase):
 	def test_an_edited_creation_or_owner_is_found(self):
 		for field, value in (("creation", "2020-01-01 00:00:00"), ("owner", "someone@else.example")):
 			frappe.db.sql(
-				f"update `tabAppointment Event` set `{field}` = %s where name = %s", (value, self.events[1].name)
+				f"update `tabAppointment Event` set `{field}` = %s where name = %s",
+				(value, self.events[1].name),
 			)
 			self.assert_found("changed", self.events[1].name)
 			frappe.db.rollback()

@@ -74,12 +74,16 @@ class TestAMoveCarriesTheMoney(DepositCase):
 		self.assertEqual((new.status, new.amount_paid), ("Confirmed", 10))
 		self.assertEqual({f: new.get(f) for f in MONEY}, money)
 		for doctype, field in zip(("Sales Order", "Payment Request", "Payment Entry"), MONEY, strict=True):
-			self.assertEqual(frappe.db.get_value(doctype, money[field], "service_appointment"), new.name, doctype)
+			self.assertEqual(
+				frappe.db.get_value(doctype, money[field], "service_appointment"), new.name, doctype
+			)
 		old = frappe.get_doc(APPOINTMENT, old_name)
 		self.assertEqual(old.status, "Cancelled")
 		self.assertFalse(any(old.get(f) for f in (*MONEY, "amount_paid", "refund_entry", "credit_note")))
 		self.assertEqual(submitted("Payment Entry", old_name, payment_type="Pay"), [])  # nothing refunded
-		self.assertEqual(frappe.db.get_value("Sales Order", money["sales_order"], "docstatus"), 1)  # not cancelled
+		self.assertEqual(
+			frappe.db.get_value("Sales Order", money["sales_order"], "docstatus"), 1
+		)  # not cancelled
 		self.assertEqual(sales_orders(new.name), [money["sales_order"]])  # no second order
 		self.assertEqual(frappe.db.get_value("Payment Request", money["payment_request"], "status"), "Paid")
 		return old
@@ -91,7 +95,9 @@ class TestAMoveCarriesTheMoney(DepositCase):
 		new = self.customer_moves(held, at(1, 11))
 		self.assert_money_moved(held["name"], new, money)
 		# The order says when the service is delivered now; its price is the one agreed at booking.
-		self.assertEqual(getdate(frappe.db.get_value("Sales Order", money["sales_order"], "delivery_date")), day(1))
+		self.assertEqual(
+			getdate(frappe.db.get_value("Sales Order", money["sales_order"], "delivery_date")), day(1)
+		)
 		self.assertEqual(new.rate, 50)
 		service.complete(new.name)
 		si = frappe.get_doc("Sales Invoice", appointment_value(new.name, "sales_invoice"))
@@ -113,7 +119,10 @@ class TestAMoveCarriesTheMoney(DepositCase):
 		old = self.assert_money_moved(held["name"], new, money)
 		fee = frappe.get_doc("Sales Invoice", old.cancellation_invoice)
 		# the 5.00 late fee and 10% VAT; none of the deposit is kept: it moved with the booking
-		self.assertEqual((old.late_cancellation, fee.items[0].item_code, fee.net_total, fee.total_advance), (1, self.fee_item, 5, 0))
+		self.assertEqual(
+			(old.late_cancellation, fee.items[0].item_code, fee.net_total, fee.total_advance),
+			(1, self.fee_item, 5, 0),
+		)
 
 		self.settings(late_moves="Free")
 		held = self.paid_booking()
@@ -127,7 +136,10 @@ class TestAMoveCarriesTheMoney(DepositCase):
 		new = self.customer_moves(held, at(2, 15))
 		self.assertEqual((new.status, new.payment_request), ("Open", request))
 		self.pay(new.name)  # the gateway reports the request's payment: it confirms the new time
-		self.assertEqual((appointment_value(new.name, "status"), appointment_value(new.name, "amount_paid")), ("Confirmed", 10))
+		self.assertEqual(
+			(appointment_value(new.name, "status"), appointment_value(new.name, "amount_paid")),
+			("Confirmed", 10),
+		)
 		self.assertFalse(appointment_value(held["name"], "payment_entry"))
 
 
@@ -148,10 +160,14 @@ class TestOverrideTakesWhatIsFree(FrappeTestCase):
 		return book(self.service.name, provider or self.provider.name, start, override_reason=reason)
 
 	def units_of(self, name):
-		return frappe.get_all("Service Appointment Unit", filters={"parent": name, "live": 1}, pluck="service_unit")
+		return frappe.get_all(
+			"Service Appointment Unit", filters={"parent": name, "live": 1}, pluck="service_unit"
+		)
 
 	def offered(self, provider, start):
-		windows = windows_for(self.service, from_site(start), from_site(start) + timedelta(minutes=1), provider=provider)
+		windows = windows_for(
+			self.service, from_site(start), from_site(start) + timedelta(minutes=1), provider=provider
+		)
 		return [w for w in windows if w.start == from_site(start)]
 
 	def test_an_override_takes_the_free_seats_and_room_so_the_time_is_off_sale(self):
@@ -175,7 +191,12 @@ class TestOverrideTakesWhatIsFree(FrappeTestCase):
 		self.assertIn(self.room_type.name, doc.overbooked)
 		squeezed = self.override(at(2, 10, 30), reason="Regular client, emergency")  # nothing is free
 		self.assertEqual((live_seats(squeezed.name), self.units_of(squeezed.name)), ([], []))
-		event = frappe.get_all("Appointment Event", {"appointment": squeezed.name}, ["event_type", "changes"], order_by="stream_seq")[0]
+		event = frappe.get_all(
+			"Appointment Event",
+			{"appointment": squeezed.name},
+			["event_type", "changes"],
+			order_by="stream_seq",
+		)[0]
 		self.assertEqual(event.event_type, "booked_with_override")
 		overbooked = frappe.parse_json(event.changes)["overbooked"]
 		self.assertEqual((len(overbooked["slots"]), overbooked["units"]), (2, {self.room_type.name: 1}))
@@ -203,7 +224,10 @@ class TestOverrideTakesWhatIsFree(FrappeTestCase):
 				self.assertEqual((frappe.db.count(APPOINTMENT), frappe.db.count("Appointment Event")), before)
 
 	def _slot(self, start):
-		return frappe.db.get_value("Service Provider Slot", {"provider": self.provider.name, "slot_start_utc": to_db(from_site(start))})
+		return frappe.db.get_value(
+			"Service Provider Slot",
+			{"provider": self.provider.name, "slot_start_utc": to_db(from_site(start))},
+		)
 
 
 # --- 3. the payment window counts once --------------------------------------------------------
@@ -238,12 +262,20 @@ class TestThePaymentWindowCountsOnce(DepositCase):
 
 	def test_refused_checkouts_leave_at_most_one_error_log(self):
 		frappe.local.conf.pop(test_gateway.CONFIG_KEY)  # no gateway: payment cannot start
-		held = as_guest(api.hold, service_type=self.service.name, start=iso(at(2, 10)), provider=self.provider.name)
+		held = as_guest(
+			api.hold, service_type=self.service.name, start=iso(at(2, 10)), provider=self.provider.name
+		)
 		logs = {"method": ("like", f"%{held['name']}%")}
 		before = frappe.db.count("Error Log", logs)
 		for _press in range(4):
 			with self.assertRaises(PaymentUnavailable):
-				as_guest(api.confirm, appointment=held["name"], token=held["token"], customer_name="Dee", customer_email="dee@example.com")
+				as_guest(
+					api.confirm,
+					appointment=held["name"],
+					token=held["token"],
+					customer_name="Dee",
+					customer_email="dee@example.com",
+				)
 		self.assertLessEqual(frappe.db.count("Error Log", logs) - before, 1)
 
 
@@ -253,7 +285,13 @@ class TestTheWaitlistCountsTowardTheCaps(PortalCase):
 
 	def setUp(self):
 		super().setUp()
-		use_booking_settings(allow_waitlist=1, waitlist_offer_minutes=120, holds_per_session=3, holds_per_ip=2, holds_per_email=1)
+		use_booking_settings(
+			allow_waitlist=1,
+			waitlist_offer_minutes=120,
+			holds_per_session=3,
+			holds_per_ip=2,
+			holds_per_email=1,
+		)
 		self.busy_service = make_service()
 		self.busy = make_provider(
 			[self.busy_service.name],
@@ -267,7 +305,13 @@ class TestTheWaitlistCountsTowardTheCaps(PortalCase):
 
 	def join(self, address):
 		days = {"from_date": str(day(2)), "to_date": str(day(2))}
-		return as_guest(waitlist_api.join, service_type=self.busy_service.name, customer_name="Wanda", customer_email=address, **days)
+		return as_guest(
+			waitlist_api.join,
+			service_type=self.busy_service.name,
+			customer_name="Wanda",
+			customer_email=address,
+			**days,
+		)
 
 	def test_an_address_at_its_cap_cannot_join_and_nothing_is_stored(self):
 		for hour in (10, 11):
@@ -290,7 +334,9 @@ class TestTheWaitlistCountsTowardTheCaps(PortalCase):
 	def test_an_email_holding_as_many_times_as_it_may_is_not_offered_one_more(self):
 		address = email()
 		joined = self.join(address)
-		book(self.service.name, self.provider.name, at(2, 11), customer_email=address)  # staff hold one for them
+		book(
+			self.service.name, self.provider.name, at(2, 11), customer_email=address
+		)  # staff hold one for them
 		service.cancel(self.booked[0], reason="Cannot come")  # a seat frees: the waiter is skipped
 		waitlist.offer_freed_times(self.busy_service.name)  # however the offer job is queued
 		entry = frappe.get_doc(ENTRY, joined["name"])

@@ -38,7 +38,10 @@ class TestNotifications(NotificationCase):
 			messages(doc.name),
 			[("Appointment Confirmed", doc.customer_email), ("New Job", PROVIDER_USER)],
 		)
-		to_customer, to_provider = body(mail_to(doc.name, doc.customer_email)), body(mail_to(doc.name, PROVIDER_USER))
+		to_customer, to_provider = (
+			body(mail_to(doc.name, doc.customer_email)),
+			body(mail_to(doc.name, PROVIDER_USER)),
+		)
 		self.assertIn("America/New_York", to_customer)
 		self.assertIn("/appointments/", to_customer)  # the manage link
 		self.assertIn("Asia/Tokyo", to_provider)
@@ -48,11 +51,16 @@ class TestNotifications(NotificationCase):
 	def test_a_move_to_another_provider_tells_both_providers_and_the_customer_once(self):
 		doc = self.confirmed()
 		new_name = service.reschedule(doc.name, tokyo(14), provider=self.other.name).name
-		self.assertEqual(messages(doc.name), [("Appointment Confirmed", doc.customer_email), ("New Job", PROVIDER_USER)])
-		told = [news for news, _ in messages(new_name)]
-		self.assertEqual(sorted(told), ["Appointment Moved", "Job Cancelled"])  # the other provider has no user
 		self.assertEqual(
-			frappe.db.get_value(LOG, {"appointment": new_name, "news": "Job Cancelled"}, "provider"), self.provider.name
+			messages(doc.name), [("Appointment Confirmed", doc.customer_email), ("New Job", PROVIDER_USER)]
+		)
+		told = [news for news, _ in messages(new_name)]
+		self.assertEqual(
+			sorted(told), ["Appointment Moved", "Job Cancelled"]
+		)  # the other provider has no user
+		self.assertEqual(
+			frappe.db.get_value(LOG, {"appointment": new_name, "news": "Job Cancelled"}, "provider"),
+			self.provider.name,
 		)
 
 	def test_a_move_with_the_same_provider_is_a_moved_job(self):
@@ -100,14 +108,20 @@ class TestNotifications(NotificationCase):
 
 	def test_a_broken_template_never_breaks_the_booking(self):
 		template = frappe.get_doc("Email Template", "Frappoint: Appointment Confirmed")
-		frappe.db.set_value("Email Template", template.name, "response_html", "{{ view.no_such_thing.boom() }}")
+		frappe.db.set_value(
+			"Email Template", template.name, "response_html", "{{ view.no_such_thing.boom() }}"
+		)
 		frappe.clear_document_cache("Email Template", template.name)
 		# the class's rollback restores the row, not the cached copy
 		self.addCleanup(frappe.clear_document_cache, "Email Template", template.name)
-		self.addCleanup(frappe.db.set_value, "Email Template", template.name, "response_html", template.response_html)
+		self.addCleanup(
+			frappe.db.set_value, "Email Template", template.name, "response_html", template.response_html
+		)
 		doc = self.confirmed()
 		self.assertEqual(doc.status, "Confirmed")
-		self.assertEqual(frappe.db.get_value(LOG, {"appointment": doc.name, "audience": "Customer"}, "status"), "Failed")
+		self.assertEqual(
+			frappe.db.get_value(LOG, {"appointment": doc.name, "audience": "Customer"}, "status"), "Failed"
+		)
 		self.assertEqual(messages(doc.name), [("New Job", PROVIDER_USER)])  # the provider still heard
 
 	# --- calendars -------------------------------------------------------------------------
@@ -117,7 +131,9 @@ class TestNotifications(NotificationCase):
 		first = invitation(mail_to(doc.name, doc.customer_email))
 		[event] = first.walk("VEVENT")
 		self.assertEqual(first["METHOD"], "REQUEST")
-		self.assertEqual(event.decoded("DTSTART"), datetime.fromisoformat(str(doc.start_utc)).replace(tzinfo=UTC))
+		self.assertEqual(
+			event.decoded("DTSTART"), datetime.fromisoformat(str(doc.start_utc)).replace(tzinfo=UTC)
+		)
 		moved = service.reschedule(doc.name, tokyo(14))
 		second = invitation(mail_to(moved.name, doc.customer_email))
 		[moved_event] = second.walk("VEVENT")

@@ -10,7 +10,14 @@ from frappe.tests.utils import FrappeTestCase
 from frappoint.booking import outbox, service
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.clock import to_db
-from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, at, book, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import (
+	IGNORED_TEST_RECORDS,
+	at,
+	book,
+	make_provider,
+	make_service,
+	use_booking_settings,
+)
 
 test_ignore = IGNORED_TEST_RECORDS
 OUTBOX = "Booking Outbox"
@@ -36,7 +43,9 @@ class TestOutbox(FrappeTestCase):
 		use_booking_settings(notify_customers=1, notify_providers=1)
 
 	def rows(self, **filters):
-		return frappe.get_all(OUTBOX, filters=filters, fields=["name", "job_key", "status", "attempts", "last_error"])
+		return frappe.get_all(
+			OUTBOX, filters=filters, fields=["name", "job_key", "status", "attempts", "last_error"]
+		)
 
 	def test_a_pending_row_waits_for_its_grace_then_the_dispatcher_runs_it_once(self):
 		name = outbox.record("frappoint.tests.test_outbox.remember_call", "outbox-test:once", value="a")
@@ -54,7 +63,9 @@ class TestOutbox(FrappeTestCase):
 	def test_a_run_in_progress_keeps_others_away_until_its_lease_passes(self):
 		name = outbox.record("frappoint.tests.test_outbox.remember_call", "outbox-test:lease", value="b")
 		# a worker claimed it and was killed: the lease still runs
-		frappe.db.set_value(OUTBOX, name, {"attempts": 1, "not_before_utc": to_db(clock_now() + timedelta(seconds=20))})
+		frappe.db.set_value(
+			OUTBOX, name, {"attempts": 1, "not_before_utc": to_db(clock_now() + timedelta(seconds=20))}
+		)
 		self.assertFalse(outbox.run(name, first=True))
 		self.assertEqual(outbox.dispatch(), 0)
 		due_now(name)  # the lease passed: the killed run's work is done again, once
@@ -63,17 +74,23 @@ class TestOutbox(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value(OUTBOX, name, ["status", "attempts"]), ("Done", 2))
 
 	def test_a_failed_run_is_undone_and_tried_again_later_then_given_up_with_an_error_log(self):
-		name = outbox.record("frappoint.tests.test_outbox.remember_call", "outbox-test:fail", value="c", fail=True)
+		name = outbox.record(
+			"frappoint.tests.test_outbox.remember_call", "outbox-test:fail", value="c", fail=True
+		)
 		errors_before = frappe.db.count("Error Log")
 		for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
 			due_now(name)
 			self.assertFalse(outbox.run(name))
-			row = frappe.db.get_value(OUTBOX, name, ["status", "attempts", "last_error", "not_before_utc"], as_dict=True)
+			row = frappe.db.get_value(
+				OUTBOX, name, ["status", "attempts", "last_error", "not_before_utc"], as_dict=True
+			)
 			self.assertEqual(row.attempts, attempt)
 			self.assertIn("the mail server is down", row.last_error)
 			if attempt < outbox.MAX_ATTEMPTS:
 				self.assertEqual(row.status, "Pending")
-				self.assertGreater(row.not_before_utc, frappe.utils.get_datetime(to_db(clock_now())))  # backs off
+				self.assertGreater(
+					row.not_before_utc, frappe.utils.get_datetime(to_db(clock_now()))
+				)  # backs off
 				self.assertEqual(frappe.db.count("Error Log"), errors_before)
 		self.assertEqual(row.status, "Failed")
 		self.assertEqual(frappe.db.count("Error Log"), errors_before + 1)
@@ -86,7 +103,9 @@ class TestOutbox(FrappeTestCase):
 		second = outbox.record("frappoint.tests.test_outbox.remember_call", "outbox-test:same", value="d")
 		other = outbox.record("frappoint.tests.test_outbox.remember_call", "outbox-test:other", value="e")
 		self.assertTrue(outbox.run(first, first=True))
-		self.assertEqual(frappe.db.get_value(OUTBOX, second, ["status", "last_error"]), ("Done", f"Covered by {first}"))
+		self.assertEqual(
+			frappe.db.get_value(OUTBOX, second, ["status", "last_error"]), ("Done", f"Covered by {first}")
+		)
 		self.assertEqual(frappe.db.get_value(OUTBOX, other, "status"), "Pending")
 		self.assertEqual(CALLS, ["d"])
 
@@ -120,5 +139,9 @@ class TestOutbox(FrappeTestCase):
 		offers = [r.job_key for r in self.rows(method="frappoint.booking.waitlist.offer_freed_times")]
 		for appointment in held:
 			self.assertEqual(
-				sum(1 for k in offers if k.startswith(f"frappoint-waitlist::{svc.name}::{appointment.name}:")), 1, offers
+				sum(
+					1 for k in offers if k.startswith(f"frappoint-waitlist::{svc.name}::{appointment.name}:")
+				),
+				1,
+				offers,
 			)

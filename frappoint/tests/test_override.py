@@ -8,7 +8,15 @@ from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking import service
 from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable
-from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, at, book, make_provider, make_service, make_user, use_booking_settings
+from frappoint.tests.fixtures import (
+	IGNORED_TEST_RECORDS,
+	at,
+	book,
+	make_provider,
+	make_service,
+	make_user,
+	use_booking_settings,
+)
 
 test_ignore = IGNORED_TEST_RECORDS
 APPOINTMENT = "Service Appointment"
@@ -25,11 +33,16 @@ class TestOverride(FrappeTestCase):
 
 	def event(self, name):
 		return frappe.get_all(
-			"Appointment Event", filters={"appointment": name}, fields=["event_type", "changes"], order_by="stream_seq"
+			"Appointment Event",
+			filters={"appointment": name},
+			fields=["event_type", "changes"],
+			order_by="stream_seq",
 		)[0]
 
 	def test_a_manager_books_outside_the_shifts_with_a_journaled_reason(self):
-		doc = book(self.service.name, self.provider.name, at(2, 22), override_reason="Burst pipe, flat flooding")
+		doc = book(
+			self.service.name, self.provider.name, at(2, 22), override_reason="Burst pipe, flat flooding"
+		)
 		self.assertEqual(doc.status, "Confirmed")
 		self.assertEqual(doc.slots, [])
 		self.assertEqual(str(doc.end_time)[-8:], "22:30:00")
@@ -40,7 +53,9 @@ class TestOverride(FrappeTestCase):
 	def test_a_full_slot_takes_one_more_by_override_and_no_more_by_the_rules(self):
 		first = book(self.service.name, self.provider.name, at(2, 10))
 		service.confirm(first.name)
-		squeezed = book(self.service.name, self.provider.name, at(2, 10), override_reason="Regular client, emergency")
+		squeezed = book(
+			self.service.name, self.provider.name, at(2, 10), override_reason="Regular client, emergency"
+		)
 		self.assertEqual(squeezed.status, "Confirmed")
 		with self.assertRaises(SlotUnavailable):
 			book(self.service.name, self.provider.name, at(2, 10))

@@ -26,7 +26,9 @@ SETTINGS = "Service Appointment Settings"
 
 
 def submitted(doctype: str, appointment: str, **filters) -> list[str]:
-	return frappe.get_all(doctype, filters={"service_appointment": appointment, "docstatus": 1, **filters}, pluck="name")
+	return frappe.get_all(
+		doctype, filters={"service_appointment": appointment, "docstatus": 1, **filters}, pluck="name"
+	)
 
 
 class MoneyCase(BillingCase):
@@ -46,7 +48,9 @@ class MoneyCase(BillingCase):
 			cancellation_fee_item=self.fee_item,
 		)
 		self.item = make_item()
-		self.service = make_service(billing_item=self.item, company=self.company, pricing_tiers=[{"tier": "Standard", "rate": 50}])
+		self.service = make_service(
+			billing_item=self.item, company=self.company, pricing_tiers=[{"tier": "Standard", "rate": 50}]
+		)
 		self.provider = make_provider([self.service.name])
 
 	def tearDown(self):
@@ -60,7 +64,9 @@ class MoneyCase(BillingCase):
 		frappe.clear_document_cache(SETTINGS, SETTINGS)
 
 	def confirmed(self, start=None, **values):
-		doc = book(self.service.name, self.provider.name, start or at(2, 10), customer_name="Mo Money", **values)
+		doc = book(
+			self.service.name, self.provider.name, start or at(2, 10), customer_name="Mo Money", **values
+		)
 		service.confirm(doc.name)
 		return doc.name
 
@@ -84,14 +90,18 @@ class DepositCase(MoneyCase):
 			start=from_site(start or at(2, 10)).isoformat(),
 			provider=self.provider.name,
 		)
-		summary = api.confirm(appointment=held["name"], token=held["token"], customer_name="Dee Posit", customer_email=f"{unique('dee').replace(' ', '')}@example.com")
+		summary = api.confirm(
+			appointment=held["name"],
+			token=held["token"],
+			customer_name="Dee Posit",
+			customer_email=f"{unique('dee').replace(' ', '')}@example.com",
+		)
 		frappe.set_user("Administrator")
 		return summary
 
 	def pay(self, name, status="Completed"):
 		request = appointment_value(name, "payment_request")
 		return frappe.get_doc("Payment Request", request).run_method("on_payment_authorized", status)
-
 
 
 @needs_erpnext
@@ -102,17 +112,26 @@ class TestPaymentAtBooking(DepositCase):
 		self.assertEqual((summary["status"], summary["due_at_booking"]), ("Open", 10))
 		self.assertIn("test_gateway.checkout", summary["payment_url"])
 		pr = frappe.get_doc("Payment Request", appointment_value(name, "payment_request"))
-		self.assertEqual((pr.reference_doctype, pr.reference_name, pr.grand_total, pr.status), ("Sales Order", appointment_value(name, "sales_order"), 10, "Requested"))
+		self.assertEqual(
+			(pr.reference_doctype, pr.reference_name, pr.grand_total, pr.status),
+			("Sales Order", appointment_value(name, "sales_order"), 10, "Requested"),
+		)
 		held_until = frappe.utils.get_datetime(appointment_value(name, "hold_expires_utc"))
-		self.assertGreater(held_until, (clock_now() + timedelta(minutes=25)).replace(tzinfo=None))  # waits for the payment
+		self.assertGreater(
+			held_until, (clock_now() + timedelta(minutes=25)).replace(tzinfo=None)
+		)  # waits for the payment
 		self.assertIsNone(self.pay(name, status="Failed"))  # a declined card changes nothing
 		self.assertEqual(appointment_value(name, "status"), "Open")
 		for _retry in range(2):  # the gateway's callback, then its retry
 			redirect = self.pay(name)
 		self.assertIn(f"/appointments/{name}", redirect)
-		[entry] = frappe.get_all("Payment Entry Reference", filters={"payment_request": pr.name, "docstatus": 1}, pluck="parent")
+		[entry] = frappe.get_all(
+			"Payment Entry Reference", filters={"payment_request": pr.name, "docstatus": 1}, pluck="parent"
+		)
 		self.assertEqual(appointment_value(name, "status"), "Confirmed")
-		self.assertEqual((appointment_value(name, "payment_entry"), appointment_value(name, "amount_paid")), (entry, 10))
+		self.assertEqual(
+			(appointment_value(name, "payment_entry"), appointment_value(name, "amount_paid")), (entry, 10)
+		)
 		self.assertEqual(frappe.db.get_value("Payment Entry", entry, "service_appointment"), name)  # and back
 		self.assertEqual(frappe.db.get_value("Payment Request", pr.name, "status"), "Paid")
 		self.assertEqual(frappe.db.get_value("Sales Order", pr.reference_name, "advance_paid"), 10)
@@ -122,16 +141,33 @@ class TestPaymentAtBooking(DepositCase):
 		service.complete(name)
 		si = frappe.get_doc("Sales Invoice", appointment_value(name, "sales_invoice"))
 		self.assertEqual((si.grand_total, si.total_advance, si.outstanding_amount), (55, 10, 45))
-		events = frappe.get_all("Appointment Event", filters={"appointment": name}, pluck="event_type", order_by="sequence")
-		self.assertEqual(events[:6], ["held", "payment_awaited", "sales_order_linked", "payment_requested", "payment_received", "confirmed"])
+		events = frappe.get_all(
+			"Appointment Event", filters={"appointment": name}, pluck="event_type", order_by="sequence"
+		)
+		self.assertEqual(
+			events[:6],
+			[
+				"held",
+				"payment_awaited",
+				"sales_order_linked",
+				"payment_requested",
+				"payment_received",
+				"confirmed",
+			],
+		)
 
 	def test_a_deposit_makes_its_own_order_whatever_the_order_policy(self):
 		for hour, policy in ((11, erpnext.LINK_ORDER), (12, erpnext.NO_ORDER)):
 			with self.subTest(policy=policy):
 				self.settings(sales_order_policy=policy)
-				name = self.checkout(at(2, hour))["name"]  # no staff to pick an order: one is made to pay against
+				name = self.checkout(at(2, hour))[
+					"name"
+				]  # no staff to pick an order: one is made to pay against
 				self.pay(name)
-				self.assertEqual((appointment_value(name, "status"), appointment_value(name, "accounting_status")), ("Confirmed", "Done"))
+				self.assertEqual(
+					(appointment_value(name, "status"), appointment_value(name, "accounting_status")),
+					("Confirmed", "Done"),
+				)
 				self.assertEqual(sales_orders(name), [appointment_value(name, "sales_order")])
 
 	def test_asking_twice_reuses_the_payment_request(self):
@@ -148,7 +184,9 @@ class TestPaymentAtBooking(DepositCase):
 		expire_hold_now(name)
 		service.expire(name)
 		self.assertEqual(appointment_value(name, "status"), "Cancelled")
-		self.assertEqual(frappe.db.get_value("Payment Request", pr, ["docstatus", "status"]), (2, "Cancelled"))
+		self.assertEqual(
+			frappe.db.get_value("Payment Request", pr, ["docstatus", "status"]), (2, "Cancelled")
+		)
 		self.assertEqual(frappe.db.get_value("Sales Order", so, "docstatus"), 2)
 		self.assertEqual(appointment_value(name, "accounting_status"), "Done")
 
@@ -158,13 +196,22 @@ class TestPaymentAtBooking(DepositCase):
 		self.pay(name)  # the gateway was slow: the hold lapsed as the payment came
 		self.assertEqual(appointment_value(name, "status"), "Cancelled")
 		refund = frappe.get_doc("Payment Entry", appointment_value(name, "refund_entry"))
-		self.assertEqual((refund.payment_type, refund.paid_amount, refund.party), ("Pay", 10, frappe.db.get_value("Sales Order", appointment_value(name, "sales_order"), "customer")))
+		self.assertEqual(
+			(refund.payment_type, refund.paid_amount, refund.party),
+			(
+				"Pay",
+				10,
+				frappe.db.get_value("Sales Order", appointment_value(name, "sales_order"), "customer"),
+			),
+		)
 
 	def test_a_payment_after_the_request_was_cancelled_is_taken_on_account_and_refunded(self):
 		name = self.checkout()["name"]
 		expire_hold_now(name)
 		service.expire(name)  # the sweep came first: the request and the order are cancelled
-		self.assertEqual(frappe.db.get_value("Payment Request", appointment_value(name, "payment_request"), "docstatus"), 2)
+		self.assertEqual(
+			frappe.db.get_value("Payment Request", appointment_value(name, "payment_request"), "docstatus"), 2
+		)
 		for _retry in range(2):
 			self.pay(name)  # the gateway had taken the money all the same, and says so twice
 		receipt = frappe.get_doc("Payment Entry", appointment_value(name, "payment_entry"))

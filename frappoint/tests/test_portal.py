@@ -119,7 +119,9 @@ class PortalCase(FrappeTestCase):
 		headers = {"Cookie": f"{hold_caps.VISITOR_COOKIE}={session}"} if session else {}
 		if forwarded:
 			headers["X-Forwarded-For"] = forwarded
-		set_request(method=method, path="/api/method/" + cmd, headers=headers, environ_base={"REMOTE_ADDR": ip})
+		set_request(
+			method=method, path="/api/method/" + cmd, headers=headers, environ_base={"REMOTE_ADDR": ip}
+		)
 		frappe.local.request_ip = ip
 		frappe.local.form_dict = frappe._dict(cmd=cmd)
 		self.ip, self.session = ip, session

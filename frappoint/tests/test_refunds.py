@@ -24,7 +24,9 @@ class TestCancellationMoney(DepositCase):
 
 	def settled(self, name):
 		event = frappe.get_all(
-			"Appointment Event", filters={"appointment": name, "event_type": "cancellation_settled"}, pluck="name"
+			"Appointment Event",
+			filters={"appointment": name, "event_type": "cancellation_settled"},
+			pluck="name",
 		)
 		self.assertEqual(len(event), 1)
 		return frappe.get_doc("Service Appointment", name)
@@ -65,7 +67,16 @@ class TestCancellationMoney(DepositCase):
 		self.assertEqual(frappe.db.get_value("Payment Entry", doc.refund_entry, "paid_amount"), 5)
 		fee = frappe.get_doc("Sales Invoice", doc.cancellation_invoice)
 		# 5.00 of the deposit kept + the 5.00 fee, 10% VAT, paid 5.00 from the deposit
-		self.assertEqual((fee.items[0].item_code, fee.net_total, fee.grand_total, fee.total_advance, fee.outstanding_amount), (self.fee_item, 10, 11, 5, 6))
+		self.assertEqual(
+			(
+				fee.items[0].item_code,
+				fee.net_total,
+				fee.grand_total,
+				fee.total_advance,
+				fee.outstanding_amount,
+			),
+			(self.fee_item, 10, 11, 5, 6),
+		)
 		self.assertEqual(submitted("Sales Invoice", name), [fee.name])
 
 	def test_a_late_move_is_not_a_late_cancellation(self):
@@ -75,7 +86,10 @@ class TestCancellationMoney(DepositCase):
 		doc = frappe.get_doc("Service Appointment", name)
 		self.assertEqual((doc.late_cancellation, doc.cancellation_invoice, doc.refund_entry), (0, None, None))
 		# What was paid moved with the booking (test_money_and_seats): nothing is refunded.
-		self.assertEqual((appointment_value(new.name, "status"), appointment_value(new.name, "amount_paid")), ("Confirmed", 10))
+		self.assertEqual(
+			(appointment_value(new.name, "status"), appointment_value(new.name, "amount_paid")),
+			("Confirmed", 10),
+		)
 
 	def test_store_credit_keeps_the_payment_on_the_customers_account(self):
 		self.settings(refund_cutoff_hours=1, return_payments_as="Store Credit")
@@ -91,7 +105,10 @@ class TestCancellationMoney(DepositCase):
 		name = self.paid_booking()
 		service.cancel(name)  # the business cancels
 		doc = self.settled(name)
-		self.assertEqual((doc.late_cancellation, frappe.db.get_value("Payment Entry", doc.refund_entry, "paid_amount")), (0, 10))
+		self.assertEqual(
+			(doc.late_cancellation, frappe.db.get_value("Payment Entry", doc.refund_entry, "paid_amount")),
+			(0, 10),
+		)
 		self.assertFalse(doc.cancellation_invoice)
 
 	def test_an_unpaid_late_cancellation_is_charged_the_fee(self):

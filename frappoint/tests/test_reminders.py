@@ -24,12 +24,21 @@ class TestReminders(NotificationCase):
 		frappe.db.set_value(
 			APPOINTMENT,
 			doc.name,
-			{"start_utc": to_db(start), "end_utc": to_db(end), "start_time": to_site(start), "end_time": to_site(end)},
+			{
+				"start_utc": to_db(start),
+				"end_utc": to_db(end),
+				"start_time": to_site(start),
+				"end_time": to_site(end),
+			},
 		)
 
 	def reminders(self, name: str) -> list[int]:
 		return sorted(
-			frappe.get_all(LOG, filters={"appointment": name, "news": "Appointment Reminder", "status": "Sent"}, pluck="reminder_hours")
+			frappe.get_all(
+				LOG,
+				filters={"appointment": name, "news": "Appointment Reminder", "status": "Sent"},
+				pluck="reminder_hours",
+			)
 		)
 
 	def test_each_reminder_goes_once_when_due_and_never_for_a_cancelled_appointment(self):
@@ -63,16 +72,22 @@ class TestReminders(NotificationCase):
 		self.assertEqual(self.reminders(doc.name), [])
 		send_due_reminders(now=datetime(2031, 3, 29, 9, 0, tzinfo=london))
 		self.assertEqual(self.reminders(doc.name), [24])
-		reminder = [m for m in mails(doc.name) if "Reminder" in m["Subject"]][0]
+		reminder = next(m for m in mails(doc.name) if "Reminder" in m["Subject"])
 		self.assertIn("10:00 (Europe/London, UTC+0100)", body(reminder))
 
 	def test_an_appointment_booked_after_its_reminder_time_gets_only_the_nearer_one(self):
 		doc = self.confirmed()
 		start = datetime(2031, 7, 1, 9, 0, tzinfo=UTC)
 		self.far_away(doc, start)
-		frappe.db.set_value(APPOINTMENT, doc.name, "creation", to_site(start - timedelta(hours=3)), update_modified=False)
-		send_due_reminders(now=start - timedelta(hours=2))  # the 24 h reminder's moment came before the booking
+		frappe.db.set_value(
+			APPOINTMENT, doc.name, "creation", to_site(start - timedelta(hours=3)), update_modified=False
+		)
+		send_due_reminders(
+			now=start - timedelta(hours=2)
+		)  # the 24 h reminder's moment came before the booking
 		send_due_reminders(now=start - timedelta(minutes=30))
 		self.assertEqual(self.reminders(doc.name), [1])
-		self.assertEqual(frappe.db.get_value(LOG, {"appointment": doc.name, "reminder_hours": 24}, "status"), "Nothing to Send")
-
+		self.assertEqual(
+			frappe.db.get_value(LOG, {"appointment": doc.name, "reminder_hours": 24}, "status"),
+			"Nothing to Send",
+		)

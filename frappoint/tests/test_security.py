@@ -9,12 +9,12 @@ from frappe.utils import set_request
 
 from frappoint.api import booking as api
 from frappoint.api import desk
+from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.booking.tokens import signed_token, token_grants
-from frappoint.booking.clock import now as clock_now
 from frappoint.portal.views import manage_url
-from frappoint.tests.test_erpnext import needs_erpnext
 from frappoint.tests.fixtures import at, book, make_provider, make_service, make_user, use_booking_settings
+from frappoint.tests.test_erpnext import needs_erpnext
 
 APPOINTMENT = "Service Appointment"
 
@@ -89,7 +89,11 @@ class TestPaymentRequests(SecurityCase):
 		order = frappe.db.get_value("Sales Order", {}, "name") or "SAL-ORD-2026-00001"
 		for user in ("Guest", self.customer, self.provider_user):
 			frappe.set_user(user)
-			for args in ({"dt": "Sales Order", "dn": order}, {"dt": ["Sales Order"], "dn": order}, {"dt": "Nope", "dn": "x"}):
+			for args in (
+				{"dt": "Sales Order", "dn": order},
+				{"dt": ["Sales Order"], "dn": order},
+				{"dt": "Nope", "dn": "x"},
+			):
 				with self.assertRaises(frappe.PermissionError, msg=f"{user} {args}"):
 					self.request_payment(**args, submit_doc=1, mute_email=1)
 
@@ -131,7 +135,9 @@ class TestFieldLevelWrites(SecurityCase):
 			frappe.get_doc({"doctype": "File", "file_name": f"photo-{job.name}.txt", "content": "x", "is_private": 1,
 				"attached_to_doctype": APPOINTMENT, "attached_to_name": job.name}).insert()  # fmt: skip
 		frappe.set_user(self.provider_user)
-		listed = frappe.get_list("File", filters={"attached_to_doctype": APPOINTMENT}, pluck="attached_to_name")
+		listed = frappe.get_list(
+			"File", filters={"attached_to_doctype": APPOINTMENT}, pluck="attached_to_name"
+		)
 		self.assertIn(self.my_job.name, listed)
 		self.assertNotIn(self.their_job.name, listed)
 
@@ -155,8 +161,13 @@ class TestLinksAndTokens(SecurityCase):
 
 	def test_a_token_stops_changing_its_appointment_once_cancelled_or_moved(self):
 		frappe.set_user("Guest")
-		held = api.hold(service_type=self.service.name, start=iso(at(2, 13)), provider=self.mine.name,
-			customer_name="Tia", customer_email="tia@example.com")
+		held = api.hold(
+			service_type=self.service.name,
+			start=iso(at(2, 13)),
+			provider=self.mine.name,
+			customer_name="Tia",
+			customer_email="tia@example.com",
+		)
 		moved = api.reschedule(held["name"], iso(at(2, 14)), token=held["token"])
 		for action in (
 			lambda: api.cancel(held["name"], token=held["token"]),
@@ -181,15 +192,25 @@ class TestLinksAndTokens(SecurityCase):
 class TestGuestInput(SecurityCase):
 	BAD = {
 		"timezone": ["Europe", "Etc", "x" * 300, "Europe/London\x00", ["UTC"]],
-		"start": ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-12-01T10:00:00+00:00\x00", ""],
+		"start": [
+			"0001-01-01T00:00:00+14:00",
+			"9999-12-31T23:59:59-14:00",
+			"2026-12-01T10:00:00+00:00\x00",
+			"",
+		],
 		"customer_email": ["a@example.com,b@example.com", "a@example.com\x00", "a@example.com; b@x.org"],
 		"customer_name": ["Ann\x00", "x" * 141],
 	}
 
 	def test_malformed_guest_input_is_a_400_that_changes_nothing(self):
 		frappe.set_user("Guest")
-		valid = {"service_type": self.service.name, "start": iso(at(2, 11)), "provider": self.mine.name,
-			"customer_name": "Ann", "customer_email": "ann@example.com"}
+		valid = {
+			"service_type": self.service.name,
+			"start": iso(at(2, 11)),
+			"provider": self.mine.name,
+			"customer_name": "Ann",
+			"customer_email": "ann@example.com",
+		}
 		before = frappe.db.count(APPOINTMENT), frappe.db.count("Appointment Event")
 		for field, values in self.BAD.items():
 			for value in values:
@@ -208,7 +229,9 @@ class TestGuestInput(SecurityCase):
 
 	def test_the_provider_search_is_for_desk_users_and_takes_json_filters(self):
 		frappe.set_user(self.provider_user)
-		found = desk.providers_for_service("Service Provider", "", "name", 0, 20, f'{{"service_type": "{self.service.name}"}}')
+		found = desk.providers_for_service(
+			"Service Provider", "", "name", 0, 20, f'{{"service_type": "{self.service.name}"}}'
+		)
 		self.assertIn([self.mine.name], found)
 		with self.assertRaises(InvalidBookingInput):
 			desk.providers_for_service(filters="[1, 2]")
@@ -237,11 +260,26 @@ class TestWhoIsAsking(SecurityCase):
 		use_booking_settings(guest_requests_per_minute=2)
 		frappe.set_user("Guest")
 		remote = f"192.0.2.{frappe.generate_hash(length=4)}"
-		with request(method="GET", path="/api/method/frappoint.api.booking.services", remote=remote, **{"X-Forwarded-For": "1.1.1.1"}):
+		with request(
+			method="GET",
+			path="/api/method/frappoint.api.booking.services",
+			remote=remote,
+			**{"X-Forwarded-For": "1.1.1.1"},
+		):
 			api.services()
-		with request(method="GET", path="/api/v2/method/frappoint.api.booking.services", remote=remote, **{"X-Forwarded-For": "2.2.2.2"}):
+		with request(
+			method="GET",
+			path="/api/v2/method/frappoint.api.booking.services",
+			remote=remote,
+			**{"X-Forwarded-For": "2.2.2.2"},
+		):
 			api.services()
-		with request(method="GET", path="/api/v2/method/frappoint.api.booking.services", remote=remote, **{"X-Forwarded-For": "3.3.3.3"}):
+		with request(
+			method="GET",
+			path="/api/v2/method/frappoint.api.booking.services",
+			remote=remote,
+			**{"X-Forwarded-For": "3.3.3.3"},
+		):
 			with self.assertRaises(frappe.RateLimitExceededError):
 				api.services()
 

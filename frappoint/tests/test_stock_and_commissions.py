@@ -55,9 +55,9 @@ def issued(appointment: str) -> set[tuple]:
 
 
 def stock_entries(appointment: str) -> int:
-	return frappe.db.sql(
-		"select count(*) from `tabStock Entry` where service_appointment = %s", appointment
-	)[0][0]
+	return frappe.db.sql("select count(*) from `tabStock Entry` where service_appointment = %s", appointment)[
+		0
+	][0]
 
 
 def row(item_code, qty, consumption="Per Appointment") -> dict:

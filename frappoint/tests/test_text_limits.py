@@ -6,7 +6,14 @@ from frappe.tests.utils import FrappeTestCase
 
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.frappoint.doctype.service_appointment.service_appointment import MAX_TEXT_LENGTH
-from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, at, book, make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import (
+	IGNORED_TEST_RECORDS,
+	at,
+	book,
+	make_provider,
+	make_service,
+	use_booking_settings,
+)
 
 test_ignore = IGNORED_TEST_RECORDS
 APPOINTMENT = "Service Appointment"

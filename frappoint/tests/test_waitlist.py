@@ -86,8 +86,12 @@ class TestWaitlist(NotificationCase):
 		entry = self.entry(joined["name"])
 		self.assertEqual(entry.status, "Offered")
 		hold = frappe.get_doc(APPOINTMENT, entry.appointment)
-		self.assertEqual((hold.status, hold.customer_email, hold.provider), ("Open", entry.customer_email, self.busy.name))
-		self.assertEqual(str(hold.start_utc), str(frappe.db.get_value(APPOINTMENT, self.first.name, "start_utc")))
+		self.assertEqual(
+			(hold.status, hold.customer_email, hold.provider), ("Open", entry.customer_email, self.busy.name)
+		)
+		self.assertEqual(
+			str(hold.start_utc), str(frappe.db.get_value(APPOINTMENT, self.first.name, "start_utc"))
+		)
 		held_for = hold.hold_expires_utc - frappe.utils.get_datetime(hold.creation).replace(microsecond=0)
 		self.assertGreater(held_for.total_seconds(), 100 * 60)  # the offer window, not the 10-minute hold
 		[offer] = [m for m in mails(hold.name, to=entry.customer_email) if "is free for you" in m["Subject"]]
@@ -99,7 +103,9 @@ class TestWaitlist(NotificationCase):
 		hold_name = self.entry(joined["name"]).appointment
 		frappe.set_user("Guest")
 		try:
-			booking_api.confirm(appointment=hold_name, token=manage_token(frappe.get_doc(APPOINTMENT, hold_name)))
+			booking_api.confirm(
+				appointment=hold_name, token=manage_token(frappe.get_doc(APPOINTMENT, hold_name))
+			)
 		finally:
 			frappe.set_user("Administrator")
 		self.assertEqual(frappe.db.get_value(APPOINTMENT, hold_name, "status"), "Confirmed")

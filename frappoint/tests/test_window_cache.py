@@ -80,7 +80,9 @@ class TestWindowCache(FrappeTestCase):
 	def test_a_room_taken_through_one_provider_is_gone_for_another(self):
 		room_type = make_unit_type()
 		make_unit(room_type.name)
-		service = make_service(duration_minutes=30, required_unit_types=[{"unit_type": room_type.name, "qty": 1}])
+		service = make_service(
+			duration_minutes=30, required_unit_types=[{"unit_type": room_type.name, "qty": 1}]
+		)
 		first = make_provider([service.name])
 		second = make_provider([service.name])
 		self.assertIn(self.start, self.starts(second.name, service))
@@ -90,6 +92,7 @@ class TestWindowCache(FrappeTestCase):
 	def test_an_entry_records_when_its_first_hold_lapses(self):
 		held = book(self.service.name, self.provider.name, at(1, 10))
 		self.starts()
+
 		def entries():
 			place = [self.provider.name], [window_cache.day_of(self.start)]
 			return window_cache.WindowCache(self.service.name, False, False, *place).read(clock_now())
@@ -120,7 +123,9 @@ class TestSeatsByProvider(FrappeTestCase):
 		frappe.db.set_value("Service Appointment Slot", {"parent": booked[1].name}, "provider", None)
 		self.assertEqual(seat_claims_between([other.name], first, last), [])
 		seat_provider.execute()
-		self.assertEqual({r.appointment for r in seat_claims_between([other.name], first, last)}, {booked[1].name})
+		self.assertEqual(
+			{r.appointment for r in seat_claims_between([other.name], first, last)}, {booked[1].name}
+		)
 
 
 class TestAppointmentNumbers(FrappeTestCase):
@@ -137,7 +142,9 @@ class TestAppointmentNumbers(FrappeTestCase):
 		self.assertEqual(
 			frappe.db.sql("select current from `tabSeries` where name = %s", f"APT-{day(0):%Y}-"), counter
 		)
-		self.assertGreater(frappe.db.sql(f"select nextval(`{APPOINTMENT_NUMBERS}`)")[0][0], number(second.name))
+		self.assertGreater(
+			frappe.db.sql(f"select nextval(`{APPOINTMENT_NUMBERS}`)")[0][0], number(second.name)
+		)
 
 	def test_an_action_leaves_no_version_row_and_its_history_is_in_the_timeline(self):
 		use_booking_settings()
@@ -145,7 +152,9 @@ class TestAppointmentNumbers(FrappeTestCase):
 		provider = make_provider([svc.name])
 		held = book(svc.name, provider.name, at(1, 10))
 		service.confirm(held.name)
-		self.assertFalse(frappe.get_all("Version", filters={"ref_doctype": "Service Appointment", "docname": held.name}))
+		self.assertFalse(
+			frappe.get_all("Version", filters={"ref_doctype": "Service Appointment", "docname": held.name})
+		)
 		from frappoint.booking.journal import timeline
 
 		self.assertEqual(len(timeline("Service Appointment", held.name)), 2)  # held, confirmed

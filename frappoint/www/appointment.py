@@ -4,7 +4,6 @@ logged-in customer): view, reschedule, cancel. A wrong, expired or foreign link 
 import frappe
 from frappe import _
 
-from frappoint.portal.views import appointment_view
 from frappoint.portal.pages import (
 	forbid,
 	js_messages,
@@ -12,6 +11,7 @@ from frappoint.portal.pages import (
 	portal_assets,
 	protect_session,
 )
+from frappoint.portal.views import appointment_view
 
 no_cache = 1
 sitemap = 0

@@ -7,7 +7,6 @@ from frappe import _
 from frappe.utils import get_system_timezone
 
 from frappoint.booking.hold_caps import VISITOR_COOKIE
-from frappoint.portal.views import appointment_view
 from frappoint.portal.pages import (
 	booking_rules,
 	customer_prefill,
@@ -19,6 +18,7 @@ from frappoint.portal.pages import (
 	protect_session,
 	services_on_offer,
 )
+from frappoint.portal.views import appointment_view
 
 no_cache = 1
 sitemap = 1

@@ -9,9 +9,9 @@ from frappe.utils import cast, validate_email_address
 
 from frappoint.booking import conflicts, journal, service
 from frappoint.booking.clock import from_db
+from frappoint.booking.errors import InvalidBookingInput
 from frappoint.booking.locks import read_committed, retry_contention
 from frappoint.booking.numbering import appointment_name
-from frappoint.booking.errors import InvalidBookingInput
 from frappoint.notifications import changes
 from frappoint.permissions import is_staff
 
@@ -131,7 +131,9 @@ class ServiceAppointment(Document):
 		self.title = f"{self.customer_name} · {self.service_type}"
 		# Not left to `fetch_from`, which Frappe applies only while it checks links: the booking paths
 		# insert and save without that check, and the calendar would draw their appointments grey.
-		self.color = frappe.get_cached_value("Service Provider", self.provider, "color") if self.provider else None
+		self.color = (
+			frappe.get_cached_value("Service Provider", self.provider, "color") if self.provider else None
+		)
 		if not self.is_new() and not self.flags.booking_action:
 			self.refuse_direct_changes()
 
@@ -151,7 +153,9 @@ class ServiceAppointment(Document):
 		changed += [
 			field
 			for field in CHOSEN_WHILE_OPEN
-			if (before.status != "Open" or not staff) and self.meta.has_field(field) and before.get(field) != self.get(field)
+			if (before.status != "Open" or not staff)
+			and self.meta.has_field(field)
+			and before.get(field) != self.get(field)
 		]
 		if changed:
 			frappe.throw(

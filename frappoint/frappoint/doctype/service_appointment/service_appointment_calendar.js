@@ -8,8 +8,18 @@ frappe.views.calendar["Service Appointment"] = {
 		color: "color",
 	},
 	filters: [
-		{ fieldtype: "Link", fieldname: "provider", options: "Service Provider", label: __("Provider") },
-		{ fieldtype: "Link", fieldname: "service_type", options: "Service Type", label: __("Service Type") },
+		{
+			fieldtype: "Link",
+			fieldname: "provider",
+			options: "Service Provider",
+			label: __("Provider"),
+		},
+		{
+			fieldtype: "Link",
+			fieldname: "service_type",
+			options: "Service Type",
+			label: __("Service Type"),
+		},
 	],
 	get_events_method: "frappe.desk.calendar.get_events",
 };

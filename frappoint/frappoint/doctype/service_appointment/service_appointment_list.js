@@ -1,4 +1,10 @@
-const STATUS_COLOURS = { Open: "orange", Confirmed: "blue", Completed: "green", Cancelled: "red", "No Show": "gray" };
+const STATUS_COLOURS = {
+	Open: "orange",
+	Confirmed: "blue",
+	Completed: "green",
+	Cancelled: "red",
+	"No Show": "gray",
+};
 
 frappe.listview_settings["Service Appointment"] = {
 	add_fields: ["status", "start_time", "provider"],

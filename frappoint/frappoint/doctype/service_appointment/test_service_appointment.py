@@ -135,10 +135,14 @@ class TestServiceAppointment(FrappeTestCase):
 		book(skilled.name, expert.name, at(2, 9))  # the expert already works that day
 		use_booking_settings(dispatch_weight_skills=0, dispatch_weight_distance=0, dispatch_weight_workload=1)
 		self.assertNotEqual(book(skilled.name, None, at(2, 13)).provider, expert.name)  # the lighter day wins
-		use_booking_settings(dispatch_weight_skills=0.5, dispatch_weight_distance=0.3, dispatch_weight_workload=0.2)
+		use_booking_settings(
+			dispatch_weight_skills=0.5, dispatch_weight_distance=0.3, dispatch_weight_workload=0.2
+		)
 		self.assertEqual(book(skilled.name, None, at(2, 14)).provider, expert.name)  # skills win again
 		settings = frappe.get_doc("Service Appointment Settings")
-		settings.update({"dispatch_weight_skills": 0, "dispatch_weight_distance": 0, "dispatch_weight_workload": 0})
+		settings.update(
+			{"dispatch_weight_skills": 0, "dispatch_weight_distance": 0, "dispatch_weight_workload": 0}
+		)
 		with self.assertRaises(InvalidBookingInput):
 			settings.save()
 
@@ -207,7 +211,10 @@ class TestServiceAppointment(FrappeTestCase):
 		with self.assertRaises(InvalidTransition):
 			service.confirm(doc.name)
 		# start and reassign keep the status, but not on a cancelled appointment: a 409, not a 500
-		for refused in (lambda: service.start(doc.name), lambda: service.reassign(doc.name, self.provider.name)):
+		for refused in (
+			lambda: service.start(doc.name),
+			lambda: service.reassign(doc.name, self.provider.name),
+		):
 			with self.assertRaises(InvalidTransition) as caught:
 				refused()
 			self.assertEqual(caught.exception.http_status_code, 409)

@@ -36,7 +36,9 @@ class TestServiceAppointmentSettings(FrappeTestCase):
 		service.confirm(held.name)
 		service.cancel(held.name)
 		self.assertEqual(
-			frappe.db.sql("select value from `tabSingles` where doctype = %s and field = 'modified'", SETTINGS),
+			frappe.db.sql(
+				"select value from `tabSingles` where doctype = %s and field = 'modified'", SETTINGS
+			),
 			stamp,
 		)
 		self.assertIsNone(frappe.get_meta(SETTINGS).get_field("journal_sequence"))

@@ -18,4 +18,6 @@ def on_doctype_update():
 
 def ensure_provider_index():
 	"""Availability reads the seats of some providers over a time range: one index range each."""
-	frappe.db.add_index("Service Appointment Slot", ["provider", "slot_start_utc"], index_name="provider_start")
+	frappe.db.add_index(
+		"Service Appointment Slot", ["provider", "slot_start_utc"], index_name="provider_start"
+	)

@@ -26,7 +26,9 @@ class ServiceProvider(Document):
 		for shift in pattern.shifts if pattern else ():
 			if shift.nominal_minutes % size:
 				frappe.throw(
-					_("A {0}-minute shift cannot be cut into {1}-minute slots.").format(shift.nominal_minutes, size),
+					_("A {0}-minute shift cannot be cut into {1}-minute slots.").format(
+						shift.nominal_minutes, size
+					),
 					exc=InvalidBookingInput,
 					title=_("Invalid provider"),
 				)

@@ -5,7 +5,11 @@ const FIRST_HOUR = 6;
 const HOURS = 16; // 06:00 to 22:00
 
 frappe.pages["resources"].on_page_load = function (wrapper) {
-	const page = frappe.ui.make_app_page({ parent: wrapper, title: __("Resources"), single_column: true });
+	const page = frappe.ui.make_app_page({
+		parent: wrapper,
+		title: __("Resources"),
+		single_column: true,
+	});
 	const day = page.add_field({
 		fieldname: "day",
 		fieldtype: "Date",
@@ -13,8 +17,12 @@ frappe.pages["resources"].on_page_load = function (wrapper) {
 		default: frappe.datetime.get_today(),
 		change: () => load(),
 	});
-	page.add_inner_button(__("Previous Day"), () => day.set_value(frappe.datetime.add_days(day.get_value(), -1)));
-	page.add_inner_button(__("Next Day"), () => day.set_value(frappe.datetime.add_days(day.get_value(), 1)));
+	page.add_inner_button(__("Previous Day"), () =>
+		day.set_value(frappe.datetime.add_days(day.get_value(), -1)),
+	);
+	page.add_inner_button(__("Next Day"), () =>
+		day.set_value(frappe.datetime.add_days(day.get_value(), 1)),
+	);
 	const area = $(`<div class="fp-resources"></div>`).appendTo(page.main);
 	$(`<style>
 		.fp-resources { overflow-x: auto; padding: 8px 0; }
@@ -31,7 +39,9 @@ frappe.pages["resources"].on_page_load = function (wrapper) {
 		return Math.min(Math.max(((h - FIRST_HOUR) * 60 + m) / (HOURS * 60), 0), 1) * 100;
 	};
 	const lane = (row) => {
-		const el = $(`<div class="fp-row"><div class="fp-name"></div><div class="fp-lane"></div></div>`);
+		const el = $(
+			`<div class="fp-row"><div class="fp-name"></div><div class="fp-lane"></div></div>`,
+		);
 		el.find(".fp-name").text(row.name);
 		for (const item of row.items) {
 			const left = offset(item.start);
@@ -42,7 +52,8 @@ frappe.pages["resources"].on_page_load = function (wrapper) {
 				.text(`${item.start.slice(11, 16)} ${item.title || item.name}`)
 				.attr("title", `${item.name} · ${__(item.status)}`)
 				.on("click keydown", (e) => {
-					if (e.type === "click" || e.key === "Enter") frappe.set_route("Form", "Service Appointment", item.name);
+					if (e.type === "click" || e.key === "Enter")
+						frappe.set_route("Form", "Service Appointment", item.name);
 				})
 				.appendTo(el.find(".fp-lane"));
 		}
@@ -51,14 +62,25 @@ frappe.pages["resources"].on_page_load = function (wrapper) {
 	const load = () =>
 		frappe.xcall("frappoint.api.desk.resource_day", { day: day.get_value() }).then((data) => {
 			area.empty();
-			const hours = $(`<div class="fp-row"><div class="fp-name text-muted">${frappe.utils.escape_html(data.timezone)}</div><div class="fp-lane text-muted small"></div></div>`);
+			const hours = $(
+				`<div class="fp-row"><div class="fp-name text-muted">${frappe.utils.escape_html(data.timezone)}</div><div class="fp-lane text-muted small"></div></div>`,
+			);
 			for (let h = 0; h < HOURS; h++) {
-				$(`<span></span>`).text(`${String(FIRST_HOUR + h).padStart(2, "0")}:00`)
-					.css({ position: "absolute", left: `${(h / HOURS) * 100}%`, paddingLeft: "2px" })
+				$(`<span></span>`)
+					.text(`${String(FIRST_HOUR + h).padStart(2, "0")}:00`)
+					.css({
+						position: "absolute",
+						left: `${(h / HOURS) * 100}%`,
+						paddingLeft: "2px",
+					})
 					.appendTo(hours.find(".fp-lane"));
 			}
 			area.append(hours, $(`<h4></h4>`).text(__("Providers")), ...data.providers.map(lane));
-			if (data.units.length) area.append($(`<h4></h4>`).text(__("Rooms and equipment")), ...data.units.map(lane));
+			if (data.units.length)
+				area.append(
+					$(`<h4></h4>`).text(__("Rooms and equipment")),
+					...data.units.map(lane),
+				);
 		});
 	load();
 };

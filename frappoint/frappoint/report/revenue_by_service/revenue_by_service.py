@@ -11,9 +11,20 @@ def execute(filters=None):
 	filters = filters or {}
 	rows = analytics.revenue(filters)
 	columns = [
-		{"fieldname": "name", "label": _(analytics.text_filter(filters, "group_by") or "Service"), "fieldtype": "Data", "width": 220},
+		{
+			"fieldname": "name",
+			"label": _(analytics.text_filter(filters, "group_by") or "Service"),
+			"fieldtype": "Data",
+			"width": 220,
+		},
 		{"fieldname": "appointments", "label": _("Completed"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "revenue", "label": _("Revenue"), "fieldtype": "Currency", "width": 140},
 	]
-	chart = {"data": {"labels": [r["name"] for r in rows[:20]], "datasets": [{"name": _("Revenue"), "values": [r["revenue"] or 0 for r in rows[:20]]}]}, "type": "bar"}
+	chart = {
+		"data": {
+			"labels": [r["name"] for r in rows[:20]],
+			"datasets": [{"name": _("Revenue"), "values": [r["revenue"] or 0 for r in rows[:20]]}],
+		},
+		"type": "bar",
+	}
 	return columns, rows, None, chart

@@ -36,14 +36,19 @@ export function appointmentsPage(root) {
 						reason: cancelForm.reason.value.trim(),
 						timezone: detectedZone(),
 					},
-					{ post: true }
+					{ post: true },
 				);
 				cancelForm.hidden = true;
 				ref(card, "actions")?.remove();
 				card.querySelector(".fp-rule")?.remove();
-				announce(card, "cancelled", __("Cancelled"), data.emailed
-					? __("Your appointment is cancelled. We have emailed you a confirmation.")
-					: __("Your appointment is cancelled."));
+				announce(
+					card,
+					"cancelled",
+					__("Cancelled"),
+					data.emailed
+						? __("Your appointment is cancelled. We have emailed you a confirmation.")
+						: __("Your appointment is cancelled."),
+				);
 			} catch (e) {
 				showAlert(root, e.message);
 				submit.disabled = false;
@@ -82,8 +87,12 @@ function offerConfirm(root, card) {
 		try {
 			const { data } = await call(
 				"confirm",
-				{ appointment: card.dataset.appointment, token: DATA.token, timezone: detectedZone() },
-				{ post: true }
+				{
+					appointment: card.dataset.appointment,
+					token: DATA.token,
+					timezone: detectedZone(),
+				},
+				{ post: true },
 			);
 			if (data.payment_url) {
 				// The service asks a payment at booking: the gateway's confirmation confirms it.
@@ -91,9 +100,14 @@ function offerConfirm(root, card) {
 				return;
 			}
 			ref(card, "confirm-actions")?.remove();
-			announce(card, "confirmed", __("Confirmed"), data.emailed
-				? __("Your appointment is confirmed. We have emailed you the details.")
-				: __("Your appointment is confirmed."));
+			announce(
+				card,
+				"confirmed",
+				__("Confirmed"),
+				data.emailed
+					? __("Your appointment is confirmed. We have emailed you the details.")
+					: __("Your appointment is confirmed."),
+			);
 		} catch (e) {
 			showAlert(root, e.message);
 			button.disabled = false;

@@ -33,7 +33,8 @@ async function refresh(page) {
 		save(JOBS_KEY, data);
 		render(page);
 	} catch (e) {
-		if (e.status === 0 && page.data) say(page, __("Offline: showing the jobs as last loaded."));
+		if (e.status === 0 && page.data)
+			say(page, __("Offline: showing the jobs as last loaded."));
 		else showAlert(page.root, e.message);
 	}
 }
@@ -46,42 +47,136 @@ function render(page) {
 		return;
 	}
 	const queued = load(QUEUE_KEY, []);
-	list.replaceChildren(...data.jobs.map((job) => card(page, job, queued.filter((q) => q.appointment === job.name))));
+	list.replaceChildren(
+		...data.jobs.map((job) =>
+			card(
+				page,
+				job,
+				queued.filter((q) => q.appointment === job.name),
+			),
+		),
+	);
 }
 
 // In the provider's timezone: where the jobs are, wherever the phone thinks it is.
 function when(job, timeZone) {
-	const options = { timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+	const options = {
+		timeZone,
+		weekday: "short",
+		day: "numeric",
+		month: "short",
+		hour: "2-digit",
+		minute: "2-digit",
+	};
 	return new Date(job.start).toLocaleString(undefined, options);
 }
 
 function card(page, job, pending) {
-	const status = pending.length ? __("Waiting to send") : job.status === "Confirmed" && job.started ? __("In progress") : __(job.status);
-	const actions = job.status !== "Confirmed" ? [] : job.started ? ["complete", "no_show"] : ["start", "no_show"];
-	const note = el("textarea", { class: "form-control", rows: 2, maxlength: 2000, "aria-label": __("Note for {0}", [job.customer]) });
+	const status = pending.length
+		? __("Waiting to send")
+		: job.status === "Confirmed" && job.started
+			? __("In progress")
+			: __(job.status);
+	const actions =
+		job.status !== "Confirmed"
+			? []
+			: job.started
+				? ["complete", "no_show"]
+				: ["start", "no_show"];
+	const note = el("textarea", {
+		class: "form-control",
+		rows: 2,
+		maxlength: 2000,
+		"aria-label": __("Note for {0}", [job.customer]),
+	});
 	return el(
 		"article",
 		{ class: "fp-card fp-job", "data-appointment": job.name },
-		el("div", { class: "fp-card-head" },
-			el("h2", { class: "fp-card-title" }, `${when(job, page.data.timezone)} · ${job.service}`),
-			el("span", { class: "fp-badge", "data-ref": "status" }, status)),
-		el("dl", { class: "fp-facts" },
+		el(
+			"div",
+			{ class: "fp-card-head" },
+			el(
+				"h2",
+				{ class: "fp-card-title" },
+				`${when(job, page.data.timezone)} · ${job.service}`,
+			),
+			el("span", { class: "fp-badge", "data-ref": "status" }, status),
+		),
+		el(
+			"dl",
+			{ class: "fp-facts" },
 			el("div", {}, el("dt", {}, __("Customer")), el("dd", {}, job.customer || "")),
-			job.phone ? el("div", {}, el("dt", {}, __("Phone")), el("dd", {}, el("a", { href: `tel:${job.phone}` }, job.phone))) : null,
-			job.address ? el("div", {}, el("dt", {}, __("Address")), el("dd", {}, job.address)) : null,
-			job.map ? el("div", {}, el("dt", {}, __("Place")), el("dd", {}, el("a", { href: job.map, target: "_blank", rel: "noopener" }, __("Open the map")),
-				job.km_from_previous !== null ? ` · ${__("{0} km from the previous job", [job.km_from_previous])}` : "")) : null,
-			job.notes ? el("div", {}, el("dt", {}, __("Notes")), el("dd", {}, job.notes)) : null),
-		el("div", { class: "fp-actions" },
-			...actions.map((action) => el("button", { type: "button", class: action === "no_show" ? "btn btn-default" : "btn btn-primary",
-				onclick: () => send(page, { kind: "act", appointment: job.name, action }) }, LABELS[action]()))),
+			job.phone
+				? el(
+						"div",
+						{},
+						el("dt", {}, __("Phone")),
+						el("dd", {}, el("a", { href: `tel:${job.phone}` }, job.phone)),
+					)
+				: null,
+			job.address
+				? el("div", {}, el("dt", {}, __("Address")), el("dd", {}, job.address))
+				: null,
+			job.map
+				? el(
+						"div",
+						{},
+						el("dt", {}, __("Place")),
+						el(
+							"dd",
+							{},
+							el(
+								"a",
+								{ href: job.map, target: "_blank", rel: "noopener" },
+								__("Open the map"),
+							),
+							job.km_from_previous !== null
+								? ` · ${__("{0} km from the previous job", [job.km_from_previous])}`
+								: "",
+						),
+					)
+				: null,
+			job.notes ? el("div", {}, el("dt", {}, __("Notes")), el("dd", {}, job.notes)) : null,
+		),
+		el(
+			"div",
+			{ class: "fp-actions" },
+			...actions.map((action) =>
+				el(
+					"button",
+					{
+						type: "button",
+						class: action === "no_show" ? "btn btn-default" : "btn btn-primary",
+						onclick: () => send(page, { kind: "act", appointment: job.name, action }),
+					},
+					LABELS[action](),
+				),
+			),
+		),
 		photoField(page, job),
-		el("div", { class: "fp-field" }, note,
-			el("button", { type: "button", class: "btn btn-default btn-sm", onclick: () => {
-				if (!note.value.trim()) return;
-				send(page, { kind: "note", appointment: job.name, note: note.value.trim(), request_id: requestId() });
-				note.value = "";
-			} }, __("Add note")))
+		el(
+			"div",
+			{ class: "fp-field" },
+			note,
+			el(
+				"button",
+				{
+					type: "button",
+					class: "btn btn-default btn-sm",
+					onclick: () => {
+						if (!note.value.trim()) return;
+						send(page, {
+							kind: "note",
+							appointment: job.name,
+							note: note.value.trim(),
+							request_id: requestId(),
+						});
+						note.value = "";
+					},
+				},
+				__("Add note"),
+			),
+		),
 	);
 }
 
@@ -93,9 +188,19 @@ const requestId = () => `${Date.now().toString(36)}-${Math.random().toString(36)
 // said is kept with the page: the jobs are drawn again whenever they are re-read, maybe mid-upload.
 function photoField(page, job) {
 	const id = `fp-photo-${job.name}`;
-	const input = el("input", { id, type: "file", accept: "image/*", capture: "environment", class: "form-control" });
+	const input = el("input", {
+		id,
+		type: "file",
+		accept: "image/*",
+		capture: "environment",
+		class: "form-control",
+	});
 	page.photoStatus ??= {};
-	const status = el("p", { class: "fp-muted", role: "status", id: `${id}-status` }, page.photoStatus[job.name] || "");
+	const status = el(
+		"p",
+		{ class: "fp-muted", role: "status", id: `${id}-status` },
+		page.photoStatus[job.name] || "",
+	);
 	const show = (text) => {
 		page.photoStatus[job.name] = text;
 		const shown = document.getElementById(`${id}-status`); // this card's, or the one drawn since
@@ -120,10 +225,20 @@ function photoField(page, job) {
 			headers: { "X-Frappe-CSRF-Token": csrfToken(), Accept: "application/json" },
 			credentials: "same-origin",
 		}).catch(() => null);
-		show(response?.ok ? __("Photo attached.") : __("The photo could not be attached. Please try again."));
+		show(
+			response?.ok
+				? __("Photo attached.")
+				: __("The photo could not be attached. Please try again."),
+		);
 		input.value = "";
 	});
-	return el("div", { class: "fp-field" }, el("label", { class: "fp-label", for: id }, __("Attach a photo")), input, status);
+	return el(
+		"div",
+		{ class: "fp-field" },
+		el("label", { class: "fp-label", for: id }, __("Attach a photo")),
+		input,
+		status,
+	);
 }
 
 function send(page, item) {
@@ -140,11 +255,30 @@ async function flush(page) {
 		for (let queue = load(QUEUE_KEY, []); queue.length; queue = load(QUEUE_KEY, [])) {
 			const item = queue[0];
 			try {
-				if (item.kind === "act") await call("frappoint.api.jobs.act", { appointment: item.appointment, action: item.action }, { post: true });
-				else await call("frappoint.api.jobs.add_note", { appointment: item.appointment, note: item.note, request_id: item.request_id }, { post: true });
+				if (item.kind === "act")
+					await call(
+						"frappoint.api.jobs.act",
+						{ appointment: item.appointment, action: item.action },
+						{ post: true },
+					);
+				else
+					await call(
+						"frappoint.api.jobs.add_note",
+						{
+							appointment: item.appointment,
+							note: item.note,
+							request_id: item.request_id,
+						},
+						{ post: true },
+					);
 			} catch (e) {
 				if (e.status === 0) {
-					say(page, __("Offline: {0} waiting to be sent when the connection is back.", [queue.length]));
+					say(
+						page,
+						__("Offline: {0} waiting to be sent when the connection is back.", [
+							queue.length,
+						]),
+					);
 					return;
 				}
 				showAlert(page.root, e.message); // refused for good (e.g. already cancelled): drop it

@@ -36,12 +36,15 @@ export async function call(method, args = {}, { post = false } = {}) {
 			});
 		} else {
 			const query = new URLSearchParams(
-				Object.entries(args).filter(([, v]) => v !== null && v !== undefined && v !== "")
+				Object.entries(args).filter(([, v]) => v !== null && v !== undefined && v !== ""),
 			);
 			response = await fetch(`${path}?${query}`, { headers, credentials: "same-origin" });
 		}
 	} catch (e) {
-		throw new ApiError(0, __("We could not reach the server. Please check your connection and try again."));
+		throw new ApiError(
+			0,
+			__("We could not reach the server. Please check your connection and try again."),
+		);
 	}
 	let body = {};
 	try {
@@ -65,7 +68,8 @@ function serverMessage(body, status) {
 		// fall through to the generic message
 	}
 	if (status === 429) return __("Too many requests. Please wait a minute and try again.");
-	if (status === 403) return __("This link is not valid for that appointment, or it has expired.");
+	if (status === 403)
+		return __("This link is not valid for that appointment, or it has expired.");
 	return __("Something went wrong. Please try again.");
 }
 

@@ -10,7 +10,7 @@ if (window.frappe) {
 }
 export function __(text, args) {
 	const translated = (window.frappe && frappe._messages && frappe._messages[text]) || text;
-	return args ? translated.replace(/\{(\d+)\}/g, (m, i) => (args[i] ?? m)) : translated;
+	return args ? translated.replace(/\{(\d+)\}/g, (m, i) => args[i] ?? m) : translated;
 }
 
 export const minDay = (a, b) => (a < b ? a : b);

@@ -31,7 +31,8 @@ function format(zone, options) {
 	}
 	return formats.get(key);
 }
-export const timeOf = (iso, zone) => format(zone, { hour: "numeric", minute: "2-digit" }).format(new Date(iso));
+export const timeOf = (iso, zone) =>
+	format(zone, { hour: "numeric", minute: "2-digit" }).format(new Date(iso));
 export const dateTimeOf = (iso, zone) =>
 	format(zone, {
 		weekday: "short",
@@ -44,7 +45,8 @@ export const dateTimeOf = (iso, zone) =>
 
 // A calendar day (YYYY-MM-DD) is handled as noon UTC so that adding days never crosses a DST edge.
 const dayDate = (day) => new Date(`${day}T12:00:00Z`);
-export const addDays = (day, n) => new Date(dayDate(day).getTime() + n * 86400000).toISOString().slice(0, 10);
+export const addDays = (day, n) =>
+	new Date(dayDate(day).getTime() + n * 86400000).toISOString().slice(0, 10);
 const todayIn = (zone) =>
 	format(zone, { year: "numeric", month: "2-digit", day: "2-digit" })
 		.formatToParts(new Date())

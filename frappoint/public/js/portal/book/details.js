@@ -13,7 +13,9 @@ export function prefill(page) {
 	form.customer_phone.value = p.phone || "";
 	if (p.logged_in) {
 		form.customer_email.readOnly = true;
-		ref(root, "email-hint").textContent = __("You are logged in, so this booking is made under your account's email.");
+		ref(root, "email-hint").textContent = __(
+			"You are logged in, so this booking is made under your account's email.",
+		);
 	}
 }
 
@@ -39,12 +41,15 @@ export function validate(page) {
 				!v
 					? __("Please give your email address.")
 					: input.checkValidity()
-					? ""
-					: __("Please give a valid email address, like name@example.com."),
+						? ""
+						: __("Please give a valid email address, like name@example.com."),
 		],
 		[
 			"customer_phone",
-			(v) => (!v || /^[+()\d][\d\s().\-/]{5,38}$/.test(v) ? "" : __("Please give a valid phone number, or leave it empty.")),
+			(v) =>
+				!v || /^[+()\d][\d\s().\-/]{5,38}$/.test(v)
+					? ""
+					: __("Please give a valid phone number, or leave it empty."),
 		],
 	];
 	for (const [field, check] of checks) {
@@ -68,7 +73,13 @@ export function showFieldError(page, message) {
 	// The server names the problem in words; put it by the field it is about when we can tell.
 	const { form, root } = page;
 	const lower = message.toLowerCase();
-	const field = lower.includes("email") ? "customer_email" : lower.includes("phone") ? "customer_phone" : lower.includes("name") ? "customer_name" : null;
+	const field = lower.includes("email")
+		? "customer_email"
+		: lower.includes("phone")
+			? "customer_phone"
+			: lower.includes("name")
+				? "customer_name"
+				: null;
 	if (field) {
 		setFieldError(form, form[field], message);
 		form[field].focus();

@@ -30,12 +30,18 @@ export async function chooseTime(page, slot) {
 				timezone: state.zone,
 				...details,
 			},
-			{ post: true }
+			{ post: true },
 		);
 		state.hold = data;
 		state.clockSkew = Number.isFinite(serverDate) ? serverDate - Date.now() : 0;
 		showDetails(page, true);
-		announce(root, __("We are holding {0} for you for {1} minutes.", [dateTimeOf(data.start, state.zone), DATA.rules.hold_minutes]));
+		announce(
+			root,
+			__("We are holding {0} for you for {1} minutes.", [
+				dateTimeOf(data.start, state.zone),
+				DATA.rules.hold_minutes,
+			]),
+		);
 		startCountdown(page);
 	} catch (e) {
 		// The time was taken meanwhile, or cannot be held: say so and show the times free now.
@@ -65,7 +71,9 @@ export function showDetails(page, show) {
 	});
 	if (!moving) {
 		// A deposit or prepayment: the payment, not this button, confirms the booking.
-		ref(root, "submit").textContent = state.hold?.due_label ? __("Continue to payment") : __("Confirm booking");
+		ref(root, "submit").textContent = state.hold?.due_label
+			? __("Continue to payment")
+			: __("Confirm booking");
 	}
 	document.getElementById("fp-details-title").focus();
 }
@@ -84,8 +92,8 @@ function renderSummary(page, box, s) {
 		el(
 			"dl",
 			{ class: "fp-facts" },
-			rows.map(([term, value]) => el("div", {}, el("dt", {}, term), el("dd", {}, value)))
-		)
+			rows.map(([term, value]) => el("div", {}, el("dt", {}, term), el("dd", {}, value))),
+		),
 	);
 }
 
@@ -120,7 +128,10 @@ function holdLapsed(page, message) {
 	showDetails(page, false);
 	showAlert(
 		page.root,
-		message || __("Your hold on that time has expired. Here are the times that are free now; please choose again.")
+		message ||
+			__(
+				"Your hold on that time has expired. Here are the times that are free now; please choose again.",
+			),
 	);
 	loadTimes(page, { keepAlert: true });
 }
@@ -141,7 +152,7 @@ export async function confirm(page) {
 				customer_email: form.customer_email.value.trim(),
 				customer_phone: form.customer_phone.value.trim(),
 			},
-			{ post: true }
+			{ post: true },
 		);
 		stopCountdown(state);
 		if (data.payment_url) {
@@ -181,7 +192,7 @@ export async function move(page) {
 				provider: state.provider || state.slot.provider,
 				timezone: state.zone,
 			},
-			{ post: true }
+			{ post: true },
 		);
 		done(page, data, data.token || null);
 	} catch (e) {
@@ -215,7 +226,9 @@ function done(page, appointment, token) {
 	link.textContent = new URL(path, window.location.origin).href;
 	ref(root, "manage-button").href = path;
 	ref(root, "emailed").textContent = appointment.emailed
-		? __("We have emailed the details and this link to {0}.", [form.customer_email?.value.trim() || __("your email address")])
+		? __("We have emailed the details and this link to {0}.", [
+				form.customer_email?.value.trim() || __("your email address"),
+			])
 		: __("Please keep this link: we could not send an email just now.");
 	document.getElementById("fp-done-title").focus();
 }
@@ -227,7 +240,11 @@ export async function releaseHold(page) {
 	stopCountdown(state);
 	if (!hold) return;
 	try {
-		await call("cancel", { appointment: hold.name, token: hold.token, reason: "Released" }, { post: true });
+		await call(
+			"cancel",
+			{ appointment: hold.name, token: hold.token, reason: "Released" },
+			{ post: true },
+		);
 	} catch (e) {
 		// It expires by itself in a few minutes; nothing to tell the customer.
 	}

@@ -5,7 +5,13 @@ import { DATA, DAYS_PER_VIEW, maxDay } from "frappoint/shared.js";
 import { el, ref } from "frappoint/dom.js";
 import { addDays, allZones, detectedZone, today, zoneName } from "frappoint/time.js";
 import { prefill } from "frappoint/book/details.js";
-import { confirm, move, releaseHold, releaseHoldOnExit, showDetails } from "frappoint/book/hold.js";
+import {
+	confirm,
+	move,
+	releaseHold,
+	releaseHoldOnExit,
+	showDetails,
+} from "frappoint/book/hold.js";
 import { chooseService, fillProviders, foldServices, loadTimes } from "frappoint/book/times.js";
 import { bindWaitlist } from "frappoint/book/waitlist.js";
 
@@ -39,7 +45,9 @@ export function bookPage(root) {
 	// timezone picker: the detected zone first, changeable to any zone the browser knows
 	const zoneSelect = ref(root, "timezone");
 	for (const zone of allZones(state.zone)) {
-		zoneSelect.append(el("option", { value: zone, selected: zone === state.zone }, zoneName(zone)));
+		zoneSelect.append(
+			el("option", { value: zone, selected: zone === state.zone }, zoneName(zone)),
+		);
 	}
 	zoneSelect.addEventListener("change", () => {
 		state.zone = zoneSelect.value;
@@ -62,7 +70,7 @@ export function bookPage(root) {
 		input.addEventListener("change", () => {
 			chooseService(page, input.value);
 			if (byPointer) foldServices(page, false);
-		})
+		}),
 	);
 	ref(root, "change-service")?.addEventListener("click", () => {
 		serviceList.hidden = false;
@@ -110,12 +118,14 @@ export function bookPage(root) {
 	const first = moving
 		? moving.appointment.service_type
 		: DATA.preselect && page.services.has(DATA.preselect)
-		? DATA.preselect
-		: page.services.size === 1
-		? [...page.services.keys()][0]
-		: null;
+			? DATA.preselect
+			: page.services.size === 1
+				? [...page.services.keys()][0]
+				: null;
 	if (first) {
-		const input = [...root.querySelectorAll('input[name="service"]')].find((i) => i.value === first);
+		const input = [...root.querySelectorAll('input[name="service"]')].find(
+			(i) => i.value === first,
+		);
 		if (input) input.checked = true;
 		chooseService(page, first);
 		foldServices(page, false);

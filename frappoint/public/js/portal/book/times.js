@@ -39,7 +39,7 @@ export function fillProviders(page) {
 	const providers = state.service.providers.filter((p) => !place || place.providers.includes(p));
 	providerSelect.replaceChildren(
 		el("option", { value: "" }, __("Any available provider")),
-		...providers.map((p) => el("option", { value: p }, p))
+		...providers.map((p) => el("option", { value: p }, p)),
 	);
 	if (!providers.includes(state.provider)) state.provider = "";
 	providerSelect.value = state.provider;
@@ -73,10 +73,10 @@ function renderTiers(page, service) {
 					"span",
 					{ class: "fp-option-body" },
 					el("span", { class: "fp-option-title" }, t.tier),
-					el("span", { class: "fp-option-meta" }, t.price)
-				)
-			)
-		)
+					el("span", { class: "fp-option-meta" }, t.price),
+				),
+			),
+		),
 	);
 	box.hidden = false;
 }
@@ -95,10 +95,11 @@ export async function loadTimes(page, { focusTimes = false, keepAlert = false } 
 	const to = minDay(addDays(from, DAYS_PER_VIEW - 1), lastDay);
 	ref(root, "earlier").disabled = from <= today(state.zone);
 	ref(root, "later").disabled = to >= lastDay;
-	ref(root, "range-label").textContent = `${dayLabel(from, { day: "numeric", month: "short" })} – ${dayLabel(to, {
-		day: "numeric",
-		month: "short",
-	})}`;
+	ref(root, "range-label").textContent =
+		`${dayLabel(from, { day: "numeric", month: "short" })} – ${dayLabel(to, {
+			day: "numeric",
+			month: "short",
+		})}`;
 	ref(root, "loading").hidden = false;
 	if (!keepAlert) showAlert(root, "", { focus: false });
 	try {
@@ -167,10 +168,18 @@ function renderDays(page, from, to) {
 					},
 				},
 				el("span", { class: "fp-day-name" }, dayLabel(day, { weekday: "short" })),
-				el("span", { class: "fp-day-date" }, dayLabel(day, { day: "numeric", month: "short" })),
-				el("span", { class: "fp-day-count" }, count ? __("{0} free", [count]) : __("Full"))
+				el(
+					"span",
+					{ class: "fp-day-date" },
+					dayLabel(day, { day: "numeric", month: "short" }),
+				),
+				el(
+					"span",
+					{ class: "fp-day-count" },
+					count ? __("{0} free", [count]) : __("Full"),
+				),
 			);
-		})
+		}),
 	);
 	// Every day full: no button to reach the scrolling strip by keyboard, so the strip takes focus.
 	if (byDay.size) ref(root, "days").removeAttribute("tabindex");
@@ -184,7 +193,9 @@ function renderTimes(page, byDay) {
 	const title = ref(root, "times-title");
 	const times = ref(root, "times");
 	if (!state.day) {
-		title.textContent = __("No free times in these two weeks. Try later dates or another provider.");
+		title.textContent = __(
+			"No free times in these two weeks. Try later dates or another provider.",
+		);
 		times.replaceChildren();
 		return;
 	}
@@ -202,8 +213,10 @@ function renderTimes(page, byDay) {
 					onclick: () => chooseTime(page, slot),
 				},
 				timeOf(slot.start, state.zone),
-				state.provider ? null : el("span", { class: "sr-only" }, `, ${__("any provider")}`)
-			)
-		)
+				state.provider
+					? null
+					: el("span", { class: "sr-only" }, `, ${__("any provider")}`),
+			),
+		),
 	);
 }

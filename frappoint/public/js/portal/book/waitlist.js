@@ -15,7 +15,11 @@ export function offerWaitlist(page, from, to) {
 	form.dataset.to = to;
 	ref(root, "waitlist-days").textContent = __(
 		"We will hold the first {0} time that frees up from {1} to {2} for you, and email you to confirm it.",
-		[state.service.name, dayLabel(from, { day: "numeric", month: "short" }), dayLabel(to, { day: "numeric", month: "short" })]
+		[
+			state.service.name,
+			dayLabel(from, { day: "numeric", month: "short" }),
+			dayLabel(to, { day: "numeric", month: "short" }),
+		],
 	);
 	ref(root, "waitlist-note").textContent = "";
 }
@@ -41,10 +45,12 @@ export function bindWaitlist(page) {
 					customer_email: form.customer_email.value.trim(),
 					customer_phone: form.customer_phone.value.trim() || null,
 				},
-				{ post: true }
+				{ post: true },
 			);
 			const note = ref(root, "waitlist-note");
-			note.textContent = __("You are on the wait-list. We will email you as soon as a time frees up.");
+			note.textContent = __(
+				"You are on the wait-list. We will email you as soon as a time frees up.",
+			);
 			note.focus();
 		} catch (e) {
 			showAlert(root, e.message);
