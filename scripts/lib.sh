@@ -379,3 +379,12 @@ queue_census() {
 	# One line: the jobs waiting, running or failed in the bench's own queues, per site.
 	(cd "$bench_dir/sites" && env -u FRAPPE_REDIS_QUEUE -u FRAPPE_REDIS_CACHE ../env/bin/python "$repo/scripts/queue_census.py")
 }
+
+prepare_lint() {
+	# prettier at lint/package.json's version, for tier 1's style test (tests/test_style.py).
+	local stamp="$repo/lint/node_modules/.frappoint-lock.sha1" lock
+	lock=$(sha1sum "$repo/lint/package-lock.json" | cut -d' ' -f1)
+	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock" ] && return
+	(cd "$repo/lint" && npm ci --no-audit --no-fund --loglevel=error)
+	echo "$lock" >"$stamp"
+}
