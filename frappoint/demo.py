@@ -5,7 +5,7 @@ import frappe
 from frappe.utils import add_days, get_datetime, getdate
 from frappe.utils.scheduler import enable_scheduler
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.slot_generation import regenerate_all
 
 UNIT_TYPES = [("Treatment Room", 0), ("Waiting Area", 1)]
@@ -191,13 +191,13 @@ def book_examples() -> list[str]:
 		doc.flags.confirm_on_insert = False  # held first, then taken through the lifecycle below
 		doc.insert(ignore_permissions=True)
 		if then in ("confirm", "complete", "no_show"):
-			service.confirm(doc.name)
+			actions.confirm(doc.name)
 		if then == "complete":
-			service.complete(doc.name)
+			actions.complete(doc.name)
 		elif then == "no_show":
-			service.mark_no_show(doc.name)
+			actions.mark_no_show(doc.name)
 		elif then == "cancel":
-			service.cancel(doc.name, reason="Customer asked to cancel")
+			actions.cancel(doc.name, reason="Customer asked to cancel")
 		made.append(doc.name)
 	return made
 

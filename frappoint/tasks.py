@@ -4,7 +4,7 @@ import frappe
 
 
 def expire_stale_holds():
-	from frappoint.booking.service import expire_all_stale_holds
+	from frappoint.booking.actions import expire_all_stale_holds
 
 	expire_all_stale_holds()
 

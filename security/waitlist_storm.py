@@ -219,7 +219,7 @@ def main():
 			f"""update `tabService Appointment Slot` set hold_until_utc = utc_timestamp() - interval 1 minute
 			where parent in ({names})""",
 		)
-		bench_execute(args, "frappoint.booking.service.expire_all_stale_holds")
+		bench_execute(args, "frappoint.booking.actions.expire_all_stale_holds")
 		settle(args, service, url)
 		rows = entries(args, service)
 		statuses = [status for _, status, _ in rows]

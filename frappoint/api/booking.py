@@ -24,7 +24,7 @@ from frappoint.api.inputs import (
 	parse_zone,
 	text,
 )
-from frappoint.booking import hold_caps, records, service
+from frappoint.booking import actions, hold_caps, records
 from frappoint.booking.access import authorize
 from frappoint.booking.availability import free_rows, windows_for
 from frappoint.booking.clock import from_db, to_site
@@ -218,7 +218,7 @@ def confirm(
 		# The payment confirms it: the customer goes to the gateway with their hold kept meanwhile.
 		doc, payment_url = payments.checkout(appointment, details, needs_contact=True)
 		return {**appointment_summary(doc, tz, with_token=True), "payment_url": payment_url}
-	doc = service.confirm(appointment, details=details, needs_contact=by_customer, ended_as_expired=True)
+	doc = actions.confirm(appointment, details=details, needs_contact=by_customer, ended_as_expired=True)
 	summary = appointment_summary(doc, tz, with_token=by_customer)
 	summary["emailed"] = bool(
 		doc.flags.customer_emailed
@@ -239,7 +239,7 @@ def cancel(
 	by_customer = authorize(appointment, token, to_change=True)
 	tz = parse_zone(timezone)
 	reason = text(reason, "reason", 500)
-	doc = service.cancel(appointment, reason=reason, by_customer=by_customer)
+	doc = actions.cancel(appointment, reason=reason, by_customer=by_customer)
 	summary = appointment_summary(doc, tz)
 	summary["emailed"] = bool(doc.flags.customer_emailed)
 	return summary
@@ -260,7 +260,7 @@ def reschedule(
 	tz = parse_zone(timezone)
 	when = parse_instant(start, "start")
 	provider = known_provider(provider)
-	new = service.reschedule(appointment, when, provider=provider, by_customer=by_customer)
+	new = actions.reschedule(appointment, when, provider=provider, by_customer=by_customer)
 	summary = appointment_summary(new, tz, with_token=by_customer)
 	summary["emailed"] = bool(new.flags.customer_emailed)
 	return summary

@@ -14,7 +14,7 @@ import frappe
 from frappe import _
 
 from frappoint.api.inputs import bad_input, text
-from frappoint.booking import ledger, service
+from frappoint.booking import actions, ledger
 from frappoint.booking.clock import from_db, to_db
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.locks import read_committed, retry_contention
@@ -24,9 +24,9 @@ APPOINTMENT = "Service Appointment"
 DAYS_AHEAD = 7
 ACTIONS = {
 	# action: (the service call, "already done" test on the stored job)
-	"start": (service.start, lambda job: bool(job.started_at) or job.status != "Confirmed"),
-	"complete": (service.complete, lambda job: job.status == "Completed"),
-	"no_show": (service.mark_no_show, lambda job: job.status == "No Show"),
+	"start": (actions.start, lambda job: bool(job.started_at) or job.status != "Confirmed"),
+	"complete": (actions.complete, lambda job: job.status == "Completed"),
+	"no_show": (actions.mark_no_show, lambda job: job.status == "No Show"),
 }
 
 

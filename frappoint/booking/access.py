@@ -4,7 +4,7 @@
 import frappe
 from frappe import _
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.tokens import token_grants
 from frappoint.permissions import has_appointment_permission, is_staff
@@ -51,8 +51,8 @@ def refuse_if_settled(status: str, moved_to: str | None, hold_expires_utc) -> No
 			_("This appointment was moved to {0}; use the link for the new time.").format(moved_to),
 			exc=frappe.PermissionError,
 		)
-	if service.ended_as_hold(status, hold_expires_utc, clock_now()):
-		service.refuse_lapsed_hold()
+	if actions.ended_as_hold(status, hold_expires_utc, clock_now()):
+		actions.refuse_lapsed_hold()
 	# What a token holder may still change is what the lifecycle may still cancel (Open, Confirmed).
 	if Action.CANCEL not in allowed_actions(status):
 		frappe.throw(

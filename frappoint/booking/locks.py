@@ -1,7 +1,7 @@
 """Locks of the booking path beyond the rows it changes.
 
 There is no site-wide booking lock: a booking locks the rows it touches (its appointment, its
-provider's slot rows, its unit rows), in one fixed order (see `service`), and MariaDB's unique seat
+provider's slot rows, its unit rows), in one fixed order (see `ledger`), and MariaDB's unique seat
 index refuses a second claim on a seat. Those locking reads must not take InnoDB gap locks (two
 bookings of neighbouring providers would deadlock on the gaps between their ledger rows), so a
 booking runs at READ COMMITTED (`read_committed`), where InnoDB locks only the rows it reads and
@@ -110,3 +110,9 @@ def add_retry_after(response=None, request=None) -> None:
 	seconds = frappe.local.flags.get("frappoint_retry_after") if hasattr(frappe.local, "flags") else None
 	if seconds and response is not None:
 		response.headers["Retry-After"] = str(seconds)
+
+
+def commit_job_step() -> None:
+	"""Jobs commit each unit of work; tests keep everything in their one rolled-back transaction."""
+	if not frappe.flags.in_test:
+		frappe.db.commit()

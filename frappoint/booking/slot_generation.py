@@ -16,8 +16,7 @@ from frappoint.booking import conflicts, records, waitlist, window_cache
 from frappoint.booking.clock import from_db, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.ledger import seat_claims
-from frappoint.booking.locks import read_committed
-from frappoint.booking.service import commit_job_step
+from frappoint.booking.locks import commit_job_step, read_committed
 from frappoint.scheduling import generate_slots, local_instant, zone
 
 SLOT = "Service Provider Slot"

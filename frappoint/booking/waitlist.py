@@ -19,9 +19,8 @@ from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_db, site_zone, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import refuse_input
-from frappoint.booking.locks import all_or_nothing, read_committed
+from frappoint.booking.locks import all_or_nothing, commit_job_step, read_committed
 from frappoint.booking.outbox import RetryLater
-from frappoint.booking.service import commit_job_step
 from frappoint.scheduling import InvalidInput, Status
 from frappoint.scheduling.waitlist import WaitRequest, serve, wait_range
 

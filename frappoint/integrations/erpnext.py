@@ -153,7 +153,7 @@ def on_appointment_change(doc, method=None):
 
 
 def follow_the_move(doc) -> None:
-	"""The appointment took over what its predecessor had ordered and paid (`service.reschedule`, the
+	"""The appointment took over what its predecessor had ordered and paid (`actions.reschedule`, the
 	only path that sets the flag): the documents made for that one now name this one. The customer's own order (a package, linked by
 	staff) names no appointment of ours and is left as it is."""
 	moved = {

@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt
 
-from frappoint.booking import journal, service
+from frappoint.booking import actions, journal
 from frappoint.booking.errors import HoldExpired
 from frappoint.booking.locks import all_or_nothing
 from frappoint.booking.records import settings
@@ -47,7 +47,7 @@ def checkout(name: str, details: dict, needs_contact: bool) -> tuple:
 	return the appointment and the gateway's address. Fails whole, with a clear message, when
 	payment cannot be taken: the hold then stays as it was."""
 	minutes = max(cint(settings().payment_window_minutes), 1)
-	doc = service.await_payment(name, details, needs_contact, minutes)
+	doc = actions.await_payment(name, details, needs_contact, minutes)
 	try:
 		with all_or_nothing(erpnext.SAVEPOINT), erpnext.as_the_business():
 			request = _payment_request(doc)
@@ -134,10 +134,10 @@ def on_payment_authorized(request, method=None, status=None):
 			erpnext.enqueue_step(name, "cancel")  # cancelled before the money came: it goes back
 	if doc.status == Status.OPEN.value:
 		try:
-			service.confirm(name)
+			actions.confirm(name)
 		except HoldExpired:
 			frappe.clear_last_message()
-			service.expire(name)  # cancelled; the cancellation step returns the payment
+			actions.expire(name)  # cancelled; the cancellation step returns the payment
 	# A path on this site: the gateway's page in the customer's browser goes there.
 	return manage_path(name, manage_token(doc))
 

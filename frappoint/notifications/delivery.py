@@ -15,8 +15,8 @@ from frappe.core.doctype.sms_settings.sms_settings import send_sms
 from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import cint
 
+from frappoint.booking.locks import commit_job_step
 from frappoint.booking.records import settings
-from frappoint.booking.service import commit_job_step
 from frappoint.notifications import calendar, templates
 from frappoint.portal.views import appointment_view, manage_url, reschedule_url
 from frappoint.scheduling import CALENDAR_METHOD, Audience, News, Notice, message_key

@@ -13,8 +13,8 @@ from frappe.utils import cint
 
 from frappoint.booking.clock import from_db, from_site, to_db
 from frappoint.booking.clock import now as clock_now
+from frappoint.booking.locks import commit_job_step
 from frappoint.booking.records import settings
-from frappoint.booking.service import commit_job_step
 from frappoint.notifications.delivery import deliver, skip
 from frappoint.scheduling import (
 	Audience,

@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, strip_html_tags
 
-from frappoint.booking import locations, records, service
+from frappoint.booking import actions, locations, records
 from frappoint.booking.access import authorize
 from frappoint.booking.clock import now as clock_now
 from frappoint.portal.views import appointment_view, change_rule, price_label
@@ -78,7 +78,7 @@ def customer_appointments(user: str) -> dict[str, list[dict]]:
 
 
 def ended_as_hold(doc, now=None) -> bool:
-	return service.ended_as_hold(doc.status, doc.hold_expires_utc, now or clock_now())
+	return actions.ended_as_hold(doc.status, doc.hold_expires_utc, now or clock_now())
 
 
 def customer_prefill(user: str) -> dict:

@@ -8,7 +8,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from icalendar import Calendar
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.clock import to_site
 from frappoint.scheduling import zone
 from frappoint.tests.fixtures import (
@@ -100,5 +100,5 @@ class NotificationCase(FrappeTestCase):
 
 	def confirmed(self, hour=10, **values):
 		held = book(self.service.name, self.provider.name, tokyo(hour), **values)
-		service.confirm(held.name)
+		actions.confirm(held.name)
 		return frappe.get_doc(APPOINTMENT, held.name)

@@ -8,7 +8,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import getdate
 
 from frappoint import analytics
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.frappoint.report.booking_funnel.booking_funnel import execute as funnel_report
 from frappoint.tests.fixtures import (
 	IGNORED_TEST_RECORDS,
@@ -38,17 +38,17 @@ class TestAnalytics(FrappeTestCase):
 	def make(self, hour, then=None):
 		doc = book(self.service.name, self.provider.name, at(1, hour))
 		if then in ("confirm", "complete", "no_show"):
-			service.confirm(doc.name)
+			actions.confirm(doc.name)
 		if then == "complete":
-			service.complete(doc.name)
+			actions.complete(doc.name)
 		elif then == "no_show":
-			service.mark_no_show(doc.name)
+			actions.mark_no_show(doc.name)
 		elif then == "cancel":
-			service.confirm(doc.name)
-			service.cancel(doc.name, reason="Changed plans")
+			actions.confirm(doc.name)
+			actions.cancel(doc.name, reason="Changed plans")
 		elif then == "lapse":
 			expire_hold_now(doc.name)
-			service.expire(doc.name)
+			actions.expire(doc.name)
 		return doc
 
 	def test_each_report_counts_what_happened(self):

@@ -4,7 +4,7 @@ the customer to choose a new time."""
 
 import frappe
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.slot_generation import regenerate
 from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, book, day
 from frappoint.tests.messaging import APPOINTMENT, LOG, NotificationCase, body, mails, tokyo
@@ -76,7 +76,7 @@ class TestAvailabilityConflicts(NotificationCase):
 	def test_no_suggestion_when_nobody_else_is_free(self):
 		doc = self.confirmed(hour=10)
 		taken = book(self.service.name, self.other.name, tokyo(10))  # the other provider's one seat
-		service.confirm(taken.name)
+		actions.confirm(taken.name)
 		self.leave(9, 12)
 		self.regenerate()
 		self.assertIsNone(frappe.get_doc(APPOINTMENT, doc.name).suggest_provider())
@@ -95,7 +95,7 @@ class TestAvailabilityConflicts(NotificationCase):
 		doc = self.confirmed(hour=10)
 		self.leave(9, 12)
 		self.regenerate()
-		service.cancel(doc.name, reason="Provider on leave")
+		actions.cancel(doc.name, reason="Provider on leave")
 		self.assertFalse(self.flagged(doc.name))
 		self.assertEqual(frappe.db.get_value(APPOINTMENT, doc.name, "status"), "Cancelled")
 

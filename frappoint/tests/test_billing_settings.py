@@ -4,7 +4,7 @@ completion, on confirmation or never, in every combination."""
 
 import frappe
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import AccountingSetupMissing, run_step
@@ -37,7 +37,7 @@ class TestBillingSettings(MoneyCase):
 					start, n = at(2, 9 + n // 2, n % 2 * 30), n + 1
 					name = self.confirmed(start, party_type="Customer", party=customer, sales_order=package)
 					invoiced_at_once = len(submitted("Sales Invoice", name))
-					service.complete(name)
+					actions.complete(name)
 					orders = frappe.get_all(
 						"Sales Order",
 						filters={"docstatus": 1, "name": appointment_value(name, "sales_order") or ""},
@@ -75,14 +75,14 @@ class TestBillingSettings(MoneyCase):
 		[invoice] = submitted("Sales Invoice", name)
 		self.assertEqual(appointment_value(name, "sales_invoice"), invoice)
 		self.assertEqual(len(sales_orders(name)), 1)
-		service.complete(name)
+		actions.complete(name)
 		run_step(name, "invoice")
 		self.assertEqual(submitted("Sales Invoice", name), [invoice])
 
 	def test_never_invoicing_leaves_completion_unbilled_and_unreconciled(self):
 		self.settings(invoice_when=erpnext.NEVER)
 		name = self.confirmed()
-		service.complete(name)
+		actions.complete(name)
 		self.assertEqual(submitted("Sales Invoice", name), [])
 		self.assertEqual(appointment_value(name, "accounting_status"), "Done")
 		self.assertEqual(erpnext.reconcile([name]), [])
@@ -91,7 +91,7 @@ class TestBillingSettings(MoneyCase):
 		self.settings(sales_order_policy=erpnext.NO_ORDER)
 		name = self.confirmed()
 		self.assertEqual(sales_orders(name), [])
-		service.complete(name)
+		actions.complete(name)
 		si = frappe.get_doc("Sales Invoice", appointment_value(name, "sales_invoice"))
 		self.assertEqual(
 			(si.items[0].item_code, si.items[0].rate, si.net_total, si.grand_total), (self.item, 50, 50, 55)
@@ -143,13 +143,13 @@ class TestBillingSettings(MoneyCase):
 			frappe.db.count("Appointment Event", {"appointment": first, "event_type": "sales_order_linked"}),
 			1,
 		)
-		service.complete(first)
+		actions.complete(first)
 		si = frappe.get_doc("Sales Invoice", appointment_value(first, "sales_invoice"))
 		self.assertEqual(
 			[(r.item_code, r.qty, r.rate, r.sales_order) for r in si.items], [(self.item, 1, 40, package)]
 		)
 		self.assertEqual(frappe.db.get_value("Sales Order", package, "per_billed"), 20)
-		service.cancel(second)  # the customer's order is theirs: it stays open for the next visit
+		actions.cancel(second)  # the customer's order is theirs: it stays open for the next visit
 		self.assertEqual(frappe.db.get_value("Sales Order", package, "docstatus"), 1)
 		doc = frappe.get_doc("Service Appointment", first)
 		doc.sales_order = None

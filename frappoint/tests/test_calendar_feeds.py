@@ -6,7 +6,7 @@ import frappe
 from icalendar import Calendar
 
 from frappoint.api import calendar as calendar_api
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.notifications import feeds
 from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, book, make_user
 from frappoint.tests.messaging import NotificationCase, tokyo
@@ -32,13 +32,13 @@ class TestCalendarFeeds(NotificationCase):
 	def test_a_provider_feed_holds_their_confirmed_jobs_and_follows_a_move(self):
 		mine = self.confirmed(hour=10)
 		theirs = book(self.service.name, self.other.name, tokyo(10))
-		service.confirm(theirs.name)
+		actions.confirm(theirs.name)
 		cancelled = self.confirmed(hour=12)
-		service.cancel(cancelled.name)
+		actions.cancel(cancelled.name)
 		held = book(self.service.name, self.provider.name, tokyo(13))  # a hold is not in a calendar
 		token = token_of(calendar_api.provider_feed(self.provider.name))
 		self.assertEqual(events(token), {mine.name: f"{self.service.name}: {mine.customer_name}"})
-		moved = service.reschedule(mine.name, tokyo(15))
+		moved = actions.reschedule(mine.name, tokyo(15))
 		self.assertEqual(list(events(token)), [mine.name])  # the same UID: the calendar moves its event
 		self.assertNotIn(held.name, events(token))
 		self.assertEqual(

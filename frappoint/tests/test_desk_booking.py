@@ -5,7 +5,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from frappoint.api import booking as booking_api
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.clock import from_site
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.tests.fixtures import (
@@ -54,7 +54,7 @@ class TestDeskBooking(FrappeTestCase):
 		use_booking_settings(desk_bookings_confirmed=0)
 		doc = book(self.service.name, self.provider.name, at(2, 10))
 		use_booking_settings(desk_bookings_confirmed=1)
-		moved = service.reschedule(doc.name, at(2, 14))
+		moved = actions.reschedule(doc.name, at(2, 14))
 		self.assertEqual(moved.status, "Open")
 
 	def test_the_tier_is_one_of_the_services(self):
@@ -77,7 +77,7 @@ class TestResourceDay(FrappeTestCase):
 		self.service = make_service(required_unit_types=[{"unit_type": self.room_type.name, "qty": 1}])
 		self.provider = make_provider([self.service.name])
 		self.booked = book(self.service.name, self.provider.name, at(1, 10))
-		service.confirm(self.booked.name)
+		actions.confirm(self.booked.name)
 
 	def tearDown(self):
 		frappe.set_user("Administrator")

@@ -7,7 +7,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import getdate
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import run_step
 from frappoint.tests.fixtures import (
@@ -184,7 +184,7 @@ class TestERPNextAccounting(BillingCase):
 
 	def confirmed(self, **values):
 		doc = book(self.service.name, self.provider.name, at(2, 10), customer_name="Gita Guest", **values)
-		service.confirm(doc.name)
+		actions.confirm(doc.name)
 		return doc.name
 
 	def test_confirming_makes_one_submitted_sales_order_priced_on_the_server(self):
@@ -201,7 +201,7 @@ class TestERPNextAccounting(BillingCase):
 
 	def test_completion_invoices_from_the_order_exactly_once(self):
 		name = self.confirmed()
-		service.complete(name)
+		actions.complete(name)
 		invoice = appointment_value(name, "sales_invoice")
 		si = frappe.get_doc("Sales Invoice", invoice)
 		self.assertEqual(
@@ -224,7 +224,7 @@ class TestERPNextAccounting(BillingCase):
 	def test_with_billing_turned_off_the_books_stay_untouched(self):
 		frappe.db.set_single_value("Service Appointment Settings", "bill_in_erpnext", 0)
 		name = self.confirmed()
-		service.complete(name)
+		actions.complete(name)
 		self.assertEqual(sales_orders(name), [])
 		self.assertFalse(frappe.db.exists("Sales Invoice", {"service_appointment": name}))
 		self.assertFalse(
@@ -248,8 +248,8 @@ class TestERPNextAccounting(BillingCase):
 	def test_an_order_job_that_arrives_after_the_cancellation_bills_nothing(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
 		with self.jobs_held() as queued:
-			service.confirm(doc.name)
-			service.cancel(doc.name)
+			actions.confirm(doc.name)
+			actions.cancel(doc.name)
 		self.assertEqual(queued, [(doc.name, "order")])  # nothing billed yet: no cancel job
 		run_step(*queued[0])
 		self.assertEqual(sales_orders(doc.name, docstatus=("<", 3)), [])
@@ -258,8 +258,8 @@ class TestERPNextAccounting(BillingCase):
 	def test_jobs_run_out_of_order_still_make_one_order_and_one_invoice(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
 		with self.jobs_held() as queued:
-			service.confirm(doc.name)
-			service.complete(doc.name)
+			actions.confirm(doc.name)
+			actions.complete(doc.name)
 		self.assertEqual([step for _, step in queued], ["order", "invoice"])
 		for job in reversed(queued):
 			run_step(*job)
@@ -272,7 +272,7 @@ class TestERPNextAccounting(BillingCase):
 	def test_the_reconciler_queues_again_what_a_lost_job_left_pending(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
 		with self.jobs_held() as queued:
-			service.confirm(doc.name)
+			actions.confirm(doc.name)
 		self.assertEqual(len(queued), 1)  # the order's job, held back as if lost
 		self.assertEqual(appointment_value(doc.name, "accounting_status"), "Pending")
 		self.assertEqual(erpnext.reconcile([doc.name]), [])  # its job may still be on its way
@@ -291,7 +291,7 @@ class TestERPNextAccounting(BillingCase):
 	def test_cancelling_before_completion_cancels_the_order(self):
 		name = self.confirmed()
 		so = appointment_value(name, "sales_order")
-		service.cancel(name)
+		actions.cancel(name)
 		self.assertEqual(frappe.db.get_value("Sales Order", so, "docstatus"), 2)
 
 	def test_cancelling_a_partly_billed_order_closes_it(self):
@@ -308,7 +308,7 @@ class TestERPNextAccounting(BillingCase):
 		)
 		provider = make_provider([massage.name])
 		doc = book(massage.name, provider.name, at(2, 10))
-		service.confirm(doc.name)
+		actions.confirm(doc.name)
 		so = frappe.get_doc("Sales Order", appointment_value(doc.name, "sales_order"))
 		self.assertEqual([row.item_code for row in so.items], [self.item, room_item])
 		self.assertEqual(so.net_total, 70)
@@ -316,18 +316,18 @@ class TestERPNextAccounting(BillingCase):
 		partial.items = [row for row in partial.items if row.item_code == room_item]
 		partial.insert()
 		partial.submit()
-		service.cancel(doc.name)
+		actions.cancel(doc.name)
 		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "status"), "Closed")
 
 	def test_reschedule_moves_billing_to_the_new_appointment(self):
 		name = self.confirmed()
 		old_so = appointment_value(name, "sales_order")
-		new = service.reschedule(name, at(2, 14))
+		new = actions.reschedule(name, at(2, 14))
 		# The order moves with the appointment (issue 25): neither cancelled nor made a second time.
 		self.assertEqual(frappe.db.get_value("Sales Order", old_so, "docstatus"), 1)
 		self.assertEqual(sales_orders(new.name), [old_so])
 		self.assertEqual(sales_orders(name), [])
-		service.complete(new.name)
+		actions.complete(new.name)
 		self.assertTrue(appointment_value(new.name, "sales_invoice"))
 
 	def test_a_no_show_can_invoice_a_fee(self):
@@ -337,7 +337,7 @@ class TestERPNextAccounting(BillingCase):
 			{"charge_no_show_fee": 1, "no_show_fee_item": fee_item, "no_show_fee_rate": 15},
 		)
 		name = self.confirmed()
-		service.mark_no_show(name)
+		actions.mark_no_show(name)
 		fee = frappe.get_doc("Sales Invoice", appointment_value(name, "no_show_invoice"))
 		self.assertEqual((fee.items[0].item_code, fee.net_total, fee.docstatus), (fee_item, 15, 1))
 		self.assertEqual(
@@ -360,7 +360,7 @@ class TestERPNextAccounting(BillingCase):
 		other = book(
 			self.service.name, self.provider.name, at(2, 12), party_type="Contact", party=contact.name
 		)
-		service.confirm(other.name)
+		actions.confirm(other.name)
 		customer = appointment_value(other.name, "customer")
 		linked = frappe.get_all(
 			"Dynamic Link", filters={"parent": contact.name, "link_doctype": "Customer"}, pluck="link_name"
@@ -406,7 +406,7 @@ class TestERPNextAccounting(BillingCase):
 		)
 		doc = book(massage.name, make_provider([massage.name]).name, at(2, 10), customer_name="Nora Noprice")
 		customers_before = frappe.db.count("Customer")
-		service.confirm(doc.name)
+		actions.confirm(doc.name)
 		self.assertEqual(appointment_value(doc.name, "status"), "Confirmed")  # the booking stands
 		self.assert_failed(doc.name, "has no price")
 		self.assertEqual(sales_orders(doc.name, docstatus=("<", 2)), [])
@@ -444,7 +444,7 @@ class TestERPNextAccounting(BillingCase):
 			customer_phone="+44 7700 900123",
 		)
 		customers_before = frappe.db.count("Customer")
-		service.confirm(doc.name)  # must not raise: the failure is the appointment's to show
+		actions.confirm(doc.name)  # must not raise: the failure is the appointment's to show
 		self.assert_failed(doc.name, "has no price")
 		self.assertEqual(frappe.db.count("Customer"), customers_before)
 		self.assertFalse(frappe.db.exists("Contact Email", {"email_id": email}))
@@ -456,7 +456,7 @@ class TestERPNextAccounting(BillingCase):
 		for year in open_years:
 			frappe.db.set_value("Fiscal Year", year, "disabled", 1)
 		frappe.cache.delete_value("fiscal_years")  # what Fiscal Year's own on_update clears
-		service.complete(name)
+		actions.complete(name)
 		self.assert_failed(name, "iscal")
 		self.assertFalse(frappe.db.exists("Sales Invoice", {"service_appointment": name}))
 		for year in open_years:
@@ -470,7 +470,7 @@ class TestERPNextAccounting(BillingCase):
 		receivable = frappe.db.get_value("Company", self.company, "default_receivable_account")
 		frappe.db.set_value("Company", self.company, "default_receivable_account", None)
 		frappe.clear_document_cache("Company", self.company)
-		service.complete(name)
+		actions.complete(name)
 		self.assert_failed(name, "ccount")
 		self.assertEqual(len(sales_orders(name)), 1)
 		self.assertFalse(frappe.db.exists("Sales Invoice", {"service_appointment": name}))
@@ -481,7 +481,7 @@ class TestERPNextAccounting(BillingCase):
 
 	def test_open_cancellations_with_nothing_billed_leave_accounting_alone(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
-		service.cancel(doc.name)
+		actions.cancel(doc.name)
 		self.assertFalse(appointment_value(doc.name, "accounting_status"))
 		self.assertEqual(sales_orders(doc.name, docstatus=("<", 3)), [])
 

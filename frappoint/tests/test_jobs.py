@@ -5,7 +5,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from frappoint.api import jobs as jobs_api
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.tests.fixtures import (
 	IGNORED_TEST_RECORDS,
 	at,
@@ -39,7 +39,7 @@ class TestJobs(FrappeTestCase):
 
 	def confirmed(self, provider, hour, **values):
 		doc = book(self.service.name, provider.name, at(1, hour), **values)
-		service.confirm(doc.name)
+		actions.confirm(doc.name)
 		return doc
 
 	def test_a_technician_sees_their_jobs_in_order_with_the_leg_between_and_no_price(self):

@@ -6,7 +6,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from pymysql.err import MySQLError
 
-from frappoint.booking import journal, service
+from frappoint.booking import actions, journal
 from frappoint.booking.journal import drop_triggers, ensure_triggers, verify
 from frappoint.privacy import customer_data
 from frappoint.tests.fixtures import (
@@ -60,11 +60,11 @@ class TestJournalGuards(FrappeTestCase):
 		journal.public_key().verify(base64.b64decode(row.signature), row.hash.encode())  # raises if forged
 
 	def test_every_action_writes_one_event(self):
-		service.confirm(self.appointment.name)
-		service.start(self.appointment.name)
+		actions.confirm(self.appointment.name)
+		actions.start(self.appointment.name)
 		other = make_provider([self.appointment.service_type])
-		service.reassign(self.appointment.name, other.name)
-		service.complete(self.appointment.name)
+		actions.reassign(self.appointment.name, other.name)
+		actions.complete(self.appointment.name)
 		types = frappe.get_all(
 			"Appointment Event",
 			filters={"appointment": self.appointment.name},
@@ -78,7 +78,7 @@ class TestJournalGuards(FrappeTestCase):
 		self.assertTrue(verify().ok)
 
 	def test_the_form_timeline_shows_the_events(self):
-		service.confirm(self.appointment.name)
+		actions.confirm(self.appointment.name)
 		items = journal.timeline("Service Appointment", self.appointment.name)
 		self.assertEqual(len(items), 2)
 		self.assertIn("confirmed", items[1]["content"])
@@ -101,8 +101,8 @@ class TestJournalTampering(FrappeTestCase):
 		use_booking_settings()
 		svc = make_service()
 		cls.appointment = book(svc.name, make_provider([svc.name]).name, at(3, 10))
-		service.confirm(cls.appointment.name)
-		service.complete(cls.appointment.name)
+		actions.confirm(cls.appointment.name)
+		actions.complete(cls.appointment.name)
 		cls.events = our_events(cls.appointment.name)  # held, confirmed, completed
 		drop_triggers()  # commits the appointment and its (valid) events
 
@@ -225,7 +225,7 @@ class TestJournalPrivacy(FrappeTestCase):
 			customer_email=self.email,
 			customer_name="Petra Privacy",
 		)
-		service.confirm(self.appointment.name)
+		actions.confirm(self.appointment.name)
 
 	def tearDown(self):
 		frappe.db.rollback()

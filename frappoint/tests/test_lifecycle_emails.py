@@ -5,7 +5,7 @@ half of a move."""
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.tests.fixtures import (
 	at,
 	book,
@@ -60,24 +60,24 @@ class TestLifecycleEmails(FrappeTestCase):
 	def test_a_lapsed_hold_tells_the_customer_they_may_book_again(self):
 		held = book(self.service.name, self.provider.name, at(2, 10))
 		expire_hold_now(held.name)
-		self.assertGreaterEqual(service.expire_all_stale_holds(), 1)  # the site may hold other stale ones
+		self.assertGreaterEqual(actions.expire_all_stale_holds(), 1)  # the site may hold other stale ones
 		self.assertEqual(frappe.db.get_value(APPOINTMENT, held.name, "status"), "Cancelled")
 		self.assertEqual(self.told(held.name), ["lapsed"])
 
 	def test_a_hold_released_by_its_customer_sends_nothing(self):
 		held = book(self.service.name, self.provider.name, at(2, 10))
-		service.cancel(held.name, by_customer=True)
+		actions.cancel(held.name, by_customer=True)
 		self.assertEqual(self.told(held.name), [])
 
 	def test_a_move_is_one_email_about_the_move(self):
 		held = book(self.service.name, self.provider.name, at(2, 10))
-		service.confirm(held.name)
+		actions.confirm(held.name)
 		new_name = frappe.get_doc(APPOINTMENT, held.name).reschedule(str(at(2, 14)))
 		self.assertEqual(self.told(held.name), ["confirmed"])  # no "cancelled" for the old time
 		self.assertEqual(self.told(new_name), ["moved"])
 
 	def test_the_email_shows_times_in_the_zone_the_customer_booked_in(self):
 		held = book(self.service.name, self.provider.name, at(2, 10), customer_timezone="Asia/Tokyo")
-		service.confirm(held.name)
+		actions.confirm(held.name)
 		[message] = self.subjects(held.name)
 		self.assertIn("Asia/Tokyo", message)

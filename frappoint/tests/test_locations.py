@@ -5,7 +5,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from frappoint.api import booking as api
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.clock import from_site
 from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable
 from frappoint.portal.pages import locations_to_choose
@@ -89,7 +89,7 @@ class TestUnitsAtTheProvidersLocation(LocationCase):
 
 	def test_reassigning_to_a_provider_elsewhere_moves_the_room_and_the_location(self):
 		doc = book(self.massage.name, self.provider_at(self.south).name, at(2, 10))
-		moved = service.reassign(doc.name, self.provider_at(self.north).name)
+		moved = actions.reassign(doc.name, self.provider_at(self.north).name)
 		self.assertEqual((units_of(moved.name), moved.location), ([self.north_room.name], self.north.name))
 
 
@@ -194,7 +194,7 @@ class TestEachLocationBillsItsCompany(FrappeTestCase):
 	def confirmed_at(self, place, **values) -> str:
 		provider = make_provider([self.service.name], location=place.name if place else None)
 		doc = book(self.service.name, provider.name, at(2, 10), customer_name="Gita Guest", **values)
-		service.confirm(doc.name)
+		actions.confirm(doc.name)
 		return doc.name
 
 	def company_billed(self, name: str) -> str:
@@ -205,7 +205,7 @@ class TestEachLocationBillsItsCompany(FrappeTestCase):
 		city, suburb = self.confirmed_at(self.city), self.confirmed_at(self.suburb)
 		self.assertEqual(self.company_billed(city), self.head_office)
 		self.assertEqual(self.company_billed(suburb), self.branch)
-		service.complete(suburb)
+		actions.complete(suburb)
 		invoice = frappe.db.get_value(APPOINTMENT, suburb, "sales_invoice")
 		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice, "company"), self.branch)
 

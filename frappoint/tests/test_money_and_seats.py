@@ -10,7 +10,7 @@ from frappe.utils import get_datetime, getdate
 
 from frappoint.api import booking as api
 from frappoint.api import waitlist as waitlist_api
-from frappoint.booking import service, waitlist
+from frappoint.booking import actions, waitlist
 from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_db, from_site, to_db, to_site
 from frappoint.booking.errors import HoldExpired, InvalidBookingInput, SlotUnavailable, TooManyHolds
@@ -99,7 +99,7 @@ class TestAMoveCarriesTheMoney(DepositCase):
 			getdate(frappe.db.get_value("Sales Order", money["sales_order"], "delivery_date")), day(1)
 		)
 		self.assertEqual(new.rate, 50)
-		service.complete(new.name)
+		actions.complete(new.name)
 		si = frappe.get_doc("Sales Invoice", appointment_value(new.name, "sales_invoice"))
 		self.assertEqual((si.grand_total, si.total_advance, si.outstanding_amount), (55, 10, 45))
 
@@ -107,7 +107,7 @@ class TestAMoveCarriesTheMoney(DepositCase):
 		self.settings(refund_cutoff_hours=96, late_moves="Charged as a Late Cancellation")
 		held = self.paid_booking()
 		money = {f: appointment_value(held["name"], f) for f in MONEY}
-		new = service.reschedule(held["name"], at(2, 15))  # the desk's Reschedule
+		new = actions.reschedule(held["name"], at(2, 15))  # the desk's Reschedule
 		old = self.assert_money_moved(held["name"], frappe.get_doc(APPOINTMENT, new.name), money)
 		self.assertEqual((old.late_cancellation, old.cancellation_invoice), (0, None))
 
@@ -183,7 +183,7 @@ class TestOverrideTakesWhatIsFree(FrappeTestCase):
 
 	def test_an_override_overbooks_only_what_is_not_free(self):
 		first = book(self.service.name, self.provider.name, at(2, 10, 30))  # 10:30, 10:45 and the room
-		service.confirm(first.name)
+		actions.confirm(first.name)
 		doc = self.override(at(2, 10, 15))  # 10:15 is free, 10:30 is not, nor is the room
 		self.assertEqual([k.split("#")[0] for k in live_seats(doc.name)], [self._slot(at(2, 10, 15))])
 		self.assertEqual(self.units_of(doc.name), [])
@@ -300,7 +300,7 @@ class TestTheWaitlistCountsTowardTheCaps(PortalCase):
 		self.booked = []
 		for minute in (0, 30):
 			held = book(self.busy_service.name, self.busy.name, at(2, 9, minute))
-			service.confirm(held.name)
+			actions.confirm(held.name)
 			self.booked.append(held.name)
 
 	def join(self, address):
@@ -337,7 +337,7 @@ class TestTheWaitlistCountsTowardTheCaps(PortalCase):
 		book(
 			self.service.name, self.provider.name, at(2, 11), customer_email=address
 		)  # staff hold one for them
-		service.cancel(self.booked[0], reason="Cannot come")  # a seat frees: the waiter is skipped
+		actions.cancel(self.booked[0], reason="Cannot come")  # a seat frees: the waiter is skipped
 		waitlist.offer_freed_times(self.busy_service.name)  # however the offer job is queued
 		entry = frappe.get_doc(ENTRY, joined["name"])
 		self.assertEqual((entry.status, entry.appointment), ("Waiting", None))

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import frappe
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.notifications import delivery
 from frappoint.scheduling.compat import UTC
 from frappoint.tests.fixtures import IGNORED_TEST_RECORDS, book, expire_hold_now, use_booking_settings
@@ -50,7 +50,7 @@ class TestNotifications(NotificationCase):
 
 	def test_a_move_to_another_provider_tells_both_providers_and_the_customer_once(self):
 		doc = self.confirmed()
-		new_name = service.reschedule(doc.name, tokyo(14), provider=self.other.name).name
+		new_name = actions.reschedule(doc.name, tokyo(14), provider=self.other.name).name
 		self.assertEqual(
 			messages(doc.name), [("Appointment Confirmed", doc.customer_email), ("New Job", PROVIDER_USER)]
 		)
@@ -65,15 +65,15 @@ class TestNotifications(NotificationCase):
 
 	def test_a_move_with_the_same_provider_is_a_moved_job(self):
 		doc = self.confirmed()
-		new_name = service.reschedule(doc.name, tokyo(14)).name
+		new_name = actions.reschedule(doc.name, tokyo(14)).name
 		self.assertEqual(
 			messages(new_name), [("Appointment Moved", doc.customer_email), ("Job Moved", PROVIDER_USER)]
 		)
 
 	def test_reassigning_tells_the_customer_and_the_provider_losing_the_job(self):
 		held = book(self.service.name, self.other.name, tokyo(10))
-		service.confirm(held.name)
-		service.reassign(held.name, self.provider.name)
+		actions.confirm(held.name)
+		actions.reassign(held.name, self.provider.name)
 		self.assertIn(("Appointment Reassigned", held.customer_email), messages(held.name))
 		self.assertIn(("New Job", PROVIDER_USER), messages(held.name))
 
@@ -84,7 +84,7 @@ class TestNotifications(NotificationCase):
 		self.assertIn(("Job Cancelled", PROVIDER_USER), messages(doc.name))
 		held = book(self.service.name, self.provider.name, tokyo(15))
 		expire_hold_now(held.name)
-		service.expire(held.name)
+		actions.expire(held.name)
 		self.assertEqual(messages(held.name), [("Hold Lapsed", held.customer_email)])
 
 	def test_settings_can_silence_customers_or_providers(self):
@@ -134,12 +134,12 @@ class TestNotifications(NotificationCase):
 		self.assertEqual(
 			event.decoded("DTSTART"), datetime.fromisoformat(str(doc.start_utc)).replace(tzinfo=UTC)
 		)
-		moved = service.reschedule(doc.name, tokyo(14))
+		moved = actions.reschedule(doc.name, tokyo(14))
 		second = invitation(mail_to(moved.name, doc.customer_email))
 		[moved_event] = second.walk("VEVENT")
 		self.assertEqual(str(moved_event["UID"]), str(event["UID"]))
 		self.assertGreater(moved_event["SEQUENCE"], event["SEQUENCE"])
-		service.cancel(moved.name, reason="Changed plans")
+		actions.cancel(moved.name, reason="Changed plans")
 		cancel_mail = [m for m in mails(moved.name, to=doc.customer_email) if "cancelled" in m["Subject"]]
 		third = invitation(cancel_mail[0])
 		[cancelled_event] = third.walk("VEVENT")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from frappoint.booking import outbox, service
+from frappoint.booking import actions, outbox
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.clock import to_db
 from frappoint.tests.fixtures import (
@@ -117,10 +117,10 @@ class TestOutbox(FrappeTestCase):
 		svc = make_service()
 		provider = make_provider([svc.name])
 		held = book(svc.name, provider.name, at(2, 10))
-		service.confirm(held.name)
+		actions.confirm(held.name)
 		before = {r.name for r in self.rows()}
 		frappe.db.savepoint("before_cancel")
-		service.cancel(held.name, reason="Changed plans")
+		actions.cancel(held.name, reason="Changed plans")
 		added = [r for r in self.rows() if r.name not in before]
 		keys = [r.job_key for r in added]
 		self.assertTrue(any(k.startswith(f"frappoint-notify::{held.name}") for k in keys), keys)
@@ -133,9 +133,9 @@ class TestOutbox(FrappeTestCase):
 		provider = make_provider([svc.name])
 		held = [book(svc.name, provider.name, at(2, hour)) for hour in (10, 11)]
 		for appointment in held:
-			service.confirm(appointment.name)
+			actions.confirm(appointment.name)
 		for appointment in held:
-			service.cancel(appointment.name, reason="Changed plans")
+			actions.cancel(appointment.name, reason="Changed plans")
 		offers = [r.job_key for r in self.rows(method="frappoint.booking.waitlist.offer_freed_times")]
 		for appointment in held:
 			self.assertEqual(

@@ -6,7 +6,7 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable
 from frappoint.tests.fixtures import (
 	IGNORED_TEST_RECORDS,
@@ -52,7 +52,7 @@ class TestOverride(FrappeTestCase):
 
 	def test_a_full_slot_takes_one_more_by_override_and_no_more_by_the_rules(self):
 		first = book(self.service.name, self.provider.name, at(2, 10))
-		service.confirm(first.name)
+		actions.confirm(first.name)
 		squeezed = book(
 			self.service.name, self.provider.name, at(2, 10), override_reason="Regular client, emergency"
 		)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import frappe
 
 from frappoint.api import booking as api
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.clock import from_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.integrations import erpnext, test_gateway
@@ -67,7 +67,7 @@ class MoneyCase(BillingCase):
 		doc = book(
 			self.service.name, self.provider.name, start or at(2, 10), customer_name="Mo Money", **values
 		)
-		service.confirm(doc.name)
+		actions.confirm(doc.name)
 		return doc.name
 
 
@@ -138,7 +138,7 @@ class TestPaymentAtBooking(DepositCase):
 		view = appointment_view(frappe.get_doc("Service Appointment", name))  # what the customer's page shows
 		self.assertEqual(view["paid"], price_label(10))
 		self.assertIn("refunded in full; later, 50% of it", view["refund_rule"])
-		service.complete(name)
+		actions.complete(name)
 		si = frappe.get_doc("Sales Invoice", appointment_value(name, "sales_invoice"))
 		self.assertEqual((si.grand_total, si.total_advance, si.outstanding_amount), (55, 10, 45))
 		events = frappe.get_all(
@@ -182,7 +182,7 @@ class TestPaymentAtBooking(DepositCase):
 		name = self.checkout()["name"]
 		pr, so = appointment_value(name, "payment_request"), appointment_value(name, "sales_order")
 		expire_hold_now(name)
-		service.expire(name)
+		actions.expire(name)
 		self.assertEqual(appointment_value(name, "status"), "Cancelled")
 		self.assertEqual(
 			frappe.db.get_value("Payment Request", pr, ["docstatus", "status"]), (2, "Cancelled")
@@ -208,7 +208,7 @@ class TestPaymentAtBooking(DepositCase):
 	def test_a_payment_after_the_request_was_cancelled_is_taken_on_account_and_refunded(self):
 		name = self.checkout()["name"]
 		expire_hold_now(name)
-		service.expire(name)  # the sweep came first: the request and the order are cancelled
+		actions.expire(name)  # the sweep came first: the request and the order are cancelled
 		self.assertEqual(
 			frappe.db.get_value("Payment Request", appointment_value(name, "payment_request"), "docstatus"), 2
 		)
@@ -223,7 +223,7 @@ class TestPaymentAtBooking(DepositCase):
 	def test_desk_staff_confirm_without_payment(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
 		self.assertEqual(doc.amount_due_at_booking, 10)
-		service.confirm(doc.name)  # a walk-in pays at the counter
+		actions.confirm(doc.name)  # a walk-in pays at the counter
 		self.assertEqual(appointment_value(doc.name, "status"), "Confirmed")
 		self.assertFalse(appointment_value(doc.name, "payment_request"))
 

@@ -284,9 +284,9 @@ class TestPortalBooking(PortalCase):
 		held = self.hold()
 		expire_hold_now(held["name"])
 		frappe.set_user("Administrator")
-		from frappoint.booking import service
+		from frappoint.booking import actions
 
-		service.expire(held["name"])
+		actions.expire(held["name"])
 		frappe.set_user("Guest")
 		error = self.assert_unchanged(
 			lambda: api.confirm(

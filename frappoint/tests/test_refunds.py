@@ -5,7 +5,7 @@ import frappe
 from frappe.utils import flt
 
 from frappoint.api import booking as api
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import run_step
 from frappoint.tests.fixtures import at, book
@@ -34,7 +34,7 @@ class TestCancellationMoney(DepositCase):
 	def test_an_early_cancellation_refunds_everything_once(self):
 		self.settings(refund_cutoff_hours=1)
 		name = self.paid_booking()
-		service.cancel(name, by_customer=True)
+		actions.cancel(name, by_customer=True)
 		for _retry in range(2):
 			run_step(name, "cancel")  # a retried job, a second worker after it
 		doc = self.settled(name)
@@ -60,7 +60,7 @@ class TestCancellationMoney(DepositCase):
 	def test_a_late_cancellation_refunds_half_and_invoices_the_rest_with_the_fee(self):
 		self.settings(refund_cutoff_hours=96)
 		name = self.paid_booking()
-		service.cancel(name, by_customer=True)
+		actions.cancel(name, by_customer=True)
 		run_step(name, "cancel")
 		doc = self.settled(name)
 		self.assertEqual(doc.late_cancellation, 1)
@@ -82,7 +82,7 @@ class TestCancellationMoney(DepositCase):
 	def test_a_late_move_is_not_a_late_cancellation(self):
 		self.settings(refund_cutoff_hours=96, late_moves="Free")
 		name = self.paid_booking()
-		new = service.reschedule(name, at(2, 15), by_customer=True)
+		new = actions.reschedule(name, at(2, 15), by_customer=True)
 		doc = frappe.get_doc("Service Appointment", name)
 		self.assertEqual((doc.late_cancellation, doc.cancellation_invoice, doc.refund_entry), (0, None, None))
 		# What was paid moved with the booking (test_money_and_seats): nothing is refunded.
@@ -94,7 +94,7 @@ class TestCancellationMoney(DepositCase):
 	def test_store_credit_keeps_the_payment_on_the_customers_account(self):
 		self.settings(refund_cutoff_hours=1, return_payments_as="Store Credit")
 		name = self.paid_booking()
-		service.cancel(name, by_customer=True)
+		actions.cancel(name, by_customer=True)
 		doc = self.settled(name)
 		self.assertEqual(flt(doc.store_credit), 10)
 		self.assertFalse(doc.refund_entry)
@@ -103,7 +103,7 @@ class TestCancellationMoney(DepositCase):
 	def test_staff_cancelling_late_still_refunds_everything(self):
 		self.settings(refund_cutoff_hours=96)
 		name = self.paid_booking()
-		service.cancel(name)  # the business cancels
+		actions.cancel(name)  # the business cancels
 		doc = self.settled(name)
 		self.assertEqual(
 			(doc.late_cancellation, frappe.db.get_value("Payment Entry", doc.refund_entry, "paid_amount")),
@@ -114,8 +114,8 @@ class TestCancellationMoney(DepositCase):
 	def test_an_unpaid_late_cancellation_is_charged_the_fee(self):
 		self.settings(refund_cutoff_hours=96)
 		doc = book(self.service.name, self.provider.name, at(2, 10))
-		service.confirm(doc.name)
-		service.cancel(doc.name, by_customer=True)
+		actions.confirm(doc.name)
+		actions.cancel(doc.name, by_customer=True)
 		fee = frappe.get_doc("Sales Invoice", appointment_value(doc.name, "cancellation_invoice"))
 		# 5.00 and 10% VAT, owed in full; ERPNext rounds what is owed (Global Defaults: rounded totals)
 		self.assertEqual((fee.net_total, fee.grand_total, fee.outstanding_amount), (5, 5.5, 6))
@@ -126,7 +126,7 @@ class TestCancellationMoney(DepositCase):
 		name = self.paid_booking()
 		invoice = appointment_value(name, "sales_invoice")
 		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice, "total_advance"), 10)
-		service.cancel(name, by_customer=True)
+		actions.cancel(name, by_customer=True)
 		doc = self.settled(name)
 		note = frappe.get_doc("Sales Invoice", doc.credit_note)
 		self.assertEqual((note.is_return, note.return_against, note.grand_total), (1, invoice, -55))

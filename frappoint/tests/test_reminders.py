@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import frappe
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.clock import to_db, to_site
 from frappoint.notifications.reminders import send_due_reminders
 from frappoint.scheduling import zone
@@ -58,7 +58,7 @@ class TestReminders(NotificationCase):
 
 		cancelled = self.confirmed(hour=11)
 		self.far_away(cancelled, start)
-		service.cancel(cancelled.name)
+		actions.cancel(cancelled.name)
 		send_due_reminders(now=start - timedelta(hours=1))
 		self.assertEqual(self.reminders(cancelled.name), [])
 

@@ -3,7 +3,7 @@ earns the commission on the order and the invoice."""
 
 import frappe
 
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import run_step
 from frappoint.tests.fixtures import (
@@ -92,8 +92,8 @@ class TestStockAndCommissions(BillingCase):
 
 	def completed(self, svc, provider: str) -> str:
 		doc = book(svc.name, provider, at(2, 10))
-		service.confirm(doc.name)
-		service.complete(doc.name)
+		actions.confirm(doc.name)
+		actions.complete(doc.name)
 		return doc.name
 
 	# --- stock ---

@@ -5,7 +5,7 @@ import frappe
 
 from frappoint.api import booking as booking_api
 from frappoint.api import waitlist as waitlist_api
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.booking.tokens import manage_token
 from frappoint.tests.fixtures import (
@@ -40,7 +40,7 @@ class TestWaitlist(NotificationCase):
 
 	def booked(self, hour, minute):
 		held = book(self.busy_service.name, self.busy.name, tokyo(hour).replace(minute=minute))
-		service.confirm(held.name)
+		actions.confirm(held.name)
 		return held
 
 	def join(self, email=None, **values):
@@ -82,7 +82,7 @@ class TestWaitlist(NotificationCase):
 	def test_a_full_day_keeps_the_waiter_waiting_until_a_seat_frees_then_offers_it(self):
 		joined = self.join()
 		self.assertEqual(self.entry(joined["name"]).status, "Waiting")
-		service.cancel(self.first.name, reason="Cannot come")
+		actions.cancel(self.first.name, reason="Cannot come")
 		entry = self.entry(joined["name"])
 		self.assertEqual(entry.status, "Offered")
 		hold = frappe.get_doc(APPOINTMENT, entry.appointment)
@@ -99,7 +99,7 @@ class TestWaitlist(NotificationCase):
 
 	def test_the_waiter_confirms_from_the_link_and_is_booked(self):
 		joined = self.join()
-		service.cancel(self.first.name)
+		actions.cancel(self.first.name)
 		hold_name = self.entry(joined["name"]).appointment
 		frappe.set_user("Guest")
 		try:
@@ -113,12 +113,12 @@ class TestWaitlist(NotificationCase):
 
 	def test_first_come_first_served_and_a_lapsed_offer_goes_to_the_next(self):
 		early, late = self.join(), self.join()
-		service.cancel(self.first.name)
+		actions.cancel(self.first.name)
 		self.assertEqual(self.entry(early["name"]).status, "Offered")
 		self.assertEqual(self.entry(late["name"]).status, "Waiting")  # one seat, one offer
 		offered = self.entry(early["name"]).appointment
 		expire_hold_now(offered)
-		service.expire(offered)
+		actions.expire(offered)
 		self.assertEqual(self.entry(early["name"]).status, "Offer Lapsed")
 		self.assertEqual(self.entry(late["name"]).status, "Offered")
 		self.assertNotEqual(self.entry(late["name"]).appointment, offered)

@@ -8,7 +8,7 @@ from unittest.mock import patch
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from frappoint.booking import service, window_cache
+from frappoint.booking import actions, window_cache
 from frappoint.booking.availability import windows_for
 from frappoint.booking.clock import from_db, from_site
 from frappoint.booking.clock import now as clock_now
@@ -101,7 +101,7 @@ class TestWindowCache(FrappeTestCase):
 		self.assertFalse(missing)
 		[entry] = found.values()
 		self.assertEqual(entry[0], int(from_db(held.hold_expires_utc).timestamp()))
-		service.confirm(held.name)
+		actions.confirm(held.name)
 		found, missing = entries()
 		self.assertEqual(len(missing), 1, "confirming changed the provider's version")
 
@@ -151,7 +151,7 @@ class TestAppointmentNumbers(FrappeTestCase):
 		svc = make_service()
 		provider = make_provider([svc.name])
 		held = book(svc.name, provider.name, at(1, 10))
-		service.confirm(held.name)
+		actions.confirm(held.name)
 		self.assertFalse(
 			frappe.get_all("Version", filters={"ref_doctype": "Service Appointment", "docname": held.name})
 		)

@@ -7,7 +7,7 @@ from frappe.model import no_value_fields
 from frappe.model.document import Document
 from frappe.utils import cast, validate_email_address
 
-from frappoint.booking import conflicts, journal, service
+from frappoint.booking import actions, conflicts, journal
 from frappoint.booking.clock import from_db
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.booking.locks import read_committed, retry_contention
@@ -109,7 +109,7 @@ class ServiceAppointment(Document):
 		# The journal is a booking's history (signed, shown in the timeline): no Version row as well.
 		self.flags.ignore_version = True
 		self.refuse_overlong_text()
-		service.place_hold(self)
+		actions.place_hold(self)
 
 	def refuse_overlong_text(self):
 		"""Frappe checks the length of short (varchar) fields only; the TEXT ones are checked here."""
@@ -202,37 +202,37 @@ class ServiceAppointment(Document):
 	@retry_contention
 	def confirm(self):
 		self.check_stored_permission()
-		return service.confirm(self.name).as_dict()
+		return actions.confirm(self.name).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
 	@retry_contention
 	def start(self):
 		self.check_stored_permission()
-		return service.start(self.name).as_dict()
+		return actions.start(self.name).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
 	@retry_contention
 	def reassign(self, provider: str):
 		self.check_stored_permission()
-		return service.reassign(self.name, provider).as_dict()
+		return actions.reassign(self.name, provider).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
 	@retry_contention
 	def complete(self):
 		self.check_stored_permission()
-		return service.complete(self.name).as_dict()
+		return actions.complete(self.name).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
 	@retry_contention
 	def mark_no_show(self):
 		self.check_stored_permission()
-		return service.mark_no_show(self.name).as_dict()
+		return actions.mark_no_show(self.name).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
 	@retry_contention
 	def cancel_appointment(self, reason: str | None = None):
 		self.check_stored_permission()
-		return service.cancel(self.name, reason=reason).as_dict()
+		return actions.cancel(self.name, reason=reason).as_dict()
 
 	@frappe.whitelist(methods=["POST"])
 	@retry_contention
@@ -262,4 +262,4 @@ class ServiceAppointment(Document):
 	@retry_contention
 	def reschedule(self, new_start: str, provider: str | None = None):
 		self.check_stored_permission()
-		return service.reschedule(self.name, new_start, provider=provider or None).name
+		return actions.reschedule(self.name, new_start, provider=provider or None).name

@@ -6,7 +6,7 @@ from frappe.tests.utils import FrappeTestCase
 from pymysql.err import IntegrityError
 
 from frappoint import permissions as frappoint_permissions
-from frappoint.booking import service
+from frappoint.booking import actions
 from frappoint.booking.errors import (
 	HoldExpired,
 	InvalidBookingInput,
@@ -181,7 +181,7 @@ class TestServiceAppointment(FrappeTestCase):
 		self.assertEqual([u.service_unit for u in first.units], [room.name])
 		with self.assertRaises(SlotUnavailable):
 			book(massage.name, bob.name, at(2, 10, 15))  # Bob is free, the only room is not
-		service.cancel(first.name)
+		actions.cancel(first.name)
 		self.assertEqual(book(massage.name, bob.name, at(2, 10, 15)).units[0].service_unit, room.name)
 
 	def test_units_that_allow_overlap_are_shared(self):
@@ -196,8 +196,8 @@ class TestServiceAppointment(FrappeTestCase):
 
 	def test_the_lifecycle_runs_and_journals_every_step(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
-		service.confirm(doc.name)
-		service.complete(doc.name)
+		actions.confirm(doc.name)
+		actions.complete(doc.name)
 		self.assertEqual(frappe.db.get_value("Service Appointment", doc.name, "status"), "Completed")
 		self.assertEqual(events_of(doc.name), ["held", "confirmed", "completed"])
 		self.assertTrue(verify().ok)
@@ -205,15 +205,15 @@ class TestServiceAppointment(FrappeTestCase):
 	def test_forbidden_transitions_are_refused_and_change_nothing(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
 		with self.assertRaises(InvalidTransition) as caught:
-			service.complete(doc.name)
+			actions.complete(doc.name)
 		self.assertEqual(caught.exception.http_status_code, 409)
-		service.cancel(doc.name)
+		actions.cancel(doc.name)
 		with self.assertRaises(InvalidTransition):
-			service.confirm(doc.name)
+			actions.confirm(doc.name)
 		# start and reassign keep the status, but not on a cancelled appointment: a 409, not a 500
 		for refused in (
-			lambda: service.start(doc.name),
-			lambda: service.reassign(doc.name, self.provider.name),
+			lambda: actions.start(doc.name),
+			lambda: actions.reassign(doc.name, self.provider.name),
 		):
 			with self.assertRaises(InvalidTransition) as caught:
 				refused()
@@ -222,23 +222,23 @@ class TestServiceAppointment(FrappeTestCase):
 
 	def test_no_show_keeps_the_seats(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
-		service.confirm(doc.name)
-		service.mark_no_show(doc.name)
+		actions.confirm(doc.name)
+		actions.mark_no_show(doc.name)
 		self.assertEqual(len(live_seats(doc.name)), 3)
 
 	def test_cancelling_releases_seats_for_the_next_customer(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
-		service.cancel(doc.name, reason="Changed my mind")
+		actions.cancel(doc.name, reason="Changed my mind")
 		self.assertEqual(live_seats(doc.name), [])
 		self.assertEqual(book(self.service.name, self.provider.name, at(2, 10)).status, "Open")
 
 	def test_customers_cannot_cancel_after_the_cutoff_but_staff_can(self):
 		use_booking_settings(cancellation_cutoff_hours=24 * 5)
 		doc = book(self.service.name, self.provider.name, at(2, 10))
-		service.confirm(doc.name)
+		actions.confirm(doc.name)
 		with self.assertRaises(NotBookableTime):
-			service.cancel(doc.name, by_customer=True)
-		self.assertEqual(service.cancel(doc.name).status, "Cancelled")
+			actions.cancel(doc.name, by_customer=True)
+		self.assertEqual(actions.cancel(doc.name).status, "Cancelled")
 
 	def test_status_and_price_cannot_be_edited_directly(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
@@ -262,7 +262,7 @@ class TestServiceAppointment(FrappeTestCase):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
 		expire_hold_now(doc.name)
 		with self.assertRaises(HoldExpired):
-			service.confirm(doc.name)
+			actions.confirm(doc.name)
 
 	def test_an_expired_hold_is_free_for_the_next_booking_and_expired_in_passing(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
@@ -276,7 +276,7 @@ class TestServiceAppointment(FrappeTestCase):
 		lapsed = book(self.service.name, self.provider.name, at(2, 10))
 		live = book(self.service.name, self.provider.name, at(2, 11))
 		expire_hold_now(lapsed.name)
-		self.assertGreaterEqual(service.expire_all_stale_holds(), 1)
+		self.assertGreaterEqual(actions.expire_all_stale_holds(), 1)
 		self.assertEqual(frappe.db.get_value("Service Appointment", lapsed.name, "status"), "Cancelled")
 		self.assertEqual(frappe.db.get_value("Service Appointment", live.name, "status"), "Open")
 
@@ -284,8 +284,8 @@ class TestServiceAppointment(FrappeTestCase):
 
 	def test_reschedule_moves_a_confirmed_booking_and_links_both_ways(self):
 		old = book(self.service.name, self.provider.name, at(2, 10))
-		service.confirm(old.name)
-		new = service.reschedule(old.name, at(2, 10, 15))
+		actions.confirm(old.name)
+		new = actions.reschedule(old.name, at(2, 10, 15))
 		old.reload()
 		self.assertEqual((old.status, old.rescheduled_to), ("Cancelled", new.name))
 		self.assertEqual((new.status, new.rescheduled_from), ("Confirmed", old.name))
@@ -298,7 +298,7 @@ class TestServiceAppointment(FrappeTestCase):
 		blocker = book(self.service.name, self.provider.name, at(2, 14))
 		events_before = frappe.db.count("Appointment Event")
 		with self.assertRaises(SlotUnavailable):
-			service.reschedule(old.name, at(2, 14))
+			actions.reschedule(old.name, at(2, 14))
 		old.reload()
 		self.assertEqual(old.status, "Open")
 		self.assertEqual(len(live_seats(old.name)), 3)

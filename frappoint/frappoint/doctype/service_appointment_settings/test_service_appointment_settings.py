@@ -24,7 +24,7 @@ class TestServiceAppointmentSettings(FrappeTestCase):
 	def test_bookings_never_write_the_settings(self):
 		"""Settings held the journal head once: every booking bumped their `modified`, and an admin
 		saving them under load met "document has been modified"."""
-		from frappoint.booking import service
+		from frappoint.booking import actions
 		from frappoint.tests.fixtures import at, book, make_provider, make_service, use_booking_settings
 
 		use_booking_settings()
@@ -33,8 +33,8 @@ class TestServiceAppointmentSettings(FrappeTestCase):
 		)
 		svc = make_service()
 		held = book(svc.name, make_provider([svc.name]).name, at(2, 10))
-		service.confirm(held.name)
-		service.cancel(held.name)
+		actions.confirm(held.name)
+		actions.cancel(held.name)
 		self.assertEqual(
 			frappe.db.sql(
 				"select value from `tabSingles` where doctype = %s and field = 'modified'", SETTINGS

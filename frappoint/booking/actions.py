@@ -1,6 +1,8 @@
 """Booking actions, each inside the caller's single database transaction: holding a time (while
-the appointment is inserted), the lifecycle actions, expiry and rescheduling. What they lock, and in
-which order, is in `ledger`; which provider "any" means, in `dispatch`.
+the appointment is inserted), confirming, starting, completing, no-shows, cancelling, reassigning,
+paying at booking, expiring lapsed holds and rescheduling. The lifecycle engine they share is in
+`lifecycle`, the seat claim in `seats`; what they lock, and in which order, in `ledger`; which
+provider "any" means, in `dispatch`.
 """
 
 from datetime import timedelta
@@ -9,35 +11,24 @@ import frappe
 from frappe import _
 from frappe.utils import cint, get_datetime
 
-from frappoint.booking import extensions, journal, override, records
+from frappoint.booking import journal, override, records
 from frappoint.booking.clock import from_db, from_site, put, to_db, to_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.dispatch import pick_provider
-from frappoint.booking.errors import HoldExpired, InvalidBookingInput, SlotUnavailable, refuse
-from frappoint.booking.ledger import (
-	claims_as_core,
-	lock_appointment,
-	lock_slots,
-	seat_claims,
-	unit_uses,
-)
-from frappoint.booking.locks import all_or_nothing, read_committed
+from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable, refuse
+from frappoint.booking.ledger import lock_appointment
+from frappoint.booking.lifecycle import apply_action, ended_as_hold, expire, refuse_lapsed_hold, save_action
+from frappoint.booking.locks import all_or_nothing, commit_job_step, read_committed
+from frappoint.booking.seats import claim, expire_stale_holds
 from frappoint.scheduling import (
 	Action,
-	NotBookable,
-	ProviderDay,
-	Reason,
 	SchedulingError,
 	Status,
-	allocate_units,
-	bookable_windows,
 	check_booking_time,
 	check_cancellation,
 	holds_resources,
 	next_status,
-	seats_taken,
 	tier_named,
-	why_not,
 )
 from frappoint.scheduling.money import due_at_booking, is_late
 
@@ -115,110 +106,6 @@ def requested_start(appointment):
 			title=_("Invalid input"),
 		)
 	return start
-
-
-def claim(appointment, service, provider, start, now, policy, emergency: bool) -> None:
-	"""Lock `provider`'s slots (and the units) for a service starting at `start`, check them with the
-	core, and write the appointment's ledger rows (lock order: see `ledger`); raises NotBookable."""
-	rule = records.service_rule(service)
-	block_start = start - timedelta(minutes=rule.buffer_before_minutes)
-	block_end = block_start + timedelta(minutes=rule.block_minutes)
-	rows = lock_slots(provider.name, block_start, block_end)
-	slot_keys = {r.name: (r.provider, from_db(r.slot_start_utc)) for r in rows}
-	claims = expire_stale_holds(seat_claims(list(slot_keys), current=True), now)
-	taken = seats_taken(claims_as_core(claims, slot_keys), now)
-	slots = [records.slot_from_row(r) for r in rows]
-	window = next(
-		(w for w in bookable_windows(slots, rule, taken, now, policy, emergency) if w.start == start),
-		None,
-	)
-	if window is None:
-		raise NotBookable(_why_not_here(start, rule, provider, taken, now, policy, emergency))
-	kept = extensions.narrowed(service.name, [window], start, start)
-	if not any(w.start == start and w.provider == provider.name for w in kept):
-		raise NotBookable(Reason.FULL, "an availability hook keeps this time free")
-
-	required = records.required_units(service)
-	allocation = {}
-	if required:  # only units at the provider's location (or at none) may be used: the core's rule
-		units = records.service_units(required, for_update=True)
-		uses = unit_uses([u.name for u in units], block_start, block_end, now, current=True)
-		allocation = allocate_units(required, units, uses, block_start, block_end, provider.get("location"))
-
-	names_by_key = {key: name for name, key in slot_keys.items()}
-	used_seats = {}
-	for r in claims:
-		used_seats.setdefault(r.slot, set()).add(cint(r.seat_no))
-	hold_until = appointment.hold_expires_utc if appointment.status == Status.OPEN else None
-	block_start, block_end = window.slots[0].start, window.slots[-1].end
-	appointment.provider = provider.name
-	appointment.location = provider.get("location")
-	put(appointment, window.start, "start_utc", "start_time")
-	put(appointment, window.end, "end_utc", "end_time")
-	put(appointment, block_start, "block_start_utc")
-	put(appointment, block_end, "block_end_utc")
-	appointment.set("slots", [])
-	for slot in window.slots:
-		name = names_by_key[slot.key]
-		seat = min(set(range(1, slot.capacity + 1)) - used_seats.get(name, set()))
-		appointment.append(
-			"slots",
-			{
-				"slot": name,
-				"provider": provider.name,
-				"slot_start": to_site(slot.start),
-				"slot_start_utc": to_db(slot.start),
-				"seat_no": seat,
-				"seat_key": f"{name}#{seat}",
-				"hold_until_utc": hold_until,
-			},
-		)
-	appointment.set("units", [])
-	for unit_type, unit_names in allocation.items():
-		for unit in unit_names:
-			appointment.append(
-				"units",
-				{
-					"service_unit": unit,
-					"unit_type": unit_type,
-					"block_start": to_site(block_start),
-					"block_end": to_site(block_end),
-					"block_start_utc": to_db(block_start),
-					"block_end_utc": to_db(block_end),
-					"hold_until_utc": hold_until,
-					"live": 1,
-				},
-			)
-
-
-def _why_not_here(start, rule, provider, taken, now, policy, emergency) -> Reason:
-	day = ProviderDay(
-		provider.name,
-		records.shift_pattern(provider),
-		records.availability_exceptions(provider.name, start - timedelta(days=2), start + timedelta(days=2)),
-		records.slot_minutes(provider),
-		max(cint(provider.slot_capacity), 1),
-	)
-	# When the rules see no obstacle the slot rows are missing or taken: report it as taken.
-	return why_not(start, rule, day, taken, now, policy, emergency) or Reason.FULL
-
-
-# --- lifecycle actions on existing appointments -----------------------------------------------
-
-
-def refuse_lapsed_hold():
-	frappe.throw(
-		_("The hold on this time has expired. Please choose the time again."),
-		exc=HoldExpired,
-		title=_("Hold expired"),
-	)
-
-
-def ended_as_hold(status: str, hold_expires_at, now) -> bool:
-	"""A hold that expired or was released without being confirmed (confirming clears the expiry)."""
-	if status == Status.CANCELLED:
-		return bool(hold_expires_at)
-	return status == Status.OPEN and not holds_resources(status, from_db(hold_expires_at), now)
 
 
 def confirm(
@@ -351,87 +238,6 @@ def late_moves_charged() -> bool:
 	return records.settings().get("late_moves") == LATE_MOVES_CHARGED
 
 
-def expire(name: str):
-	def check(doc, now):
-		if doc.status != Status.OPEN or holds_resources(doc.status, from_db(doc.hold_expires_utc), now):
-			frappe.throw(_("This hold has not expired."), exc=HoldExpired)
-		doc.cancellation_reason = _("Hold expired")
-		doc.flags.hold_lapsed = True  # the customer is told they may book again
-
-	return apply_action(name, Action.EXPIRE, "hold_expired", check)
-
-
-def apply_action(
-	name: str, action: Action, event_type: str | None, check=None, extra: dict | None = None, first=None
-):
-	"""Lock the appointment, move it along the lifecycle, release seats if it ends, journal it
-	(unless `event_type` is None: the caller then records the one event for the whole action).
-	`first` refuses before the lifecycle does, `check` after it allowed the move; both get the locked
-	document and the instant."""
-	doc = lock_appointment(name)
-	now = clock_now()
-	try:
-		if first:
-			first(doc, now)
-		new_status = next_status(doc.status, action)
-		if check:
-			check(doc, now)
-	except SchedulingError as e:
-		refuse(e)
-	old_status = doc.status
-	doc.status = new_status.value
-	if new_status == Status.CANCELLED:
-		doc.availability_conflict, doc.availability_note = 0, None  # nothing left to resolve
-		for row in doc.slots:
-			row.seat_key = None
-		for row in doc.units:
-			row.live = 0
-	if new_status != Status.OPEN:
-		for row in [*doc.slots, *doc.units]:
-			row.hold_until_utc = None
-	# The event goes first so that it precedes whatever the save's hooks journal (e.g. accounting).
-	if event_type:
-		changes = {"status": [old_status, doc.status], **(extra or {})}
-		journal.record(doc, event_type, changes, head_loaded=True, caller_saves=True)
-	save_action(doc)
-	return doc
-
-
-def save_action(doc) -> None:
-	"""Save what an action changed. Links are not checked again: the action changes none that the
-	customer or staff chose, and those the accounting job set (customer, sales order) were committed
-	while this transaction waited for the appointment's row, after its snapshot was taken, so a plain
-	read would not find them."""
-	doc.flags.booking_action = True
-	doc.flags.ignore_links = True
-	# The action's journal event is its history (signed, shown in the timeline): no Version row too.
-	doc.save(ignore_permissions=True, ignore_version=True)
-
-
-def expire_stale_holds(claims: list, now) -> list:
-	"""Expire lapsed holds among these claims (their slots are locked) and return the claims left.
-
-	An appointment another transaction is acting on right now is skipped (SKIP LOCKED) and its seats
-	count as taken: waiting for it here could deadlock with a cancel that waits for our slot locks.
-	"""
-	stale = sorted(
-		{
-			r.appointment
-			for r in claims
-			if r.hold_until_utc and not holds_resources(Status.OPEN, from_db(r.hold_until_utc), now)
-		}
-	)
-	expired = set()
-	for name in stale:
-		if frappe.db.sql(
-			"select name from `tabService Appointment` where name = %s and status = 'Open' for update skip locked",
-			name,
-		):
-			expire(name)
-			expired.add(name)
-	return [r for r in claims if r.appointment not in expired]
-
-
 def expire_all_stale_holds() -> int:
 	"""The scheduler's sweep: every lapsed hold, one transaction each."""
 	read_committed()
@@ -452,15 +258,6 @@ def expire_all_stale_holds() -> int:
 			pass
 		commit_job_step()
 	return expired
-
-
-def commit_job_step() -> None:
-	"""Jobs commit each unit of work; tests keep everything in their one rolled-back transaction."""
-	if not frappe.flags.in_test:
-		frappe.db.commit()
-
-
-# --- reschedule --------------------------------------------------------------------------------
 
 
 def reschedule(name: str, new_start, provider: str | None = None, by_customer: bool = False):
