@@ -210,7 +210,10 @@ restore_app() {
 
 # --- sites of their own for the tests and benchmarks, restored from a snapshot every run --------
 
-test_sites=("$tests_site" "$frappe_tests_site" "$e2e_site" "$bench_site")
+# FRAPPOINT_EXTRA_TEST_SITES: more sites of this kind, for people working side by side on one bench
+# (each its own Redis databases; at most four more).
+# shellcheck disable=SC2206  # a space-separated list of site names
+test_sites=("$tests_site" "$frappe_tests_site" "$e2e_site" "$bench_site" ${FRAPPOINT_EXTRA_TEST_SITES:-})
 # The test sites' own Redis, two databases each (cache, queue), so that no test or benchmark sees the
 # jobs and cache keys of another site (the demo's included) or of an earlier run, and no worker a run
 # starts takes a job of any site but its own. Left running, like the bench's Redis.
