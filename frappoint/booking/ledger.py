@@ -1,14 +1,21 @@
 """The booking ledger: seats claimed on slots and units in use, read plainly for availability or
 with locks for a booking, and the row locks every action takes.
 
-Lock order, the same in every action and job: the row of the appointment acted on (when it exists)
--> that appointment's ledger rows -> slot rows of one provider, in start order -> service unit rows
-by name. Nothing else is locked: bookings of different providers and units never wait for each
-other, across any number of web workers and hosts. Other appointments are only ever locked with
-SKIP LOCKED (an expired hold found on the way), so no cycle can form. The appointment comes first
-because the accounting job holds it through its ERPNext step; the journal appends under it. Writers
-run at READ COMMITTED (`locks.read_committed`): their locking reads take no gap locks, and what they
-read after a lock is granted is what the holder before them committed.
+Every row lock of a booking is taken by a function here, in one order, the same in every action and
+job: the row of the appointment acted on (when it exists: `lock_appointment`, `lock_appointment_row`)
+-> that appointment's ledger rows -> the Payment Request being paid for it (`lock_payment_request`,
+the payment callback only) -> slot rows of one provider, in start order (`lock_slots`) -> service unit
+rows by name (`lock_units`). Seat and unit rows already claimed are then read with a shared "current"
+read (`seat_claims`, `unit_uses` with `current`). Nothing else is locked: bookings of different
+providers and units never wait for each other, across any number of web workers and hosts. Other
+appointments are only ever locked with SKIP LOCKED (`lock_lapsed_hold`: an expired hold found on the
+way), so no cycle can form. The appointment comes first because the accounting job holds it through
+its ERPNext step; the journal appends under it.
+Two locks are taken outside this module, in the same order: the journal reads the head of the
+appointment already locked (`journal.record`) and its checkpoint job locks only the newest checkpoint
+row; slot generation locks one provider's slot rows in start order and takes no appointment lock.
+Writers run at READ COMMITTED (`locks.read_committed`): their locking reads take no gap locks, and
+what they read after a lock is granted is what the holder before them committed.
 A seat is a `seat_key` ("slot#seat") on a consumed-slot row; a unique index makes MariaDB refuse a
 second claim on it even if this code were wrong. Releasing a seat clears its key.
 """
@@ -17,8 +24,9 @@ import copy
 
 import frappe
 
+from frappoint.booking import records
 from frappoint.booking.clock import from_db, to_db
-from frappoint.scheduling import SeatClaim, Status, UnitUse, holds_resources
+from frappoint.scheduling import SeatClaim, ServiceUnit, Status, UnitUse, holds_resources
 
 APPOINTMENT = "Service Appointment"
 
@@ -126,3 +134,26 @@ def lock_appointment(name: str):
 def lock_appointment_row(name: str) -> None:
 	"""The appointment's own row only: for a job that decides before it loads the document."""
 	frappe.db.sql(f"select name from `tab{APPOINTMENT}` where name = %s for update", name)
+
+
+def lock_payment_request(name: str):
+	"""The Payment Request, read FOR UPDATE: taken under its appointment's lock, by the payment callback."""
+	return frappe.get_doc("Payment Request", name, for_update=True)
+
+
+def lock_units(required: dict[str, int]) -> list[ServiceUnit]:
+	"""Enabled units of the required types, their rows locked in name order (last in the lock order)."""
+	if not required:
+		return []
+	return records.units_as_core(records.unit_query(required).for_update().run(as_dict=True), required)
+
+
+def lock_lapsed_hold(name: str) -> bool:
+	"""Lock an Open appointment's row unless another transaction holds it (SKIP LOCKED: waiting here
+	could deadlock with an action that waits for our slot locks); True when locked."""
+	return bool(
+		frappe.db.sql(
+			f"select name from `tab{APPOINTMENT}` where name = %s and status = 'Open' for update skip locked",
+			name,
+		)
+	)

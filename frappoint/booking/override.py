@@ -18,7 +18,7 @@ from frappe import _
 from frappoint.booking import records
 from frappoint.booking.clock import from_db, put, to_db, to_site
 from frappoint.booking.errors import InvalidBookingInput
-from frappoint.booking.ledger import lock_slots, seat_claims, unit_uses
+from frappoint.booking.ledger import lock_slots, lock_units, seat_claims, unit_uses
 from frappoint.scheduling import Status
 from frappoint.scheduling.resources import free_units, usable_at
 
@@ -139,7 +139,7 @@ def take_free_units(appointment, service, location, block_start, block_end, now)
 	required = records.required_units(service)
 	if not required:
 		return {}
-	units = [u for u in records.service_units(required, for_update=True) if usable_at(u, location)]
+	units = [u for u in lock_units(required) if usable_at(u, location)]
 	uses = unit_uses([u.name for u in units], block_start, block_end, now, current=True)
 	short = {}
 	for unit_type in sorted(required):

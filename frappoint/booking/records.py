@@ -265,18 +265,27 @@ def dispatch_candidate(provider, booked_minutes: int) -> Candidate:
 	)
 
 
-def service_units(required: dict[str, int], for_update: bool = False) -> list[ServiceUnit]:
-	"""Enabled units of the required types; with `for_update`, their rows are locked in name order."""
+def service_units(required: dict[str, int]) -> list[ServiceUnit]:
+	"""Enabled units of the required types, in name order (a plain read: a booking locks them with
+	`ledger.lock_units`)."""
 	if not required:
 		return []
+	return units_as_core(unit_query(required).run(as_dict=True), required)
+
+
+def unit_query(required: dict[str, int]):
+	"""The query for the enabled units of the required types, in name order (not run here)."""
 	unit = frappe.qb.DocType("Service Unit")
-	query = (
+	return (
 		frappe.qb.from_(unit)
 		.select(unit.name, unit.unit_type, unit.capacity, unit.location)
 		.where(unit.unit_type.isin(sorted(required)) & (unit.disabled == 0))
 		.orderby(unit.name)
 	)
-	rows = (query.for_update() if for_update else query).run(as_dict=True)
+
+
+def units_as_core(rows, required: dict[str, int]) -> list[ServiceUnit]:
+	"""Rows of `unit_query` as the core's ServiceUnit, each type's overlap rule read alongside."""
 	overlap = dict(
 		frappe.get_all(
 			"Service Unit Type",

@@ -12,7 +12,9 @@ from frappoint.booking import extensions, records
 from frappoint.booking.clock import from_db, put, to_db, to_site
 from frappoint.booking.ledger import (
 	claims_as_core,
+	lock_lapsed_hold,
 	lock_slots,
+	lock_units,
 	seat_claims,
 	unit_uses,
 )
@@ -54,7 +56,7 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 	required = records.required_units(service)
 	allocation = {}
 	if required:  # only units at the provider's location (or at none) may be used: the core's rule
-		units = records.service_units(required, for_update=True)
+		units = lock_units(required)
 		uses = unit_uses([u.name for u in units], block_start, block_end, now, current=True)
 		allocation = allocate_units(required, units, uses, block_start, block_end, provider.get("location"))
 
@@ -131,10 +133,7 @@ def expire_stale_holds(claims: list, now) -> list:
 	)
 	expired = set()
 	for name in stale:
-		if frappe.db.sql(
-			"select name from `tabService Appointment` where name = %s and status = 'Open' for update skip locked",
-			name,
-		):
+		if lock_lapsed_hold(name):
 			expire(name)
 			expired.add(name)
 	return [r for r in claims if r.appointment not in expired]

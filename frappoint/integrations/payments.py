@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt
 
-from frappoint.booking import actions, journal
+from frappoint.booking import actions, journal, ledger
 from frappoint.booking.errors import HoldExpired
 from frappoint.booking.locks import all_or_nothing
 from frappoint.booking.records import settings
@@ -123,9 +123,9 @@ def on_payment_authorized(request, method=None, status=None):
 	# A second callback for the same payment waits here, on the appointment's row (locked first, as
 	# every booking action does). The gateway's request may have read before (fixing its snapshot), so
 	# every read that decides is a locking one: it sees the first's commit.
-	doc = frappe.get_doc(APPOINTMENT, name, for_update=True)
+	doc = ledger.lock_appointment(name)
 	if not doc.get("payment_entry"):
-		request = frappe.get_doc("Payment Request", request.name, for_update=True)
+		request = ledger.lock_payment_request(request.name)
 		with erpnext.as_the_business():
 			entry = _record_payment(request)
 		store(doc, {"payment_entry": entry, "amount_paid": request.grand_total})
