@@ -65,15 +65,17 @@ def transition_days(draw):
 def test_utc_storage_keeps_every_slot_and_window_on_transition_days(case, slot_minutes, first, hours):
 	site, provider, day = case
 	shift = Shift(day.weekday(), time(first), time((first + hours) % 24))  # may run past midnight
-	slots = generate_slots("P", ShiftPattern(provider, (shift,)), [], day, day, slot_minutes)
+	slots = generate_slots(
+		"P", ShiftPattern(provider, (shift,)), [], first_day=day, last_day=day, slot_minutes=slot_minutes
+	)
 
 	# the stored form is lossless and one-to-one
 	assert [stored(s) for s in slots] == slots
 	assert len({stored_utc(s.start) for s in slots}) == len(slots)
 
 	# availability read back from storage offers exactly what the rules offer, no time twice
-	windows = bookable_windows(slots, RULE, {}, NOW, POLICY)
-	read_back = bookable_windows([stored(s) for s in slots], RULE, {}, NOW, POLICY)
+	windows = bookable_windows(slots, RULE, {}, now=NOW, policy=POLICY)
+	read_back = bookable_windows([stored(s) for s in slots], RULE, {}, now=NOW, policy=POLICY)
 	assert read_back == windows
 	assert len({w.start for w in windows}) == len(windows)
 
@@ -102,9 +104,18 @@ def test_new_york_fall_back_night_offers_each_occurrence_of_the_repeated_hour_on
 	"""The issue's case: site and provider in New York, a shift 00:30-03:00 on 1 November 2026."""
 	ny = zone("America/New_York")
 	day = date(2026, 11, 1)
-	slots = generate_slots("P", ShiftPattern(ny.key, (Shift(6, time(0, 30), time(3)),)), [], day, day, 15)
+	slots = generate_slots(
+		"P",
+		ShiftPattern(ny.key, (Shift(6, time(0, 30), time(3)),)),
+		[],
+		first_day=day,
+		last_day=day,
+		slot_minutes=15,
+	)
 	rule = ServiceRule("Quick", duration_minutes=15)
-	printed = [w.start.astimezone(ny).isoformat() for w in bookable_windows(slots, rule, {}, NOW, POLICY)]
+	printed = [
+		w.start.astimezone(ny).isoformat() for w in bookable_windows(slots, rule, {}, now=NOW, policy=POLICY)
+	]
 	assert printed.count("2026-11-01T01:30:00-04:00") == 1
 	assert printed.count("2026-11-01T01:30:00-05:00") == 1
 	assert len(printed) == len(set(printed)) == 14  # 3.5 elapsed hours of quarter hours
@@ -116,7 +127,7 @@ def test_new_york_fall_back_night_offers_each_occurrence_of_the_repeated_hour_on
 def test_a_london_provider_keeps_the_utc_hour_the_new_york_site_repeats():
 	london = ShiftPattern("Europe/London", (Shift(6, time(5), time(8)),))
 	day = date(2026, 11, 1)  # 05:00-08:00 London is 05:00-08:00Z; New York repeats 05:00-06:00Z
-	slots = generate_slots("L", london, [], day, day, 15)
+	slots = generate_slots("L", london, [], first_day=day, last_day=day, slot_minutes=15)
 	starts = {stored_utc(s.start) for s in slots}
 	assert {datetime(2026, 11, 1, 6, m) for m in (0, 15, 30, 45)} <= starts
 	assert len(starts) == 12

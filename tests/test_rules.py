@@ -165,27 +165,27 @@ UNITS = [
 
 
 def test_units_are_picked_deterministically_by_load_then_name():
-	assert allocate_units({"Room": 1}, UNITS, [], at(9), at(10)) == {"Room": ["Room A"]}
+	assert allocate_units({"Room": 1}, UNITS, [], start=at(9), end=at(10)) == {"Room": ["Room A"]}
 	uses = [UnitUse("Room A", at(9), at(10))]
-	assert allocate_units({"Room": 1}, UNITS, uses, at(9, 30), at(10, 30)) == {"Room": ["Room B"]}
+	assert allocate_units({"Room": 1}, UNITS, uses, start=at(9, 30), end=at(10, 30)) == {"Room": ["Room B"]}
 
 
 def test_capacity_and_overlap_are_honoured():
 	uses = [UnitUse("Chair 1", at(9), at(10)), UnitUse("Chair 1", at(9, 30), at(11))]
 	with pytest.raises(UnitUnavailable):
-		allocate_units({"Chair": 1}, UNITS, uses, at(9, 45), at(10, 15))
-	assert allocate_units({"Chair": 1}, UNITS, uses, at(10), at(10, 30)) == {"Chair": ["Chair 1"]}
+		allocate_units({"Chair": 1}, UNITS, uses, start=at(9, 45), end=at(10, 15))
+	assert allocate_units({"Chair": 1}, UNITS, uses, start=at(10), end=at(10, 30)) == {"Chair": ["Chair 1"]}
 	uses = [UnitUse("Laser", at(9), at(10))] * 5
-	assert allocate_units({"Machine": 1}, UNITS, uses, at(9), at(10)) == {"Machine": ["Laser"]}
+	assert allocate_units({"Machine": 1}, UNITS, uses, start=at(9), end=at(10)) == {"Machine": ["Laser"]}
 
 
 def test_allocation_is_all_or_nothing():
 	uses = [UnitUse("Room A", at(9), at(10)), UnitUse("Room B", at(9), at(10))]
 	with pytest.raises(UnitUnavailable) as caught:
-		allocate_units({"Room": 1, "Chair": 1}, UNITS, uses, at(9), at(10))
+		allocate_units({"Room": 1, "Chair": 1}, UNITS, uses, start=at(9), end=at(10))
 	assert caught.value.unit_type == "Room"
 	with pytest.raises(UnitUnavailable):
-		allocate_units({"Room": 3}, UNITS, [], at(9), at(10))
+		allocate_units({"Room": 3}, UNITS, [], start=at(9), end=at(10))
 
 
 # Units at a location serve only providers there; a unit without one (a van) serves any location.
@@ -197,16 +197,22 @@ SITES = [
 
 
 def test_units_at_another_location_are_never_used():
-	assert allocate_units({"Room": 1}, SITES, [], at(9), at(10), location="South") == {"Room": ["Room B"]}
+	assert allocate_units({"Room": 1}, SITES, [], start=at(9), end=at(10), location="South") == {
+		"Room": ["Room B"]
+	}
 	busy = [UnitUse("Room B", at(9), at(10))]
 	with pytest.raises(UnitUnavailable) as caught:
-		allocate_units({"Room": 1}, SITES, busy, at(9), at(10), location="South")  # Room A is free, but North
+		allocate_units(
+			{"Room": 1}, SITES, busy, start=at(9), end=at(10), location="South"
+		)  # Room A is free, but North
 	assert (caught.value.unit_type, caught.value.location) == ("Room", "South")
 
 
 def test_units_and_providers_without_a_location_are_not_bound_to_one():
-	assert allocate_units({"Vehicle": 1}, SITES, [], at(9), at(10), location="North") == {"Vehicle": ["Van"]}
-	assert allocate_units({"Room": 2}, SITES, [], at(9), at(10)) == {"Room": ["Room A", "Room B"]}
+	assert allocate_units({"Vehicle": 1}, SITES, [], start=at(9), end=at(10), location="North") == {
+		"Vehicle": ["Van"]
+	}
+	assert allocate_units({"Room": 2}, SITES, [], start=at(9), end=at(10)) == {"Room": ["Room A", "Room B"]}
 	assert [usable_at(u, "East") for u in SITES] == [False, False, True]
 
 
@@ -218,7 +224,7 @@ def test_every_allocated_unit_is_at_the_providers_location_or_at_none(unit_sites
 	units = [ServiceUnit(f"Room {i}", "Room", location=site) for i, site in enumerate(unit_sites)]
 	usable = sum(site in (None, location) for site in unit_sites)
 	try:
-		[chosen] = allocate_units({"Room": 1}, units, [], at(9), at(10), location=location).values()
+		[chosen] = allocate_units({"Room": 1}, units, [], start=at(9), end=at(10), location=location).values()
 	except UnitUnavailable:
 		assert usable == 0
 		return
@@ -270,14 +276,19 @@ PATTERN = ShiftPattern("UTC", (Shift(0, time(9), time(17)),))
 LUNCH = AvailabilityException(ExceptionKind.BLOCKED, at(12), at(13))
 PROVIDER = ProviderDay("P", PATTERN, [LUNCH], slot_minutes=15)
 SERVICE = ServiceRule("Cut", 30, buffer_after_minutes=15)
-SLOTS = {s.start: s for s in generate_slots("P", PATTERN, [LUNCH], date(2026, 6, 1), date(2026, 6, 1), 15)}
+SLOTS = {
+	s.start: s
+	for s in generate_slots(
+		"P", PATTERN, [LUNCH], first_day=date(2026, 6, 1), last_day=date(2026, 6, 1), slot_minutes=15
+	)
+}
 
 
 DEFAULT_POLICY = BookingPolicy()
 
 
 def reason(start, taken=None, policy=DEFAULT_POLICY, emergency=False, service=SERVICE):
-	return why_not(start, service, PROVIDER, taken or {}, NOW, policy, emergency=emergency)
+	return why_not(start, service, PROVIDER, taken or {}, now=NOW, policy=policy, emergency=emergency)
 
 
 def test_why_not_names_each_reason():

@@ -33,7 +33,9 @@ def local_starts(slots, tz):
 
 
 def test_a_nine_to_five_day_has_thirty_two_quarter_hours():
-	slots = generate_slots("P", pattern(), [], date(2026, 6, 1), date(2026, 6, 1), 15)
+	slots = generate_slots(
+		"P", pattern(), [], first_day=date(2026, 6, 1), last_day=date(2026, 6, 1), slot_minutes=15
+	)
 	assert len(slots) == 32
 	assert local_starts(slots, "Europe/London")[0] == "09:00"
 	assert local_starts(slots, "Europe/London")[-1] == "16:45"
@@ -42,25 +44,34 @@ def test_a_nine_to_five_day_has_thirty_two_quarter_hours():
 
 def test_several_shifts_a_day_make_separate_runs():
 	split = ShiftPattern("UTC", (Shift(0, time(8), time(12)), Shift(0, time(13), time(17))))
-	slots = generate_slots("P", split, [], date(2026, 6, 1), date(2026, 6, 1), 60)
+	slots = generate_slots(
+		"P", split, [], first_day=date(2026, 6, 1), last_day=date(2026, 6, 1), slot_minutes=60
+	)
 	assert [s.start.hour for s in slots] == [8, 9, 10, 11, 13, 14, 15, 16]
 	assert {s.shift_start.hour for s in slots} == {8, 13}
 
 
 def test_a_night_shift_crossing_midnight_belongs_to_the_day_it_starts():
 	night = ShiftPattern("UTC", (Shift(4, time(22), time(6)),))  # Friday 22:00 - Saturday 06:00
-	slots = generate_slots("P", night, [], date(2026, 6, 5), date(2026, 6, 5), 60)
+	slots = generate_slots(
+		"P", night, [], first_day=date(2026, 6, 5), last_day=date(2026, 6, 5), slot_minutes=60
+	)
 	assert len(slots) == 8
 	assert slots[0].start == datetime(2026, 6, 5, 22, tzinfo=UTC)
 	assert slots[-1].end == datetime(2026, 6, 6, 6, tzinfo=UTC)
-	assert generate_slots("P", night, [], date(2026, 6, 6), date(2026, 6, 6), 60) == []
+	assert (
+		generate_slots("P", night, [], first_day=date(2026, 6, 6), last_day=date(2026, 6, 6), slot_minutes=60)
+		== []
+	)
 
 
 def test_leave_removes_every_slot_it_touches():
 	leave = AvailabilityException(
 		ExceptionKind.LEAVE, datetime(2026, 6, 1, 10, 10, tzinfo=UTC), datetime(2026, 6, 1, 11, tzinfo=UTC)
 	)
-	slots = generate_slots("P", pattern("UTC"), [leave], date(2026, 6, 1), date(2026, 6, 1), 30)
+	slots = generate_slots(
+		"P", pattern("UTC"), [leave], first_day=date(2026, 6, 1), last_day=date(2026, 6, 1), slot_minutes=30
+	)
 	starts = [s.start.strftime("%H:%M") for s in slots]
 	assert "10:00" not in starts and "10:30" not in starts
 	assert "09:30" in starts and "11:00" in starts
@@ -71,7 +82,9 @@ def test_an_extra_shift_adds_time_on_a_day_off():
 	extra = AvailabilityException(
 		ExceptionKind.EXTRA_SHIFT, datetime(2026, 6, 6, 10, tzinfo=UTC), datetime(2026, 6, 6, 12, tzinfo=UTC)
 	)
-	slots = generate_slots("P", pattern("UTC"), [extra], date(2026, 6, 6), date(2026, 6, 6), 60)
+	slots = generate_slots(
+		"P", pattern("UTC"), [extra], first_day=date(2026, 6, 6), last_day=date(2026, 6, 6), slot_minutes=60
+	)
 	assert [s.start.hour for s in slots] == [10, 11]
 
 
@@ -79,7 +92,9 @@ def test_an_extra_shift_overlapping_a_regular_one_never_duplicates_a_slot():
 	extra = AvailabilityException(
 		ExceptionKind.EXTRA_SHIFT, datetime(2026, 6, 1, 16, tzinfo=UTC), datetime(2026, 6, 1, 19, tzinfo=UTC)
 	)
-	slots = generate_slots("P", pattern("UTC"), [extra], date(2026, 6, 1), date(2026, 6, 1), 60)
+	slots = generate_slots(
+		"P", pattern("UTC"), [extra], first_day=date(2026, 6, 1), last_day=date(2026, 6, 1), slot_minutes=60
+	)
 	assert [s.start.hour for s in slots] == list(range(9, 19))
 
 
@@ -94,13 +109,17 @@ def test_an_extra_shift_overlapping_a_regular_one_never_duplicates_a_slot():
 def test_local_shift_hours_survive_daylight_saving_changes(tz, spring, autumn):
 	every_day = tuple(Shift(d, time(9), time(17)) for d in range(7))
 	for day in (spring, autumn):
-		slots = generate_slots("P", ShiftPattern(tz, every_day), [], day, day, 15)
+		slots = generate_slots(
+			"P", ShiftPattern(tz, every_day), [], first_day=day, last_day=day, slot_minutes=15
+		)
 		assert local_starts(slots, tz) == [f"{h:02d}:{m:02d}" for h in range(9, 17) for m in (0, 15, 30, 45)]
 
 
 def test_a_night_shift_over_the_autumn_change_gets_the_extra_hour_once():
 	night = ShiftPattern("Europe/London", (Shift(5, time(22), time(6)),))  # Sat 24 -> Sun 25 Oct 2026
-	slots = generate_slots("P", night, [], date(2026, 10, 24), date(2026, 10, 24), 60)
+	slots = generate_slots(
+		"P", night, [], first_day=date(2026, 10, 24), last_day=date(2026, 10, 24), slot_minutes=60
+	)
 	assert len(slots) == 9  # 22:00 BST to 06:00 GMT is nine hours
 	assert len({s.start for s in slots}) == 9
 
@@ -125,18 +144,22 @@ def test_bad_input_raises_specific_errors():
 	with pytest.raises(InvalidShiftPattern):
 		Shift(7, time(9), time(10))
 	with pytest.raises(InvalidSlotSize, match="divide a day"):
-		generate_slots("P", pattern(), [], date(2026, 6, 1), date(2026, 6, 1), 7)
+		generate_slots(
+			"P", pattern(), [], first_day=date(2026, 6, 1), last_day=date(2026, 6, 1), slot_minutes=7
+		)
 	with pytest.raises(InvalidSlotSize, match="cannot be cut"):
 		generate_slots(
 			"P",
 			ShiftPattern("UTC", (Shift(0, time(9), time(9, 45)),)),
 			[],
-			date(2026, 6, 1),
-			date(2026, 6, 1),
-			30,
+			first_day=date(2026, 6, 1),
+			last_day=date(2026, 6, 1),
+			slot_minutes=30,
 		)
 	with pytest.raises(InvalidRange):
-		generate_slots("P", pattern(), [], date(2026, 6, 2), date(2026, 6, 1), 15)
+		generate_slots(
+			"P", pattern(), [], first_day=date(2026, 6, 2), last_day=date(2026, 6, 1), slot_minutes=15
+		)
 	with pytest.raises(NaiveDatetime):
 		AvailabilityException(ExceptionKind.LEAVE, datetime(2026, 6, 1, 9), datetime(2026, 6, 1, 10))
 	with pytest.raises(InvalidRange):
@@ -179,7 +202,9 @@ def test_dst_days_keep_local_hours_and_lose_or_duplicate_no_slot(tz, data, slot_
 	start_hour = data.draw(st.integers(0, 20))
 	end_hour = data.draw(st.integers(start_hour + 1, 23))
 	shift = Shift(day.weekday(), time(start_hour), time(end_hour))
-	slots = generate_slots("P", ShiftPattern(tz, (shift,)), [], day, day, slot_minutes)
+	slots = generate_slots(
+		"P", ShiftPattern(tz, (shift,)), [], first_day=day, last_day=day, slot_minutes=slot_minutes
+	)
 	local = zone(tz)
 	begin = local_instant(day, shift.start, local)
 	finish = local_instant(day, shift.end, local)
@@ -206,10 +231,12 @@ def test_generating_a_range_equals_the_union_of_its_days(pat, first, extra_days,
 	leave = AvailabilityException(
 		ExceptionKind.LEAVE, leave_start, leave_start + timedelta(hours=data.draw(st.integers(1, 30)))
 	)
-	whole = generate_slots("P", pat, [leave], first, last, slot_minutes)
+	whole = generate_slots("P", pat, [leave], first_day=first, last_day=last, slot_minutes=slot_minutes)
 	by_day = []
 	for offset in range(extra_days + 1):
 		day = first + timedelta(days=offset)
-		by_day.extend(generate_slots("P", pat, [leave], day, day, slot_minutes))
+		by_day.extend(
+			generate_slots("P", pat, [leave], first_day=day, last_day=day, slot_minutes=slot_minutes)
+		)
 	assert whole == sorted(by_day, key=lambda s: s.start)
 	assert not any(leave.start < s.end and s.start < leave.end for s in whole)

@@ -28,9 +28,15 @@ def windows(providers=("A",), capacity=1, hours=(9, 11)):
 	slots = []
 	for p in providers:
 		slots += generate_slots(
-			p, ShiftPattern("UTC", (Shift(0, time(hours[0]), time(hours[1])),)), [], DAY, DAY, 15, capacity
+			p,
+			ShiftPattern("UTC", (Shift(0, time(hours[0]), time(hours[1])),)),
+			[],
+			first_day=DAY,
+			last_day=DAY,
+			slot_minutes=15,
+			capacity=capacity,
 		)
-	return bookable_windows(slots, cut, {}, NOW, BookingPolicy(max_advance_days=365))
+	return bookable_windows(slots, cut, {}, now=NOW, policy=BookingPolicy(max_advance_days=365))
 
 
 def waiter(n, provider=None, first=DAY, last=DAY, tz="UTC", joined=None):

@@ -27,12 +27,20 @@ OPEN_POLICY = BookingPolicy(max_advance_days=365)
 
 def day_slots(provider="P", capacity=1, shifts=None, slot_minutes=15):
 	shifts = shifts or (Shift(0, time(9), time(17)),)
-	return generate_slots(provider, ShiftPattern("UTC", shifts), [], DAY, DAY, slot_minutes, capacity)
+	return generate_slots(
+		provider,
+		ShiftPattern("UTC", shifts),
+		[],
+		first_day=DAY,
+		last_day=DAY,
+		slot_minutes=slot_minutes,
+		capacity=capacity,
+	)
 
 
 def test_a_thirty_minute_service_with_buffers_consumes_four_quarter_hours():
 	service = ServiceRule("Cut", 30, buffer_before_minutes=15, buffer_after_minutes=15)
-	windows = bookable_windows(day_slots(), service, {}, NOW, OPEN_POLICY)
+	windows = bookable_windows(day_slots(), service, {}, now=NOW, policy=OPEN_POLICY)
 	first = windows[0]
 	assert first.start == datetime(2026, 6, 1, 9, 15, tzinfo=UTC)
 	assert first.end == datetime(2026, 6, 1, 9, 45, tzinfo=UTC)
@@ -45,7 +53,10 @@ def test_a_taken_seat_removes_every_window_using_it():
 	slots = day_slots()
 	service = ServiceRule("Cut", 30)
 	taken = {slots[4].key: 1}  # 10:00
-	starts = {w.start.strftime("%H:%M") for w in bookable_windows(slots, service, taken, NOW, OPEN_POLICY)}
+	starts = {
+		w.start.strftime("%H:%M")
+		for w in bookable_windows(slots, service, taken, now=NOW, policy=OPEN_POLICY)
+	}
 	assert "09:45" not in starts and "10:00" not in starts
 	assert "09:30" in starts and "10:15" in starts
 
@@ -54,32 +65,39 @@ def test_group_slots_stay_open_until_every_seat_is_taken():
 	slots = day_slots(capacity=3)
 	service = ServiceRule("Class", 15, max_clients_per_slot=3)
 	taken = {slots[0].key: 2}
-	windows = bookable_windows(slots, service, taken, NOW, OPEN_POLICY)
+	windows = bookable_windows(slots, service, taken, now=NOW, policy=OPEN_POLICY)
 	assert windows[0].start == slots[0].start and windows[0].free_seats == 1
 	taken = {slots[0].key: 3}
-	assert bookable_windows(slots, service, taken, NOW, OPEN_POLICY)[0].start == slots[1].start
+	assert bookable_windows(slots, service, taken, now=NOW, policy=OPEN_POLICY)[0].start == slots[1].start
 
 
 def test_the_service_limit_caps_a_bigger_slot():
 	slots = day_slots(capacity=5)
 	service = ServiceRule("Private", 15, max_clients_per_slot=1)
-	assert bookable_windows(slots, service, {slots[0].key: 1}, NOW, OPEN_POLICY)[0].start == slots[1].start
+	assert (
+		bookable_windows(slots, service, {slots[0].key: 1}, now=NOW, policy=OPEN_POLICY)[0].start
+		== slots[1].start
+	)
 
 
 def test_emergency_seats_are_kept_for_the_emergency_tier():
 	slots = day_slots(capacity=2)
 	service = ServiceRule("Repair", 15, max_clients_per_slot=2, emergency_reserved_seats=1)
 	taken = {slots[0].key: 1}
-	assert bookable_windows(slots, service, taken, NOW, OPEN_POLICY)[0].start == slots[1].start
+	assert bookable_windows(slots, service, taken, now=NOW, policy=OPEN_POLICY)[0].start == slots[1].start
 	assert (
-		bookable_windows(slots, service, taken, NOW, OPEN_POLICY, emergency=True)[0].start == slots[0].start
+		bookable_windows(slots, service, taken, now=NOW, policy=OPEN_POLICY, emergency=True)[0].start
+		== slots[0].start
 	)
 
 
 def test_a_window_never_spans_two_shifts():
 	slots = day_slots(shifts=(Shift(0, time(9), time(10)), Shift(0, time(10), time(11))), slot_minutes=30)
 	service = ServiceRule("Long", 60)
-	assert [w.start.hour for w in bookable_windows(slots, service, {}, NOW, OPEN_POLICY)] == [9, 10]
+	assert [w.start.hour for w in bookable_windows(slots, service, {}, now=NOW, policy=OPEN_POLICY)] == [
+		9,
+		10,
+	]
 
 
 def test_expired_holds_are_free_and_live_holds_are_not():
@@ -98,10 +116,10 @@ def test_lead_time_and_horizon_filter_windows():
 	slots = day_slots()
 	now = datetime(2026, 6, 1, 9, 50, tzinfo=UTC)
 	policy = BookingPolicy(lead_time_minutes=60, max_advance_days=30)
-	windows = bookable_windows(slots, ServiceRule("Cut", 15), {}, now, policy)
+	windows = bookable_windows(slots, ServiceRule("Cut", 15), {}, now=now, policy=policy)
 	assert windows[0].start == datetime(2026, 6, 1, 11, tzinfo=UTC)
 	far = datetime(2026, 4, 1, tzinfo=UTC)
-	assert bookable_windows(slots, ServiceRule("Cut", 15), {}, far, policy) == []
+	assert bookable_windows(slots, ServiceRule("Cut", 15), {}, now=far, policy=policy) == []
 
 
 def test_bad_service_values_are_refused():
@@ -112,7 +130,9 @@ def test_bad_service_values_are_refused():
 	with pytest.raises(InvalidDuration):
 		ServiceRule("Buffer", 15, buffer_after_minutes=-5)
 	with pytest.raises(NaiveDatetime):
-		bookable_windows(day_slots(), ServiceRule("Cut", 15), {}, datetime(2026, 6, 1), OPEN_POLICY)
+		bookable_windows(
+			day_slots(), ServiceRule("Cut", 15), {}, now=datetime(2026, 6, 1), policy=OPEN_POLICY
+		)
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -141,7 +161,7 @@ def scenarios(draw):
 @given(scenarios())
 def test_no_window_oversubscribes_a_slot_and_each_fits_one_shift(scenario):
 	slots, taken, service, emergency = scenario
-	windows = bookable_windows(slots, service, taken, NOW, OPEN_POLICY, emergency=emergency)
+	windows = bookable_windows(slots, service, taken, now=NOW, policy=OPEN_POLICY, emergency=emergency)
 	for window in windows:
 		for slot in window.slots:
 			limit = min(slot.capacity, service.max_clients_per_slot)
@@ -178,7 +198,7 @@ def test_windows_follow_the_booking_window_rule_exactly(lead, past_days, allow_p
 
 	slots, now, policy = whole_day_at(lead, past_days, allow_past, now_offset_minutes)
 	service = ServiceRule("S", 30)
-	got = {w.start for w in bookable_windows(slots, service, {}, now, policy)}
+	got = {w.start for w in bookable_windows(slots, service, {}, now=now, policy=policy)}
 	expected = {s.start for s in slots if booking_time_reason(s.start, now, policy) is None}
 	assert got == expected
 
@@ -192,6 +212,6 @@ def test_windows_computed_for_any_time_then_filtered_are_the_windows_of_the_poli
 	slots, now, policy = whole_day_at(lead, past_days, allow_past, now_offset_minutes)
 	taken = Counter({slots[i].key: 1 for i in taken_slots if i < len(slots)})
 	service = ServiceRule("S", 60)
-	direct = bookable_windows(slots, service, taken, now, policy)
-	later = in_booking_window(bookable_windows(slots, service, taken, now, ANY_TIME), now, policy)
+	direct = bookable_windows(slots, service, taken, now=now, policy=policy)
+	later = in_booking_window(bookable_windows(slots, service, taken, now=now, policy=ANY_TIME), now, policy)
 	assert later == direct

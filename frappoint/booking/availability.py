@@ -132,7 +132,7 @@ def computed(service, providers: list[str], range_start, range_end, now, emergen
 	taken = seats_taken(claims_as_core(claims, slot_keys), now)
 	windows = [
 		w
-		for w in bookable_windows(slots, rule, taken, now, ANY_TIME, emergency)
+		for w in bookable_windows(slots, rule, taken, now=now, policy=ANY_TIME, emergency=emergency)
 		if range_start <= w.start <= range_end
 	]
 	lapses = first_lapse(claims, now)
@@ -158,7 +158,7 @@ def _with_free_units(service, windows: list[Window], now):
 	for window in windows:
 		try:
 			start, end = window.slots[0].start, window.slots[-1].end
-			allocate_units(required, units, uses, start, end, where.get(window.provider))
+			allocate_units(required, units, uses, start=start, end=end, location=where.get(window.provider))
 			kept.append(window)
 		except NotBookable:
 			continue

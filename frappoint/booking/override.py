@@ -143,7 +143,7 @@ def take_free_units(appointment, service, location, block_start, block_end, now)
 	uses = unit_uses([u.name for u in units], block_start, block_end, now, current=True)
 	short = {}
 	for unit_type in sorted(required):
-		chosen = free_units(unit_type, units, uses, block_start, block_end)[: required[unit_type]]
+		chosen = free_units(unit_type, units, uses, start=block_start, end=block_end)[: required[unit_type]]
 		if len(chosen) < required[unit_type]:
 			short[unit_type] = required[unit_type] - len(chosen)
 		for unit in chosen:

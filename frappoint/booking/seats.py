@@ -44,7 +44,11 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 	taken = seats_taken(claims_as_core(claims, slot_keys), now)
 	slots = [records.slot_from_row(r) for r in rows]
 	window = next(
-		(w for w in bookable_windows(slots, rule, taken, now, policy, emergency) if w.start == start),
+		(
+			w
+			for w in bookable_windows(slots, rule, taken, now=now, policy=policy, emergency=emergency)
+			if w.start == start
+		),
 		None,
 	)
 	if window is None:
@@ -58,7 +62,9 @@ def claim(appointment, service, provider, start, now, policy, emergency: bool) -
 	if required:  # only units at the provider's location (or at none) may be used: the core's rule
 		units = lock_units(required)
 		uses = unit_uses([u.name for u in units], block_start, block_end, now, current=True)
-		allocation = allocate_units(required, units, uses, block_start, block_end, provider.get("location"))
+		allocation = allocate_units(
+			required, units, uses, start=block_start, end=block_end, location=provider.get("location")
+		)
 
 	names_by_key = {key: name for name, key in slot_keys.items()}
 	used_seats = {}
@@ -115,7 +121,7 @@ def _why_not_here(start, rule, provider, taken, now, policy, emergency) -> Reaso
 		max(cint(provider.slot_capacity), 1),
 	)
 	# When the rules see no obstacle the slot rows are missing or taken: report it as taken.
-	return why_not(start, rule, day, taken, now, policy, emergency) or Reason.FULL
+	return why_not(start, rule, day, taken, now=now, policy=policy, emergency=emergency) or Reason.FULL
 
 
 def expire_stale_holds(claims: list, now) -> list:

@@ -60,10 +60,10 @@ def regenerate(provider_name: str, first_day: date, last_day: date) -> SlotRepor
 			provider.name,
 			records.shift_pattern(provider),
 			exceptions,
-			first_day,
-			last_day,
-			records.slot_minutes(provider),
-			max(cint(provider.slot_capacity), 1),
+			first_day=first_day,
+			last_day=last_day,
+			slot_minutes=records.slot_minutes(provider),
+			capacity=max(cint(provider.slot_capacity), 1),
 		)
 	stored = frappe.db.sql(
 		"""select name, slot_start_utc, slot_end_utc, capacity from `tabService Provider Slot`

@@ -28,6 +28,7 @@ def why_not(
 	service: ServiceRule,
 	provider: ProviderDay,
 	taken: Mapping[SlotKey, int],
+	*,
 	now: datetime,
 	policy: BookingPolicy,
 	emergency: bool = False,
@@ -44,15 +45,22 @@ def why_not(
 	# Shifts are attributed to their start day; look a day either side to catch overnight shifts.
 	day = start.astimezone(zone(provider.pattern.timezone)).date()
 	first, last = day - timedelta(days=1), day + timedelta(days=1)
-	plain = generate_slots(provider.provider, provider.pattern, [], first, last, provider.slot_minutes)
+	plain = generate_slots(
+		provider.provider,
+		provider.pattern,
+		[],
+		first_day=first,
+		last_day=last,
+		slot_minutes=provider.slot_minutes,
+	)
 	actual = generate_slots(
 		provider.provider,
 		provider.pattern,
 		provider.exceptions,
-		first,
-		last,
-		provider.slot_minutes,
-		provider.capacity,
+		first_day=first,
+		last_day=last,
+		slot_minutes=provider.slot_minutes,
+		capacity=provider.capacity,
 	)
 	if _run_covering(plain, start, service_end) is None:
 		return Reason.OUTSIDE_SHIFT

@@ -165,6 +165,7 @@ def verify_journal(
 	events: Sequence[StoredEvent],
 	checkpoints: Sequence[Checkpoint] = (),
 	heads: Mapping[str, tuple[int, str]] | None = None,
+	*,
 	signature_ok: Callable[[StoredEvent | Checkpoint], bool] | None = None,
 	anchor: tuple[int, str] | None = None,
 ) -> Verdict:

@@ -59,7 +59,7 @@ def peak_use(uses: Iterable[UnitUse], start: datetime, end: datetime) -> int:
 
 
 def free_units(
-	unit_type: str, units: Sequence[ServiceUnit], uses: Sequence[UnitUse], start: datetime, end: datetime
+	unit_type: str, units: Sequence[ServiceUnit], uses: Sequence[UnitUse], *, start: datetime, end: datetime
 ) -> list[ServiceUnit]:
 	"""Units of `unit_type` with room over [start, end), best choice first."""
 	start, end = require_period(start, end, "unit period")
@@ -80,6 +80,7 @@ def allocate_units(
 	required: Mapping[str, int],
 	units: Sequence[ServiceUnit],
 	uses: Sequence[UnitUse],
+	*,
 	start: datetime,
 	end: datetime,
 	location: str | None = None,
@@ -90,7 +91,7 @@ def allocate_units(
 	usable = [unit for unit in units if usable_at(unit, location)]
 	for unit_type in sorted(required):
 		count = require_minutes(required[unit_type], f"number of {unit_type} units")
-		candidates = free_units(unit_type, usable, uses, start, end)
+		candidates = free_units(unit_type, usable, uses, start=start, end=end)
 		if len(candidates) < count:
 			where = f" at {location}" if location else ""
 			raise UnitUnavailable(

@@ -154,6 +154,7 @@ def generate_slots(
 	provider: str,
 	pattern: ShiftPattern,
 	exceptions: Iterable[AvailabilityException],
+	*,
 	first_day: date,
 	last_day: date,
 	slot_minutes: int,

@@ -96,6 +96,7 @@ def bookable_windows(
 	slots: Sequence[Slot],
 	service: ServiceRule,
 	taken: Mapping[SlotKey, int],
+	*,
 	now: datetime,
 	policy: BookingPolicy,
 	emergency: bool = False,
