@@ -195,7 +195,6 @@ LONG_FILES_EXPLAINED = {
 	"booking/journal.py",
 	"booking/records.py",
 	"booking/actions.py",
-	"integrations/erpnext.py",
 	"public/css/portal.css",
 	"tests/test_erpnext.py",
 	"tests/test_portal.py",

@@ -238,12 +238,12 @@ class TestERPNextAccounting(BillingCase):
 	def jobs_held(self):
 		"""Keep the accounting jobs the lifecycle queues, as a busy queue would, to run them later."""
 		queued = []
-		enqueue = erpnext.enqueue_step
-		erpnext.enqueue_step = lambda appointment, step: queued.append((appointment, step))
+		enqueue = erpnext.runner.enqueue_step
+		erpnext.runner.enqueue_step = lambda appointment, step: queued.append((appointment, step))
 		try:
 			yield queued
 		finally:
-			erpnext.enqueue_step = enqueue
+			erpnext.runner.enqueue_step = enqueue
 
 	def test_an_order_job_that_arrives_after_the_cancellation_bills_nothing(self):
 		doc = book(self.service.name, self.provider.name, at(2, 10))
