@@ -4,6 +4,9 @@ app_publisher = "Frappoint"
 app_description = "Appointment booking for Frappe and ERPNext: slots, resources, lifecycle, journal"
 app_email = "dev@frappoint.test"
 app_license = "mit"
+# A DocType saved in developer mode rewrites its controller's type block (tests/test_frappe_surface.py
+# checks every block against its JSON).
+export_python_type_annotations = True
 
 # Install, migrate, uninstall
 after_install = "frappoint.install.after_install"
@@ -44,7 +47,8 @@ scheduler_events = {
 	"hourly_long": ["frappoint.tasks.keep_slots_generated"],
 }
 
-# Availability is pluggable: other apps append dotted paths here (see DESIGN.md).
+# Availability is pluggable: other apps append dotted paths here (README.md, "Extending availability";
+# booking/extensions.py calls them).
 frappoint_availability_providers = []
 
 calendars = ["Service Appointment"]
@@ -69,29 +73,42 @@ user_data_fields = [
 	},
 ]
 
-_WINDOWS = "frappoint.booking.window_cache"
 doc_events = {
-	# Accounting follows the lifecycle (inert without ERPNext), and so do everyone's notifications. Availability is cached per provider
-	# and day (booking.window_cache): whatever decides it invalidates it.
+	# Accounting follows the lifecycle (inert without ERPNext), and so do everyone's notifications.
+	# Availability is cached per provider and day (booking.window_cache): whatever decides it
+	# invalidates it.
 	"Service Appointment": {
 		"on_update": "frappoint.integrations.erpnext.on_appointment_change",
 		"on_change": [
-			f"{_WINDOWS}.appointment_changed",
+			"frappoint.booking.window_cache.appointment_changed",
 			"frappoint.notifications.changes.appointment_changed",
 			"frappoint.booking.waitlist.appointment_changed",
 		],
-		"on_trash": f"{_WINDOWS}.appointment_changed",
+		"on_trash": "frappoint.booking.window_cache.appointment_changed",
 	},
-	**{
-		doctype: {"on_change": f"{_WINDOWS}.provider_changed", "on_trash": f"{_WINDOWS}.provider_changed"}
-		for doctype in ("Service Provider", "Provider Availability Exception")
+	"Service Provider": {
+		"on_change": "frappoint.booking.window_cache.provider_changed",
+		"on_trash": "frappoint.booking.window_cache.provider_changed",
 	},
-	**{
-		doctype: {
-			"on_change": f"{_WINDOWS}.configuration_changed",
-			"on_trash": f"{_WINDOWS}.configuration_changed",
-		}
-		for doctype in ("Service Type", "Service Unit", "Service Unit Type", "Service Appointment Settings")
+	"Provider Availability Exception": {
+		"on_change": "frappoint.booking.window_cache.provider_changed",
+		"on_trash": "frappoint.booking.window_cache.provider_changed",
+	},
+	"Service Type": {
+		"on_change": "frappoint.booking.window_cache.configuration_changed",
+		"on_trash": "frappoint.booking.window_cache.configuration_changed",
+	},
+	"Service Unit": {
+		"on_change": "frappoint.booking.window_cache.configuration_changed",
+		"on_trash": "frappoint.booking.window_cache.configuration_changed",
+	},
+	"Service Unit Type": {
+		"on_change": "frappoint.booking.window_cache.configuration_changed",
+		"on_trash": "frappoint.booking.window_cache.configuration_changed",
+	},
+	"Service Appointment Settings": {
+		"on_change": "frappoint.booking.window_cache.configuration_changed",
+		"on_trash": "frappoint.booking.window_cache.configuration_changed",
 	},
 	# Payment at booking: every gateway reports a payment through this method (integrations.payments).
 	"Payment Request": {
