@@ -1,5 +1,6 @@
 """Factories for site tests: each test builds what it needs, with unique names, no test records."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import frappe
@@ -241,3 +242,21 @@ IGNORED_TEST_RECORDS = [
 	"User",
 	"Warehouse",
 ]
+
+
+@contextmanager
+def site_timezone(name: str):
+	"""Run with the site's System Settings timezone set to `name`."""
+
+	def forget():
+		frappe.clear_document_cache("System Settings", "System Settings")
+		if hasattr(frappe.local, "system_settings"):
+			del frappe.local.system_settings
+
+	frappe.db.set_single_value("System Settings", "time_zone", name)
+	forget()
+	try:
+		yield
+	finally:
+		frappe.db.rollback()
+		forget()

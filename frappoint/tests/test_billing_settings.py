@@ -8,9 +8,15 @@ from frappoint.booking import actions
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import AccountingSetupMissing, run_step
+from frappoint.tests.accounting import (
+	SETTINGS,
+	MoneyCase,
+	appointment_value,
+	needs_erpnext,
+	sales_orders,
+	submitted,
+)
 from frappoint.tests.fixtures import at, book, make_service, make_user, unique
-from frappoint.tests.test_erpnext import appointment_value, needs_erpnext, sales_orders
-from frappoint.tests.test_payments import SETTINGS, MoneyCase, submitted
 
 
 @needs_erpnext

@@ -18,30 +18,12 @@ from frappoint.booking.slot_generation import regenerate
 from frappoint.patches import store_utc_instants
 from frappoint.scheduling import zone
 from frappoint.scheduling.compat import UTC
-from frappoint.tests.fixtures import make_provider, make_service, use_booking_settings
+from frappoint.tests.fixtures import make_provider, make_service, site_timezone, use_booking_settings
 
 FALL_BACK = date(2027, 11, 7)  # New York repeats 01:00-02:00 (05:00-06:00Z, then 06:00-07:00Z)
 SPRING_FORWARD = date(2027, 3, 14)  # New York skips 02:00-03:00
 LONDON_FALL_BACK = date(2027, 10, 31)  # London repeats 01:00-02:00 (00:00-01:00Z, then 01:00-02:00Z)
 NEW_YORK = "America/New_York"
-
-
-@contextmanager
-def site_timezone(name: str):
-	"""Run with the site's System Settings timezone set to `name`."""
-
-	def forget():
-		frappe.clear_document_cache("System Settings", "System Settings")
-		if hasattr(frappe.local, "system_settings"):
-			del frappe.local.system_settings
-
-	frappe.db.set_single_value("System Settings", "time_zone", name)
-	forget()
-	try:
-		yield
-	finally:
-		frappe.db.rollback()
-		forget()
 
 
 def utc(*args) -> datetime:

@@ -9,6 +9,7 @@ from frappoint.booking import actions
 from frappoint.booking.clock import from_site
 from frappoint.booking.errors import InvalidBookingInput, SlotUnavailable
 from frappoint.portal.pages import locations_to_choose
+from frappoint.tests.accounting import ensure_company, make_item, needs_erpnext, sales_orders
 from frappoint.tests.fixtures import (
 	at,
 	book,
@@ -21,7 +22,6 @@ from frappoint.tests.fixtures import (
 	unique,
 	use_booking_settings,
 )
-from frappoint.tests.test_erpnext import ensure_company, make_item, needs_erpnext, sales_orders
 
 APPOINTMENT = "Service Appointment"
 

@@ -28,9 +28,9 @@ from frappoint.tests.fixtures import (
 	book,
 	make_provider,
 	make_service,
+	site_timezone,
 	use_booking_settings,
 )
-from frappoint.tests.test_instants import site_timezone
 
 test_ignore = IGNORED_TEST_RECORDS
 LONDON = "Europe/London"

@@ -1,6 +1,6 @@
 """Payment at booking, on real ERPNext documents: a deposit through a Payment Request and a gateway
-(the test gateway, calling what real gateways call), its hold, its lapse, a late payment. `MoneyCase`
-and `DepositCase` set up the money rules for the settings and refund tests too."""
+(the test gateway, calling what real gateways call), its hold, its lapse, a late payment. The cases that set
+up the money rules (`MoneyCase`, `DepositCase`) are in `accounting.py`."""
 
 from datetime import timedelta
 
@@ -8,100 +8,12 @@ import frappe
 
 from frappoint.api import booking as api
 from frappoint.booking import actions
-from frappoint.booking.clock import from_site
 from frappoint.booking.clock import now as clock_now
 from frappoint.integrations import erpnext, test_gateway
 from frappoint.integrations.erpnext import AccountingSetupMissing
 from frappoint.portal.views import appointment_view, price_label
-from frappoint.tests.fixtures import at, book, expire_hold_now, make_provider, make_service, unique
-from frappoint.tests.test_erpnext import (
-	BillingCase,
-	appointment_value,
-	make_item,
-	needs_erpnext,
-	sales_orders,
-)
-
-SETTINGS = "Service Appointment Settings"
-
-
-def submitted(doctype: str, appointment: str, **filters) -> list[str]:
-	return frappe.get_all(
-		doctype, filters={"service_appointment": appointment, "docstatus": 1, **filters}, pluck="name"
-	)
-
-
-class MoneyCase(BillingCase):
-	"""Billing on, with cancellation rules: full refund until 24 h before, then half and a 5.00 fee."""
-
-	def setUp(self):
-		self.fee_item = make_item()
-		self.bill_in_erpnext(
-			booking={"cancellation_cutoff_hours": 0},
-			sales_order_policy=erpnext.CREATE_ORDER,
-			invoice_when=erpnext.ON_COMPLETION,
-			payment_window_minutes=30,
-			refund_cutoff_hours=24,
-			late_refund_percent=50,
-			late_cancellation_fee=5,
-			return_payments_as="Refund",
-			cancellation_fee_item=self.fee_item,
-		)
-		self.item = make_item()
-		self.service = make_service(
-			billing_item=self.item, company=self.company, pricing_tiers=[{"tier": "Standard", "rate": 50}]
-		)
-		self.provider = make_provider([self.service.name])
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-		frappe.local.conf.pop(test_gateway.CONFIG_KEY, None)
-		super().tearDown()
-		frappe.clear_document_cache(SETTINGS, SETTINGS)
-
-	def settings(self, **values):
-		frappe.db.set_single_value(SETTINGS, values)
-		frappe.clear_document_cache(SETTINGS, SETTINGS)
-
-	def confirmed(self, start=None, **values):
-		doc = book(
-			self.service.name, self.provider.name, start or at(2, 10), customer_name="Mo Money", **values
-		)
-		actions.confirm(doc.name)
-		return doc.name
-
-
-class DepositCase(MoneyCase):
-	"""A service asking 20% of its 50.00 at booking, paid through the test gateway."""
-
-	def setUp(self):
-		super().setUp()
-		frappe.local.conf[test_gateway.CONFIG_KEY] = 1
-		self.service.payment_at_booking = "Deposit"
-		self.service.deposit_type = "Percent"
-		self.service.deposit_value = 20
-		self.service.save()
-
-	def checkout(self, start=None):
-		"""A guest holds, then confirms on the portal: they are sent to the gateway."""
-		frappe.set_user("Guest")
-		held = api.hold(
-			service_type=self.service.name,
-			start=from_site(start or at(2, 10)).isoformat(),
-			provider=self.provider.name,
-		)
-		summary = api.confirm(
-			appointment=held["name"],
-			token=held["token"],
-			customer_name="Dee Posit",
-			customer_email=f"{unique('dee').replace(' ', '')}@example.com",
-		)
-		frappe.set_user("Administrator")
-		return summary
-
-	def pay(self, name, status="Completed"):
-		request = appointment_value(name, "payment_request")
-		return frappe.get_doc("Payment Request", request).run_method("on_payment_authorized", status)
+from frappoint.tests.accounting import DepositCase, appointment_value, needs_erpnext, sales_orders, submitted
+from frappoint.tests.fixtures import at, book, expire_hold_now
 
 
 @needs_erpnext

@@ -8,9 +8,8 @@ from frappoint.api import booking as api
 from frappoint.booking import actions
 from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import run_step
+from frappoint.tests.accounting import DepositCase, appointment_value, needs_erpnext, submitted
 from frappoint.tests.fixtures import at, book
-from frappoint.tests.test_erpnext import appointment_value, needs_erpnext
-from frappoint.tests.test_payments import DepositCase, submitted
 
 
 @needs_erpnext

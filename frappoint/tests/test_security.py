@@ -13,8 +13,8 @@ from frappoint.booking.clock import now as clock_now
 from frappoint.booking.errors import InvalidBookingInput
 from frappoint.booking.tokens import signed_token, token_grants
 from frappoint.portal.views import manage_url
+from frappoint.tests.accounting import needs_erpnext
 from frappoint.tests.fixtures import at, book, make_provider, make_service, make_user, use_booking_settings
-from frappoint.tests.test_erpnext import needs_erpnext
 
 APPOINTMENT = "Service Appointment"
 

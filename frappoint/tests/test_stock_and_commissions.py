@@ -6,6 +6,13 @@ import frappe
 from frappoint.booking import actions
 from frappoint.integrations import erpnext
 from frappoint.integrations.erpnext import run_step
+from frappoint.tests.accounting import (
+	BillingCase,
+	appointment_value,
+	make_item,
+	needs_erpnext,
+	sales_orders,
+)
 from frappoint.tests.fixtures import (
 	at,
 	book,
@@ -14,13 +21,6 @@ from frappoint.tests.fixtures import (
 	make_unit,
 	make_unit_type,
 	unique,
-)
-from frappoint.tests.test_erpnext import (
-	BillingCase,
-	appointment_value,
-	make_item,
-	needs_erpnext,
-	sales_orders,
 )
 
 
