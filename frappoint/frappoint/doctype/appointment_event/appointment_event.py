@@ -11,6 +11,28 @@ class JournalIsAppendOnly(frappe.PermissionError):
 
 
 class AppointmentEvent(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		actor: DF.Data | None
+		appointment: DF.Link | None
+		changes: DF.Code | None
+		event_type: DF.Data | None
+		hash: DF.Data | None
+		party: DF.Data | None
+		prev_hash: DF.Data | None
+		sequence: DF.Int
+		signature: DF.SmallText | None
+		stream_seq: DF.Int
+		timestamp_ns: DF.Data | None
+
+	# end: auto-generated types
+
 	def before_insert(self):
 		if not self.flags.from_journal:
 			frappe.throw(_("Journal events are written by Frappoint only."), exc=JournalIsAppendOnly)

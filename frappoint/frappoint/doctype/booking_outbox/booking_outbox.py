@@ -8,6 +8,25 @@ from frappe.model.document import Document
 class BookingOutbox(Document):
 	"""Written and run by `booking.outbox` only, in SQL; the desk reads it (what is pending or failed)."""
 
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		arguments: DF.Code | None
+		attempts: DF.Int
+		done_utc: DF.Datetime | None
+		job_key: DF.Data | None
+		last_error: DF.SmallText | None
+		method: DF.Data | None
+		not_before_utc: DF.Datetime | None
+		run_as: DF.Data | None
+		status: DF.Literal["Pending", "Done", "Failed"]
+	# end: auto-generated types
+
 	pass
 
 

@@ -11,6 +11,23 @@ from frappoint.frappoint.doctype.appointment_event.appointment_event import Jour
 class JournalCheckpoint(Document):
 	"""Written by `journal.checkpoint` only, in SQL; the desk can read, never write."""
 
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		covered: DF.Int
+		covers: DF.Code | None
+		hash: DF.Data | None
+		legacy_head: DF.Data | None
+		number: DF.Int
+		prev_hash: DF.Data | None
+		signature: DF.SmallText | None
+	# end: auto-generated types
+
 	def before_insert(self):
 		frappe.throw(_("Journal checkpoints are written by Frappoint only."), exc=JournalIsAppendOnly)
 

@@ -12,6 +12,23 @@ from frappoint.scheduling import AvailabilityException, InvalidInput
 
 
 class ProviderAvailabilityException(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from_datetime: DF.Datetime
+		kind: DF.Literal["Leave", "Holiday", "Blocked", "Extra Shift"]
+		naming_series: DF.Literal["PAE-.YYYY.-"]
+		provider: DF.Link
+		reason: DF.SmallText | None
+		to_datetime: DF.Datetime
+
+	# end: auto-generated types
+
 	def validate(self):
 		try:
 			AvailabilityException(self.kind, from_site(self.from_datetime), from_site(self.to_datetime))

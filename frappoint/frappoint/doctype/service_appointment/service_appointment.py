@@ -62,6 +62,13 @@ class ServiceAppointment(Document):
 			ServiceAppointmentUnit,
 		)
 
+		accounting_action: DF.Data | None
+		accounting_error: DF.SmallText | None
+		accounting_error_log: DF.Link | None
+		accounting_status: DF.Literal["", "Pending", "Done", "Failed"]
+		amount_due_at_booking: DF.Currency
+		availability_conflict: DF.Check
+		availability_note: DF.SmallText | None
 		block_end_utc: DF.Datetime | None
 		block_start_utc: DF.Datetime | None
 		cancellation_reason: DF.SmallText | None
@@ -69,15 +76,26 @@ class ServiceAppointment(Document):
 		customer_email: DF.Data | None
 		customer_name: DF.Data
 		customer_phone: DF.Data | None
+		customer_timezone: DF.Data | None
 		end_time: DF.Datetime | None
 		end_utc: DF.Datetime | None
 		hold_expires_at: DF.Datetime | None
 		hold_expires_utc: DF.Datetime | None
+		job_address: DF.SmallText | None
+		job_latitude: DF.Float
+		job_longitude: DF.Float
+		journal_hash: DF.Data | None
+		journal_seq: DF.Int
+		late_cancellation: DF.Check
+		location: DF.Link | None
 		naming_series: DF.Literal["APT-.YYYY.-"]
 		notes: DF.SmallText | None
+		overbooked: DF.SmallText | None
+		override_reason: DF.SmallText | None
 		party: DF.DynamicLink | None
 		party_type: DF.Link | None
-		pricing_tier: DF.Data | None
+		payment_window_ends_utc: DF.Datetime | None
+		pricing_tier: DF.Literal[None]
 		provider: DF.Link | None
 		rate: DF.Currency
 		requested_start: DF.Datetime

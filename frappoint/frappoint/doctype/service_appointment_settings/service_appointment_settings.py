@@ -15,6 +15,54 @@ from frappoint.scheduling.slots import require_slot_size
 
 
 class ServiceAppointmentSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		allow_past_booking: DF.Check
+		allow_waitlist: DF.Check
+		attach_calendar_invitation: DF.Check
+		bill_in_erpnext: DF.Check
+		cancellation_cutoff_hours: DF.Int
+		charge_no_show_fee: DF.Check
+		default_slot_minutes: DF.Int
+		desk_bookings_confirmed: DF.Check
+		dispatch_weight_distance: DF.Float
+		dispatch_weight_skills: DF.Float
+		dispatch_weight_workload: DF.Float
+		guest_customer_policy: DF.Literal["Create a Customer", "Use the Walk-in Customer"]
+		guest_requests_per_minute: DF.Int
+		hold_minutes: DF.Int
+		holds_per_email: DF.Int
+		holds_per_ip: DF.Int
+		holds_per_session: DF.Int
+		invoice_when: DF.Literal["On Completion", "On Confirmation", "Never"]
+		late_cancellation_fee: DF.Currency
+		late_moves: DF.Literal["Free", "Charged as a Late Cancellation"]
+		late_refund_percent: DF.Percent
+		lead_time_minutes: DF.Int
+		manage_link_days: DF.Int
+		max_advance_days: DF.Int
+		max_availability_days: DF.Int
+		max_past_days: DF.Int
+		no_show_fee_rate: DF.Currency
+		notify_customers: DF.Check
+		notify_providers: DF.Check
+		payment_window_minutes: DF.Int
+		refund_cutoff_hours: DF.Int
+		reminder_hours: DF.Data | None
+		return_payments_as: DF.Literal["Refund", "Store Credit"]
+		sales_order_policy: DF.Literal["Create on Confirmation", "Link an Existing Order", "No Sales Order"]
+		send_sms: DF.Check
+		trusted_proxies: DF.SmallText | None
+		waitlist_offer_minutes: DF.Int
+
+	# end: auto-generated types
+
 	def validate(self):
 		try:
 			require_slot_size(int(self.default_slot_minutes or 0))

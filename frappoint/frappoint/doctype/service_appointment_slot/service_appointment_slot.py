@@ -6,6 +6,26 @@ from frappe.model.document import Document
 
 
 class ServiceAppointmentSlot(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		hold_until_utc: DF.Datetime | None
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		provider: DF.Link | None
+		seat_key: DF.Data | None
+		seat_no: DF.Int
+		slot: DF.Link
+		slot_start: DF.Datetime | None
+		slot_start_utc: DF.Datetime | None
+	# end: auto-generated types
+
 	pass
 
 

@@ -15,6 +15,38 @@ SLOT_SHAPING = ("timezone", "slot_minutes", "slot_capacity", "active")
 
 
 class ServiceProvider(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from frappoint.frappoint.doctype.service_provider_service.service_provider_service import (
+			ServiceProviderService,
+		)
+		from frappoint.frappoint.doctype.service_provider_shift.service_provider_shift import (
+			ServiceProviderShift,
+		)
+
+		active: DF.Check
+		color: DF.Color | None
+		latitude: DF.Float
+		location: DF.Link | None
+		longitude: DF.Float
+		provider_name: DF.Data
+		services: DF.Table[ServiceProviderService]
+		shifts: DF.Table[ServiceProviderShift]
+		skills: DF.SmallText | None
+		slot_capacity: DF.Int
+		slot_fingerprint: DF.Data | None
+		slot_minutes: DF.Int
+		timezone: DF.Autocomplete
+		user: DF.Link | None
+
+	# end: auto-generated types
+
 	def validate(self):
 		try:
 			pattern = records.shift_pattern(self) if self.shifts else None

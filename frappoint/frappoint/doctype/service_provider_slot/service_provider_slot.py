@@ -9,6 +9,25 @@ from frappoint.booking.slot_generation import slot_name
 
 
 class ServiceProviderSlot(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		capacity: DF.Int
+		provider: DF.Link
+		shift_start: DF.Datetime | None
+		shift_start_utc: DF.Datetime | None
+		slot_end: DF.Datetime
+		slot_end_utc: DF.Datetime | None
+		slot_start: DF.Datetime
+		slot_start_utc: DF.Datetime | None
+
+	# end: auto-generated types
+
 	# Slots are written in bulk by slot generation; one made by hand gets its UTC columns here.
 	def autoname(self):
 		if not self.slot_start_utc:

@@ -12,6 +12,37 @@ from frappoint.scheduling import InvalidInput
 
 
 class ServiceType(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from frappoint.frappoint.doctype.service_pricing_tier.service_pricing_tier import ServicePricingTier
+		from frappoint.frappoint.doctype.service_required_unit_type.service_required_unit_type import (
+			ServiceRequiredUnitType,
+		)
+
+		buffer_after_minutes: DF.Int
+		buffer_before_minutes: DF.Int
+		deposit_type: DF.Literal["Amount", "Percent"]
+		deposit_value: DF.Float
+		description: DF.TextEditor | None
+		disabled: DF.Check
+		duration_minutes: DF.Int
+		emergency_reserved_seats: DF.Int
+		lead_time_minutes: DF.Int
+		max_clients_per_slot: DF.Int
+		payment_at_booking: DF.Literal["", "Deposit", "Full Payment"]
+		pricing_tiers: DF.Table[ServicePricingTier]
+		required_skills: DF.SmallText | None
+		required_unit_types: DF.Table[ServiceRequiredUnitType]
+		service_name: DF.Data
+
+	# end: auto-generated types
+
 	def validate(self):
 		try:
 			records.service_rule(self)
