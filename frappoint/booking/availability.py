@@ -19,7 +19,9 @@ from frappoint.booking.window_cache import (
 	as_windows,
 	days_between,
 	first_lapse,
+	lapses_by_day,
 	merged,
+	reach_of,
 )
 from frappoint.scheduling import (
 	ANY_TIME,
@@ -36,17 +38,17 @@ DAY = timedelta(days=1)
 
 
 def providers_for(service_name: str, provider: str | None = None, location: str | None = None) -> list[str]:
-	"""Active providers offering the service (only `provider`, only those working at `location`)."""
-	filters = {"service_type": service_name, "parenttype": "Service Provider"}
-	if provider:
-		filters["parent"] = provider
-	offering = frappe.get_all("Service Provider Service", filters=filters, pluck="parent", distinct=True)
-	if not offering:
-		return []
-	working = {"name": ("in", offering), "active": 1}
-	if location:
-		working["location"] = location
-	return frappe.get_all("Service Provider", filters=working, pluck="name", order_by="name")
+	"""Active providers offering the service (only `provider`, only those working at `location`), in
+	name order: one query (every availability read asks)."""
+	return frappe.db.sql_list(
+		"""select p.name from `tabService Provider` p
+		where p.active = 1 and exists (select 1 from `tabService Provider Service` s
+			where s.parent = p.name and s.parenttype = 'Service Provider' and s.service_type = %(service)s)"""
+		+ (" and p.name = %(provider)s" if provider else "")
+		+ (" and p.location = %(location)s" if location else "")
+		+ " order by p.name",
+		{"service": service_name, "provider": provider, "location": location},
+	)
 
 
 def windows_for(
@@ -95,22 +97,25 @@ def free_rows(service, range_start, range_end, provider=None, emergency=False, c
 
 def cached(service, providers: list[str], range_start, range_end, now, emergency: bool, policy) -> list[Row]:
 	"""The windows (as rows) of these providers starting in [range_start, range_end] inside the
-	booking window, from the cache where it has them; what it lacks is computed in one read of the
-	ledger and stored."""
+	booking window, from the cache where it has them; what it lacks is computed, reading the ledger
+	for just the providers and days missing, and stored."""
 	if frappe.db.transaction_writes and not frappe.flags.in_test:
 		# This transaction changed something: answer from its own view and store nothing.
 		windows = computed(service, providers, range_start, range_end, now, emergency)[0]
 		return as_rows(in_booking_window(windows, now, policy), providers)[1]
 	read_committed()  # what is computed below must include every change whose version is read next
 	days = days_between(range_start, range_end)
-	cache = WindowCache(service.name, emergency, bool(records.required_units(service)), providers, days)
+	reach = reach_of(records.service_rule(service))
+	cache = WindowCache(
+		service.name, emergency, bool(records.required_units(service)), providers, days, reach
+	)
 	found, missing = cache.read(now)
-	if missing:
-		wanted = sorted({provider for provider, _ in missing})
-		first = min(day for _, day in missing)
-		last = max(day for _, day in missing) + DAY
-		windows, lapses = computed(service, wanted, first, last - timedelta(microseconds=1), now, emergency)
-		found.update(cache.fill(missing, windows, lapses))
+	for wanted, first, last in runs(missing):
+		windows, lapses, everywhere = computed(
+			service, wanted, first, last + DAY - timedelta(microseconds=1), now, emergency
+		)
+		places = [(provider, day) for provider in wanted for day in days_between(first, last)]
+		found.update(cache.fill(places, windows, lapses, everywhere))
 	# The booking window's intervals (the core's rule), narrowed to the range asked for.
 	bounds = (range_start.timestamp(), range_end.timestamp())
 	intervals = [
@@ -120,9 +125,33 @@ def cached(service, providers: list[str], range_start, range_end, now, emergency
 	return merged(found, providers, days, intervals)
 
 
+def runs(missing: list) -> list[tuple[list[str], object, object]]:
+	"""The missing (provider, day) places as few reads as cover exactly them: providers missing the
+	same days together, over each run of consecutive days (after a booking: one provider, its days)."""
+	by_provider: dict = {}
+	for provider, day in missing:
+		by_provider.setdefault(provider, set()).add(day)
+	groups: dict = {}
+	for provider, wanted in by_provider.items():
+		groups.setdefault(frozenset(wanted), []).append(provider)
+	found = []
+	for wanted, providers in groups.items():
+		first = last = None
+		for day in sorted(wanted):
+			if last is not None and day - last == DAY:
+				last = day
+				continue
+			if first is not None:
+				found.append((sorted(providers), first, last))
+			first = last = day
+		found.append((sorted(providers), first, last))
+	return found
+
+
 def computed(service, providers: list[str], range_start, range_end, now, emergency: bool):
 	"""Windows starting in [range_start, range_end] at any time of day (no booking window applied),
-	and per provider the first moment one of the holds counted here lapses."""
+	per (provider, UTC day) the first moment one of the seat holds counted for it lapses, and the
+	first moment a unit hold counted lapses (for every place)."""
 	rule = records.service_rule(service)
 	first = range_start - timedelta(minutes=rule.buffer_before_minutes)
 	last = range_end + timedelta(minutes=rule.block_minutes)
@@ -135,11 +164,9 @@ def computed(service, providers: list[str], range_start, range_end, now, emergen
 		for w in bookable_windows(slots, rule, taken, now=now, policy=ANY_TIME, emergency=emergency)
 		if range_start <= w.start <= range_end
 	]
-	lapses = first_lapse(claims, now)
+	lapses = lapses_by_day(claims, now, reach_of(rule))
 	windows, unit_lapse = _with_free_units(service, windows, now)
-	if unit_lapse:
-		lapses = {p: min(lapses.get(p, unit_lapse), unit_lapse) for p in providers}
-	return windows, lapses
+	return windows, lapses, unit_lapse
 
 
 def _with_free_units(service, windows: list[Window], now):
