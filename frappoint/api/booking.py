@@ -14,6 +14,7 @@ from frappoint.api.inputs import (
 	active_service,
 	bad_input,
 	choice,
+	contact_given,
 	customer_details,
 	emergency_tier,
 	job_location,
@@ -115,11 +116,16 @@ def compact(providers: list[str], rows, tz) -> dict:
 	their providers; the start times come out in order."""
 	times = sorted({row[0] for row in rows})
 	used = sorted({row[1] for row in rows})
-	time_at, provider_at = {t: i for i, t in enumerate(times)}, {p: i for i, p in enumerate(used)}
+	time_at = {t: i for i, t in enumerate(times)}
+	if len(used) == len(providers):  # every provider has a time: their indexes stand
+		free = [(time_at[start], p, seats) for start, p, _end, seats in rows]
+	else:
+		provider_at = {p: i for i, p in enumerate(used)}
+		free = [(time_at[start], provider_at[p], seats) for start, p, _end, seats in rows]
 	return {
 		"times": [datetime.fromtimestamp(stamp, tz).isoformat() for stamp in times],
 		"providers": [providers[i] for i in used],
-		"free": [(time_at[start], provider_at[p], seats) for start, p, _end, seats in rows],
+		"free": free,
 	}
 
 
@@ -149,6 +155,39 @@ def hold(
 	it is picked, while the customer types. A visitor may keep only a few live holds at once.
 	"""
 	read_committed()  # row locks only: see booking.locks
+	doc, tz = held(
+		service_type,
+		start,
+		customer_name,
+		customer_email,
+		customer_phone,
+		provider,
+		tier,
+		timezone,
+		latitude,
+		longitude,
+		location,
+	)
+	return appointment_summary(doc, tz, with_token=True)
+
+
+def held(
+	service_type,
+	start,
+	customer_name,
+	customer_email,
+	customer_phone,
+	provider,
+	tier,
+	timezone,
+	latitude,
+	longitude,
+	location,
+	before_hold=None,
+):
+	"""`hold`'s work in the caller's transaction: parse, check the visitor's caps, insert the held
+	appointment; the appointment and the zone to answer in. `before_hold(details)` may refuse more
+	input once everything is parsed, before anything is read for the hold or written."""
 	svc = active_service(service_type)
 	when = parse_instant(start, "start")
 	details = customer_details(customer_name, customer_email, customer_phone)
@@ -160,6 +199,8 @@ def hold(
 	emergency_tier(svc, tier)
 	latitude, longitude = job_location(latitude, longitude)
 	tz = parse_zone(timezone)
+	if before_hold:
+		before_hold(details)
 	staff = staff_user()
 	doc = frappe.get_doc(
 		{
@@ -190,7 +231,7 @@ def hold(
 		frappe.throw(_("This time is no longer available. Please pick another."), exc=SlotUnavailable)
 	if not staff:
 		hold_caps.remember(doc)
-	return appointment_summary(doc, tz, with_token=True)
+	return doc, tz
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
@@ -214,6 +255,12 @@ def confirm(
 		details.pop("customer_email", None)  # a logged-in customer books as themselves
 	if timezone:
 		details["customer_timezone"] = tz.key
+	return confirmed(appointment, by_customer, details, tz)
+
+
+def confirmed(appointment: str, by_customer: bool, details: dict, tz) -> dict:
+	"""`confirm`'s work in the caller's transaction, once the caller is authorized and the input
+	parsed: confirm the hold, or (a customer paying at booking) send them to the gateway."""
 	if by_customer and payments.required(appointment):
 		# The payment confirms it: the customer goes to the gateway with their hold kept meanwhile.
 		doc, payment_url = payments.checkout(appointment, details, needs_contact=True)
@@ -224,6 +271,46 @@ def confirm(
 		doc.flags.customer_emailed
 	)  # the lifecycle hook told them (notifications.changes)
 	return summary
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@guest_rate_limit
+@retry_contention
+def book(
+	service_type=None,
+	start=None,
+	customer_name=None,
+	customer_email=None,
+	customer_phone=None,
+	provider=None,
+	tier=None,
+	timezone=None,
+	latitude=None,
+	longitude=None,
+	location=None,
+) -> dict:
+	"""Hold and confirm in one request, for a caller that already has every detail (a logged-in
+	customer, the desk, an integration, a guest who gives their name and email): `hold` then
+	`confirm` in one transaction, so the same rules, caps and journal events, and all or nothing.
+	Answers as `confirm` does: with `payment_url` when the customer pays at booking (the time is then
+	held while they pay)."""
+	read_committed()  # row locks only: see booking.locks
+	staff = staff_user()
+	doc, tz = held(
+		service_type,
+		start,
+		customer_name,
+		customer_email,
+		customer_phone,
+		provider,
+		tier,
+		timezone,
+		latitude,
+		longitude,
+		location,
+		before_hold=None if staff else contact_given,
+	)
+	return confirmed(doc.name, not staff, {}, tz)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])

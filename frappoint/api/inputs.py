@@ -168,3 +168,14 @@ def customer_details(name, email, phone) -> dict:
 			bad_input(_("Please give a valid phone number, or leave it empty."))
 		details["customer_phone"] = phone
 	return details
+
+
+def contact_given(details: dict) -> None:
+	"""A guest booking in one step (`book`) gives what `confirm` would ask of them, before anything is
+	held; a logged-in customer books under their own address."""
+	if frappe.session.user != "Guest":
+		return
+	if not details.get("customer_name"):
+		bad_input(_("Please give your name."))
+	if not details.get("customer_email"):
+		bad_input(_("Please give a valid email address."))
