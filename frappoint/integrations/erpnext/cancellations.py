@@ -50,7 +50,10 @@ def _cancel_payment_requests(order: str) -> None:
 		filters={"reference_doctype": "Sales Order", "reference_name": order, "docstatus": 1},
 		pluck="name",
 	):
-		frappe.get_doc("Payment Request", name).cancel()
+		# Read under its row lock: a gateway's callback or another step may be changing it right now.
+		request = frappe.get_doc("Payment Request", name, for_update=True)
+		if request.docstatus == 1:
+			request.cancel()
 
 
 def cancel_sales_order(doc):
@@ -61,7 +64,8 @@ def cancel_sales_order(doc):
 
 	if not doc.get("sales_order"):
 		return None
-	so = frappe.get_doc("Sales Order", doc.sales_order)
+	# Locking reads: they see the order as the last writer committed it, whatever this step read before.
+	so = frappe.get_doc("Sales Order", doc.sales_order, for_update=True)
 	if so.docstatus != 1 or so.status == "Closed" or so.service_appointment != doc.name:
 		return None
 	if flt(so.per_billed) > 0:
@@ -69,7 +73,7 @@ def cancel_sales_order(doc):
 		return "sales_order_closed", {"sales_order": so.name}
 	unlink_ref_doc_from_payment_entries(so)
 	_cancel_payment_requests(so.name)
-	so.reload()
+	so = frappe.get_doc("Sales Order", so.name, for_update=True)
 	so.cancel()
 	return "sales_order_cancelled", {"sales_order": so.name}
 
