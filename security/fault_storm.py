@@ -191,7 +191,10 @@ def main():
 		for n in range(WAITERS):
 			joined = guest(url, args.site, "frappoint.api.waitlist.join", service_type=full, from_date=str(day), to_date=str(day),
 				timezone="UTC", customer_name=f"Waiter {tag} {n:02d}", customer_email=f"waiter-{tag}-{n:02d}@example.com")  # fmt: skip
-			joined.raise_for_status()
+			if joined is None or joined.status_code != 200:
+				raise SystemExit(
+					f"waiter {n} could not join: {joined and joined.status_code} {joined and joined.text[:500]}"
+				)
 		before = settle(args, url)
 		batch = f"(a.service_type in ('{full}', '{other}'))"
 		orders = count(args, f"""select count(*) from `tabService Appointment` a join `tabSales Order` so
