@@ -116,7 +116,7 @@ class ServiceAppointment(Document):
 		self.name = appointment_name(self)  # lock-free numbering: see booking.numbering
 
 	def load_doc_before_save(self, *, raise_exception: bool = False):
-		# A booking action loaded this document under its row lock a moment ago (`service.
+		# A booking action loaded this document under its row lock a moment ago (`ledger.
 		# lock_appointment`): that copy is the stored one, so saving need not read it a second time.
 		if (stored := self.flags.pop("stored_copy", None)) is not None:
 			self._doc_before_save = stored
