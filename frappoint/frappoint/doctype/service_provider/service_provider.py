@@ -84,7 +84,7 @@ class ServiceProvider(Document):
 		frappe.get_doc(self.doctype, self.name).check_permission("write")
 		from frappoint.booking.slot_generation import regenerate_all  # runs at READ COMMITTED
 
-		return regenerate_all([self.name], publish=True)[0]
+		return regenerate_all([self.name], publish=True, force=True)[0]  # asked for: the whole horizon
 
 
 def enqueue_regeneration(provider: str):
