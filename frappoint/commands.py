@@ -1,4 +1,4 @@
-"""bench commands: `bench --site SITE frappoint make-demo | generate-slots | verify-journal [--checkpoint] [--strict]`."""
+"""bench commands: `bench --site SITE frappoint make-demo | generate-slots | verify-journal [--checkpoint] [--strict] [--full]`."""
 
 import json
 from contextlib import contextmanager
@@ -36,13 +36,18 @@ def make_demo(context):
 
 @frappoint.command("generate-slots")
 @click.option("--provider", multiple=True, help="Only these providers (default: every active one)")
+@click.option("--force", is_flag=True, help="Regenerate every horizon whole, even where nothing changed.")
 @pass_context
-def generate_slots(context, provider):
-	"""Generate slots over the booking horizon now, reporting conflicts."""
+def generate_slots(context, provider, force=False):
+	"""Generate slots over the booking horizon now, reporting conflicts. A provider whose shifts,
+	exceptions, sizes and horizon did not change since the last pass is skipped (said as unchanged)."""
 	from frappoint.booking.slot_generation import regenerate_all
 
 	with connected(context):
-		for report in regenerate_all(list(provider) or None, commit=True):
+		for report in regenerate_all(list(provider) or None, commit=True, force=force):
+			if report["unchanged"]:
+				click.echo(f"{report['provider']}: unchanged")
+				continue
 			click.echo(
 				f"{report['provider']}: {report['created']} created, {report['removed']} removed, "
 				f"{report['kept']} kept, {len(report['conflicts'])} conflicts"
@@ -54,20 +59,33 @@ def generate_slots(context, provider):
 @frappoint.command("verify-journal")
 @click.option("--checkpoint", is_flag=True, help="Seal the chains that moved first, as the scheduler does.")
 @click.option("--strict", is_flag=True, help="Fail while any event is not yet sealed by a checkpoint.")
+@click.option(
+	"--full", is_flag=True, help="Re-hash every event and walk every chain, not only what is unsealed."
+)
+@click.option(
+	"--signatures",
+	is_flag=True,
+	help="With --full: also each sealed event's own signature (about 0.2 ms each).",
+)
 @pass_context
-def verify_journal(context, checkpoint=False, strict=False):
-	"""Check the whole appointment journal: every chain, the heads, the checkpoints and signatures.
-	It says OK only when every event is also sealed by a checkpoint: until then the newest events could
-	be cut together with their heads unseen (the scheduler seals every five minutes)."""
+def verify_journal(context, checkpoint=False, strict=False, full=False, signatures=False):
+	"""Check the appointment journal against its signed checkpoints.
+
+	By default it checks what the newest checkpoint has not sealed: the checkpoint chain and the
+	newest one's signature, that each chain's sealed head still stands at its position with the sealed
+	hash, and every event after it (hash, chain and signature), so it takes seconds at any size. An
+	edit to an older, sealed event is found by --full, which re-hashes the whole history. It says OK
+	only when every event is also sealed by a checkpoint: until then the newest events could be cut
+	together with their heads unseen (the scheduler seals every five minutes)."""
 	from frappoint.booking import journal
 
 	with connected(context) as frappe:
 		if checkpoint:
 			journal.checkpoint()
 			frappe.db.commit()
-		verdict = journal.verify()
+		verdict = journal.verify(full=full, every_signature=signatures)
 		if verdict.ok and not verdict.unsealed:
-			click.echo(f"OK: {verdict.count} events verified")
+			click.echo(f"OK: {verdict.count} events verified" + _how(verdict))
 			return
 		if verdict.ok:
 			from frappe.utils import now_datetime, time_diff_in_seconds
@@ -87,6 +105,12 @@ def verify_journal(context, checkpoint=False, strict=False):
 			err=True,
 		)
 		raise SystemExit(1)
+
+
+def _how(verdict) -> str:
+	if verdict.checked is None:
+		return ""
+	return f" ({verdict.checked} re-hashed after the checkpoints' seals; --full re-hashes all)"
 
 
 commands = [frappoint]

@@ -19,26 +19,19 @@ import base64
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
-from multiprocessing import get_context
 
 import frappe
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from frappe.utils import now_datetime
 
+from frappoint.booking import journal_verification
+from frappoint.booking.journal_verification import STAMP, stored_checkpoints, stored_events
 from frappoint.booking.numbering import ensure_sequence
-from frappoint.scheduling import (
-	GENESIS,
-	Checkpoint,
-	StoredEvent,
-	Verdict,
-	canonical,
-	event_hash,
-	verify_journal,
-)
+from frappoint.scheduling import GENESIS, Verdict, canonical, event_hash
 from frappoint.scheduling.journal import pseudonym
+
+__all__ = ["stored_checkpoints", "stored_events"]  # read here by callers from before the split
 
 SETTINGS = "Service Appointment Settings"
 KEY_CONFIG, SALT_CONFIG = "frappoint_journal_key", "frappoint_journal_salt"
@@ -87,7 +80,6 @@ def customer_ref(appointment) -> str:
 
 
 APPOINTMENT = "Service Appointment"
-STAMP = "%Y-%m-%d %H:%M:%S.%f"  # a datetime(6) as MariaDB prints it: hashed exactly as stored
 ORDER = "frappoint_journal_order"  # the MariaDB sequence behind `sequence`
 EVENT_INSERT = """insert into `tabAppointment Event` (name, creation, modified, owner, modified_by, docstatus,
 	idx, sequence, appointment, stream_seq, event_type, actor, timestamp_ns, party, changes, prev_hash,
@@ -242,112 +234,14 @@ def read_anchor() -> tuple[int, str] | None:
 		return None
 
 
-# --- reading and verifying -----------------------------------------------------------------------
-
-EVENT_COLUMNS = (
-	"name", "sequence", "appointment", "stream_seq", "event_type", "actor", "timestamp_ns", "party",
-	"changes", "prev_hash", "hash", "signature", "creation", "owner",
-)  # fmt: skip
-# One separated string per row: pymysql parses columns in Python, so 1 column reads ~5x faster than 14.
-# \x1f cannot occur in any of them (JSON escapes control characters; names and hashes have none).
-_ROW = "concat_ws(char(31), " + ", ".join(f"ifnull(`{c}`, '')" for c in EVENT_COLUMNS) + ")"
+# --- reading and verifying: journal_verification.py ------------------------------------------------
 
 
-def stored_events(batch: int = 20_000):
-	"""Every event as the core's StoredEvent, in sequence order, read in batches; the payload is what
-	its version hashed."""
-	last = 0
-	while True:
-		rows = frappe.db.sql(
-			f"select {_ROW}, sequence from `tabAppointment Event` where sequence > %s order by sequence limit %s",
-			(last, batch),
-		)
-		if not rows:
-			return
-		for row, _sequence in rows:
-			(name, sequence, appointment, stream_seq, event_type, actor_, timestamp_ns, party, changes,
-				prev, digest, sig, creation, owner) = row.split("\x1f")  # fmt: skip
-			payload = {
-				"appointment": appointment or None,
-				"event_type": event_type or None,
-				"actor": actor_ or None,
-				"timestamp_ns": timestamp_ns or None,
-				"party": party or None,
-				"changes": json.loads(changes or "{}"),
-			}
-			if stream_seq not in ("", "0"):
-				payload.update(stream_seq=int(stream_seq), creation=creation, owner=owner)
-			yield StoredEvent(int(sequence), payload, prev, digest, sig, name)
-		last = rows[-1][1]
-
-
-def stored_checkpoints() -> list[Checkpoint]:
-	rows = frappe.db.sql(
-		f"""select name, number, legacy_head, covers, prev_hash, hash, signature, creation
-		from `tab{CHECKPOINT}` order by number""",
-		as_dict=True,
+def verify(full: bool = True, every_signature: bool = False) -> Verdict:
+	"""See `journal_verification.verify`: this site's key and anchor."""
+	return journal_verification.verify(
+		public_key(), read_anchor(), full=full, every_signature=every_signature
 	)
-	return [
-		Checkpoint(
-			r.number,
-			{
-				"number": r.number,
-				"creation": r.creation.strftime(STAMP),
-				"covers": json.loads(r.covers or "[]"),
-				"legacy_head": json.loads(r.legacy_head) if r.legacy_head else None,
-			},
-			r.prev_hash,
-			r.hash,
-			r.signature,
-			r.name,
-		)
-		for r in rows
-	]
-
-
-def verify() -> Verdict:
-	"""Check the whole journal: every chain, the heads on the appointments, the checkpoints and the
-	anchor, and every signature (about 0.15 ms each: checked on every CPU core while the rest is read)."""
-	events = []
-	pending = []
-	public = public_key().public_bytes_raw()
-	with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=get_context("fork")) as pool:
-		chunk = []
-		for event in stored_events():
-			events.append(event)
-			chunk.append((event.ref, event.hash, event.signature))
-			if len(chunk) == SIGNATURE_CHUNK:
-				pending.append(pool.submit(_forged_refs, public, chunk))
-				chunk = []
-		checkpoints = stored_checkpoints()
-		chunk += [(c.ref, c.hash, c.signature) for c in checkpoints]
-		if chunk:
-			pending.append(pool.submit(_forged_refs, public, chunk))
-		forged = set().union(*(job.result() for job in pending))
-	heads = {
-		name: (seq, digest or GENESIS)
-		for name, seq, digest in frappe.db.sql(
-			f"select name, journal_seq, journal_hash from `tab{APPOINTMENT}` where journal_seq > 0"
-		)
-	}
-	return verify_journal(
-		events, checkpoints, heads, signature_ok=lambda item: item.ref not in forged, anchor=read_anchor()
-	)
-
-
-SIGNATURE_CHUNK = 5_000
-
-
-def _forged_refs(public: bytes, chunk: list[tuple[str, str, str]]) -> set[str]:
-	"""Runs in a worker process: the names of events whose signature does not verify."""
-	key = Ed25519PublicKey.from_public_bytes(public)
-	forged = set()
-	for ref, digest, signature in chunk:
-		try:
-			key.verify(base64.b64decode(signature), digest.encode())
-		except (InvalidSignature, ValueError):
-			forged.add(ref)
-	return forged
 
 
 # --- guards and views ---------------------------------------------------------------------------

@@ -57,6 +57,7 @@ class Verdict:
 	# covers): until one does, cutting them together with their heads would pass unseen.
 	unsealed: int = 0
 	oldest_unsealed: str = ""  # the ref of the first of them written
+	checked: int | None = None  # events re-hashed, when fewer than `count` (verified since the seals)
 
 
 def _encode(value):
