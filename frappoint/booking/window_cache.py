@@ -183,13 +183,13 @@ def merged(found: dict, providers: list[str], days: list, intervals: list[tuple[
 	"""The windows of the entries `found` as rows, ordered by start then provider, whose start lies in
 	one of `intervals` (epoch seconds, ordered)."""
 	rows = []
-	for day in days:  # the entries of a day hold the windows starting that day
-		day_rows = []
-		for index, provider in enumerate(providers):
+	for index, provider in enumerate(providers):
+		for day in days:  # the entries of a day hold the windows starting that day, in start order
 			if (entry := found.get((provider, day))) is not None:
-				day_rows.extend(zip(entry[1::3], repeat(index), entry[2::3], entry[3::3]))
-		day_rows.sort(key=itemgetter(0))  # stable: providers stay in index order at each start
-		rows.extend(day_rows)
+				rows.extend(zip(entry[1::3], repeat(index), entry[2::3], entry[3::3]))
+	rows.sort(key=itemgetter(0))  # stable: at each start, providers stay in index order
+	if not rows or (len(intervals) == 1 and intervals[0][0] <= rows[0][0] and rows[-1][0] <= intervals[0][1]):
+		return rows  # the booking window takes nothing away (often: a range from tomorrow on)
 	starts = [row[0] for row in rows]
 	return [row for lo, hi in intervals for row in rows[bisect_left(starts, lo) : bisect_right(starts, hi)]]
 
