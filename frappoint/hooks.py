@@ -1,3 +1,6 @@
+"""Frappoint's declarations for Frappe: install steps, doc_events, permissions, scheduler events,
+request hooks, portal routes. Declarations only; every path names the function it runs."""
+
 app_name = "frappoint"
 app_title = "Frappoint"
 app_publisher = "Frappoint"

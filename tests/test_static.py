@@ -308,3 +308,33 @@ def test_the_portal_never_parses_text_as_live_html():
 	for path in [PORTAL / "portal.js", *portal_modules().values()]:
 		found = [line.strip() for line in path.read_text().splitlines() if sinks.search(line)]
 		assert found == [], f"{path.name} writes HTML from a string: {found}"
+
+
+# --- a newcomer finds every module: named in the README's map, and saying first what it holds -----
+
+NOT_MAPPED = ("doctype", "report", "page", "tests", "patches")
+
+
+def application_modules() -> list[pathlib.Path]:
+	return [
+		p
+		for p in sorted(APP.rglob("*.py"))
+		if p.name != "__init__.py" and not any(part in NOT_MAPPED for part in p.relative_to(APP).parts)
+	]
+
+
+def test_every_module_is_named_in_the_readme_architecture_map():
+	readme = (ROOT / "README.md").read_text()
+	section = readme[readme.index("## Architecture") :]
+	section = section[: section.find("\n## ", 5)]
+	unnamed = [str(p.relative_to(APP)) for p in application_modules() if p.name not in section]
+	assert unnamed == [], f"not named in the README's Architecture section: {unnamed}"
+
+
+def test_every_module_starts_by_saying_what_it_holds():
+	silent = [
+		str(p.relative_to(APP))
+		for p in application_modules()
+		if not ast.get_docstring(ast.parse(p.read_text()))
+	]
+	assert silent == [], f"modules without a docstring: {silent}"
