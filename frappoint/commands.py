@@ -72,9 +72,10 @@ def verify_journal(context, checkpoint=False, strict=False, full=False, signatur
 	"""Check the appointment journal against its signed checkpoints.
 
 	By default it checks what the newest checkpoint has not sealed: the checkpoint chain and the
-	newest one's signature, that each chain's sealed head still stands at its position with the sealed
-	hash, and every event after it (hash, chain and signature), so it takes seconds at any size. An
-	edit to an older, sealed event is found by --full, which re-hashes the whole history. It says OK
+	newest one's signature, that every sealed chain still reaches its sealed position (and its
+	appointment's head still names the sealed hash), the heads the newest checkpoint sealed re-hashed,
+	and every event after a seal (hash, chain and signature): seconds at any size. An edit to an older,
+	sealed event is found by --full, which re-hashes the whole history. It says OK
 	only when every event is also sealed by a checkpoint: until then the newest events could be cut
 	together with their heads unseen (the scheduler seals every five minutes)."""
 	from frappoint.booking import journal
