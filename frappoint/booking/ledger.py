@@ -131,9 +131,17 @@ def lock_appointment(name: str):
 	return doc
 
 
-def lock_appointment_row(name: str) -> None:
-	"""The appointment's own row only: for a job that decides before it loads the document."""
-	frappe.db.sql(f"select name from `tab{APPOINTMENT}` where name = %s for update", name)
+def lock_appointment_row(name: str):
+	"""The appointment's own row only, for a job that decides before it loads the document: a locking
+	read, so it takes no snapshot (a REPEATABLE READ transaction's first plain read after it does, and
+	sees what the lock's previous holder committed). Returns the columns a job decides its locks on."""
+	rows = frappe.db.sql(
+		f"""select name, customer, party, customer_email, customer_name
+		from `tab{APPOINTMENT}` where name = %s for update""",
+		name,
+		as_dict=True,
+	)
+	return rows[0] if rows else None
 
 
 def lock_payment_request(name: str):

@@ -33,6 +33,16 @@ def read_committed() -> None:
 	frappe.db.commit()
 
 
+def repeatable_read() -> None:
+	"""Drop what the transaction read so far and run the rest at REPEATABLE READ (MariaDB's and
+	ERPNext's default; a worker that ran a booking job is left at READ COMMITTED): for a job that makes
+	ERPNext documents, which it takes its locks for first. A no-op in tests, as `read_committed`."""
+	if frappe.flags.in_test:
+		return
+	frappe.db.sql("set session transaction isolation level repeatable read")
+	frappe.db.rollback()
+
+
 @contextmanager
 def all_or_nothing(savepoint: str):
 	"""One multi-step change (a reschedule, an expiry in a sweep, an ERPNext step) inside a savepoint:

@@ -32,15 +32,13 @@ def billing_customer(doc) -> str:
 	return customer
 
 
-def lock_new_customer(appointment: str) -> None:
-	"""Before a step of an appointment that may make a Customer reads anything: two steps making a
-	customer of the same email (who must be one customer) or of the same name (whom ERPNext names
-	"Name", "Name - 1", ... from what exists) wait here for each other, the second until the first has
-	committed, and then find that customer or the next free name. MariaDB's named locks last until
-	this transaction ends, whichever way."""
-	row = frappe.db.get_value(
-		APPOINTMENT, appointment, ["customer", "party", "customer_email", "customer_name"], as_dict=True
-	)
+def lock_new_customer(row) -> None:
+	"""Before a step of an appointment that may make a Customer reads anything (`row`: the
+	appointment's locked row, read without a snapshot): two steps making a customer of the same email
+	(who must be one customer) or of the same name (whom ERPNext names "Name", "Name - 1", ... from
+	what exists) wait here for each other, the second until the first has committed; its snapshot,
+	taken at its first plain read after this, then finds that customer or the next free name.
+	MariaDB's named locks last until this transaction ends, whichever way."""
 	if row and not row.customer and not row.party:
 		keys = [f"customer-email:{row.customer_email.strip().lower()}"] if row.customer_email else []
 		keys += [f"customer-name:{(row.customer_name or '').strip().lower()}"]
@@ -93,7 +91,7 @@ def _new_customer(doc, contact: str | None = None) -> str:
 		customer.insert(ignore_permissions=True)
 	except frappe.DuplicateEntryError:
 		frappe.db.rollback(save_point="frappoint_new_customer")
-		customer = frappe.get_doc(customer.as_dict(no_default_fields=True)).insert(
+		customer = frappe.get_doc({**customer.as_dict(no_default_fields=True), "doctype": "Customer"}).insert(
 			ignore_permissions=True, set_name=f"{doc.customer_name} - {doc.name}"
 		)
 	if contact:

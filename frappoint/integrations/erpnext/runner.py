@@ -11,7 +11,7 @@ from frappe import _
 
 from frappoint.booking import journal, outbox
 from frappoint.booking.ledger import lock_appointment_row
-from frappoint.booking.locks import all_or_nothing, read_committed
+from frappoint.booking.locks import all_or_nothing, repeatable_read
 from frappoint.integrations.companies import store
 from frappoint.integrations.erpnext.customers import lock_new_customer
 from frappoint.integrations.erpnext.policy import NEVER, invoice_policy
@@ -54,11 +54,12 @@ def run_step(appointment: str, step: str) -> None:
 
 def _run_step(appointment: str, step: str, last_attempt: bool) -> None:
 	# A snapshot taken before the locks below are granted would miss what the holder before us committed
-	# (the appointment's previous step; the customer another booking's step just made): start over, at
-	# READ COMMITTED, where every read after a lock sees it. (A test runs alone in its transaction.)
-	read_committed()
-	lock_appointment_row(appointment)  # first, as every booking action does (see booking.ledger)
-	lock_new_customer(appointment)
+	# (the appointment's previous step; the customer another booking's step just made): start over at
+	# REPEATABLE READ, ERPNext's own level, whose snapshot the first plain read takes, after the locks.
+	# (A test runs alone in its transaction.)
+	repeatable_read()
+	row = lock_appointment_row(appointment)  # first, as every booking action does (see booking.ledger)
+	lock_new_customer(row)
 	doc = frappe.get_doc(APPOINTMENT, appointment)
 	needed = STEP_FOR_STATUS.get(doc.status)
 	if needed is None:  # Open again (nothing bills an Open appointment)
