@@ -197,7 +197,9 @@ def main():
 				timezone="UTC", customer_name=f"Waiter {tag} {n:02d}", customer_email=f"waiter-{tag}-{n:02d}@example.com")  # fmt: skip
 			if joined is None or joined.status_code != 200:
 				raise SystemExit(
-					f"waiter {n} could not join: {joined and joined.status_code} {joined and joined.text[:500]}"
+					# (a Response of a 4xx is falsy: test for None, not truth)
+					f"waiter {n} could not join: "
+					+ ("the call died" if joined is None else f"{joined.status_code} {joined.text[:500]}")
 				)
 		before = settle(args, url)
 		batch = f"(a.service_type in ('{full}', '{other}'))"
