@@ -155,8 +155,12 @@ def answer_unparsed_body(response=None, request=None) -> None:
 		return  # the body parsed: this 500 is not about it
 	except (ValueError, RecursionError):
 		pass
-	message = {"message": _("The request is malformed: send its arguments as valid JSON or form data, in UTF-8 text."),
-		"title": _("Malformed request"), "indicator": "red", "raise_exception": 1}  # fmt: skip
+	message = {
+		"message": malformed_message(),
+		"title": _("Malformed request"),
+		"indicator": "red",
+		"raise_exception": 1,
+	}
 	response.status_code = MalformedRequest.http_status_code
 	response.content_type = "application/json"
 	response.set_data(
@@ -166,9 +170,13 @@ def answer_unparsed_body(response=None, request=None) -> None:
 	)
 
 
+def malformed_message() -> str:
+	return _("The request is malformed: send its arguments as valid JSON or form data, in UTF-8 text.")
+
+
 def malformed_request():
 	frappe.throw(
-		_("The request is malformed: send its arguments as valid JSON or form data, in UTF-8 text."),
+		malformed_message(),
 		exc=MalformedRequest,
 		title=_("Malformed request"),
 	)

@@ -23,7 +23,7 @@ import frappe
 
 from frappoint.booking.clock import now as clock_now
 from frappoint.booking.clock import to_db
-from frappoint.booking.locks import read_committed
+from frappoint.booking.locks import commit_job_step, read_committed
 
 OUTBOX = "Booking Outbox"
 # A run claims its row for this long; a run killed mid-way is retried once it has passed.
@@ -101,24 +101,28 @@ def run(name: str, first: bool = False, raise_errors: bool = False) -> bool:
 	finally:
 		if frappe.session.user != user:
 			frappe.set_user(user)
-	_commit()  # the work's own last step, before the row says it is done
+	commit_job_step()  # the work's own last step, before the row says it is done
 	frappe.db.sql(
 		"update `tabBooking Outbox` set status = 'Done', done_utc = %s, last_error = null where name = %s",
 		(to_db(clock_now()), name),
 	)
-	_commit()
+	commit_job_step()
 	return True
 
 
 def dispatch(limit: int = 500) -> int:
 	"""Run every pending row that is due, oldest first; how many ran to the end."""
 	read_committed()
-	names = frappe.db.sql_list(
+	return sum(run(name) for name in _due(limit))
+
+
+def _due(limit: int) -> list[str]:
+	"""Pending rows whose grace, lease or back-off has passed, oldest first."""
+	return frappe.db.sql_list(
 		"""select name from `tabBooking Outbox` where status = 'Pending' and not_before_utc <= %s
 		order by not_before_utc limit %s""",
 		(to_db(clock_now()), limit),
 	)
-	return sum(run(name) for name in names)
 
 
 def kick(response=None, request=None) -> None:
@@ -130,10 +134,7 @@ def kick(response=None, request=None) -> None:
 			frappe.cache.make_key("frappoint:outbox:kick"), 1, ex=KICK_SECONDS, nx=True
 		):
 			return
-		if frappe.db.sql(
-			"select 1 from `tabBooking Outbox` where status = 'Pending' and not_before_utc <= %s limit 1",
-			to_db(clock_now()),
-		):
+		if _due(1):
 			frappe.enqueue(
 				"frappoint.booking.outbox.dispatch",
 				queue="short",
@@ -150,7 +151,7 @@ def forget_done(days: int = 7) -> int:
 	cutoff = to_db(clock_now() - timedelta(days=days))
 	frappe.db.sql("delete from `tabBooking Outbox` where status = 'Done' and done_utc < %s", cutoff)
 	count = frappe.db._cursor.rowcount
-	_commit()
+	commit_job_step()
 	return count
 
 
@@ -167,7 +168,7 @@ def _claim(name: str, first: bool):
 		{"name": name, "until": to_db(now + LEASE), "now": to_db(now), "first": int(first)},
 	)
 	if frappe.db._cursor.rowcount != 1:
-		_commit()
+		commit_job_step()
 		return None
 	row = frappe.db.get_value(
 		OUTBOX, name, ["name", "job_key", "method", "arguments", "run_as", "attempts"], as_dict=True
@@ -177,7 +178,7 @@ def _claim(name: str, first: bool):
 		where job_key = %s and status = 'Pending' and attempts = 0 and name != %s""",
 		(to_db(now), f"Covered by {name}", row.job_key, name),
 	)
-	_commit()
+	commit_job_step()
 	return row
 
 
@@ -203,10 +204,4 @@ def _failed(row, error: Exception) -> None:
 			"update `tabBooking Outbox` set not_before_utc = %s, last_error = %s where name = %s",
 			(to_db(clock_now() + timedelta(seconds=wait)), text, row.name),
 		)
-	_commit()
-
-
-def _commit() -> None:
-	"""Each step of a run commits; tests keep everything in their one rolled-back transaction."""
-	if not frappe.flags.in_test:
-		frappe.db.commit()
+	commit_job_step()
