@@ -43,20 +43,40 @@ def repeatable_read() -> None:
 	frappe.db.rollback()
 
 
+class TransactionLost(frappe.QueryDeadlockError):
+	"""The transaction a change ran in ended under it: MariaDB rolled it back (a deadlock's victim)
+	and some code on the way caught the error and went on, or something committed. Its row locks are
+	gone, so nothing it did after can be trusted: it is undone and the change is run again, like any
+	deadlock's victim (`retry_contention`, the accounting runner)."""
+
+
 @contextmanager
 def all_or_nothing(savepoint: str):
 	"""One multi-step change (a reschedule, an expiry in a sweep, an ERPNext step) inside a savepoint:
 	if a step raises, every step is undone and the error goes on. A deadlock has already made MariaDB
-	roll back the whole transaction, savepoints with it: then the rollback starts afresh."""
+	roll back the whole transaction, savepoints with it: then the rollback starts afresh.
+
+	The savepoint also proves the change ran in one transaction: a deadlock caught and swallowed by
+	code the change called (a framework hook that logs and goes on), or a commit, drops it, and
+	the change is then undone and raised as `TransactionLost`, never kept half under its locks."""
+	savepoint = f"{savepoint}_{frappe.generate_hash(length=8)}"  # unique: a nested one of the same name would replace it
 	frappe.db.savepoint(savepoint)
 	try:
 		yield
-	except Exception:
+	except Exception as e:
 		try:
 			frappe.db.rollback(save_point=savepoint)
 		except Exception:
 			frappe.db.rollback()
+			if not isinstance(e, frappe.QueryDeadlockError):
+				raise TransactionLost(savepoint) from e
 		raise
+	try:
+		frappe.db.release_savepoint(savepoint)
+	except Exception as e:
+		frappe.db.rollback()
+		frappe.logger("frappoint").warning(f"transaction lost inside {savepoint}; undone, to be run again")
+		raise TransactionLost(savepoint) from e
 
 
 def named_locks(keys: list[str], timeout: int = 10) -> None:

@@ -75,3 +75,40 @@ class TestContention(FrappeTestCase):
 		]
 		for write in writes:
 			self.assertTrue(getattr(write, "retries_contention", False), write.__qualname__)
+
+	def test_a_change_whose_transaction_ended_under_it_is_undone_and_raised_as_a_lost_race(self):
+		"""Code inside `all_or_nothing` that loses the transaction and goes on (a framework hook that
+		catches a deadlock's error and logs it; a commit) must not leave what it did next."""
+		first, after = frappe.generate_hash(length=10), frappe.generate_hash(length=10)
+		frappe.db.savepoint("before_the_change")
+		with self.assertRaises(locks.TransactionLost) as lost:
+			with locks.all_or_nothing("frappoint_probe"):
+				frappe.get_doc({"doctype": "ToDo", "description": first}).insert(ignore_permissions=True)
+				# what MariaDB does to a deadlock's victim: everything undone, the change's savepoint gone
+				frappe.db.rollback(save_point="before_the_change")
+				frappe.get_doc({"doctype": "ToDo", "description": after}).insert(ignore_permissions=True)
+		self.assertIsInstance(lost.exception, frappe.QueryDeadlockError)  # every retry path runs it again
+		self.assertEqual(frappe.db.count("ToDo", {"description": ("in", [first, after])}), 0)
+
+	def test_a_failing_change_whose_transaction_was_lost_is_a_lost_race_not_its_own_error(self):
+		marker = frappe.generate_hash(length=10)
+		frappe.db.savepoint("before_the_change")
+		with self.assertRaises(locks.TransactionLost) as lost:
+			with locks.all_or_nothing("frappoint_probe"):
+				frappe.db.rollback(save_point="before_the_change")
+				frappe.get_doc({"doctype": "ToDo", "description": marker}).insert(ignore_permissions=True)
+				frappe.throw("Allocated amount cannot be greater than unadjusted amount")
+		self.assertIsInstance(lost.exception.__cause__, frappe.ValidationError)
+		self.assertEqual(frappe.db.count("ToDo", {"description": marker}), 0)
+
+	def test_a_change_that_keeps_its_transaction_keeps_its_work_and_its_own_errors(self):
+		kept, undone = frappe.generate_hash(length=10), frappe.generate_hash(length=10)
+		with locks.all_or_nothing("frappoint_probe"):
+			frappe.get_doc({"doctype": "ToDo", "description": kept}).insert(ignore_permissions=True)
+		with self.assertRaises(frappe.ValidationError) as failed:
+			with locks.all_or_nothing("frappoint_probe"):
+				frappe.get_doc({"doctype": "ToDo", "description": undone}).insert(ignore_permissions=True)
+				frappe.throw("a validation error")
+		self.assertNotIsInstance(failed.exception, locks.TransactionLost)
+		self.assertEqual(frappe.db.count("ToDo", {"description": kept}), 1)
+		self.assertEqual(frappe.db.count("ToDo", {"description": undone}), 0)

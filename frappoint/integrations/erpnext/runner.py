@@ -42,17 +42,20 @@ def run_step(appointment: str, step: str) -> None:
 	under the row lock, so jobs that arrive late or out of order, or for an appointment cancelled
 	meanwhile, neither lose nor duplicate a document. It runs as the business (Administrator), whoever
 	queued it (a guest cancelling on the portal). A deadlock (two jobs taking an invoice number at
-	once, say) is tried again; any other failure is recorded, never raised."""
-	for attempt in range(DEADLOCK_ATTEMPTS):
+	once, say), or a transaction lost under the step (`locks.TransactionLost`), is tried again, and
+	raised to the outbox after DEADLOCK_ATTEMPTS; any other failure is recorded, never raised."""
+	for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
 		try:
 			with as_the_business():
-				return _run_step(appointment, step, last_attempt=attempt == DEADLOCK_ATTEMPTS - 1)
-		except frappe.QueryDeadlockError:
+				return _run_step(appointment, step)
+		except frappe.QueryDeadlockError:  # a deadlock's victim, or a transaction lost under the step
 			frappe.db.rollback()  # MariaDB undid the whole transaction already
-			time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+			if attempt == DEADLOCK_ATTEMPTS:
+				raise  # still pending: the outbox runs it again later, under the lock again
+			time.sleep(random.uniform(0.1, 0.5) * attempt)
 
 
-def _run_step(appointment: str, step: str, last_attempt: bool) -> None:
+def _run_step(appointment: str, step: str) -> None:
 	# A snapshot taken before the locks below are granted would miss what the holder before us committed
 	# (the appointment's previous step; the customer another booking's step just made): start over at
 	# REPEATABLE READ, ERPNext's own level, whose snapshot the first plain read takes, after the locks.
@@ -68,9 +71,9 @@ def _run_step(appointment: str, step: str, last_attempt: bool) -> None:
 	try:
 		with all_or_nothing(SAVEPOINT), _hooks_cannot_commit():
 			event = STEPS[needed](doc)
+	except frappe.QueryDeadlockError:
+		raise  # decided again from the start: the failure is the lock race's, not the books'
 	except Exception as e:
-		if isinstance(e, frappe.QueryDeadlockError) and not last_attempt:
-			raise
 		_record_failure(appointment, needed, e)
 		return
 	store(
