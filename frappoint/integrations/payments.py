@@ -48,6 +48,9 @@ def checkout(name: str, details: dict, needs_contact: bool) -> tuple:
 	payment cannot be taken: the hold then stays as it was."""
 	minutes = max(cint(settings().payment_window_minutes), 1)
 	doc = actions.await_payment(name, details, needs_contact, minutes)
+	# The order may make the customer: wait for another booking of the same e-mail or name making
+	# theirs (after the row lock, as the accounting step takes them; see `lock_new_customer`).
+	erpnext.lock_new_customer(doc)
 	try:
 		with all_or_nothing(erpnext.SAVEPOINT), erpnext.as_the_business():
 			request = _payment_request(doc)
