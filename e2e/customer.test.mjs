@@ -81,7 +81,7 @@ describe("a logged-in customer", () => {
 		await page.goto("/appointments");
 		const movedName = await page
 			.locator(".fp-appointment")
-			.filter({ hasText: "Confirmed" })
+			.filter({ has: page.locator('[data-ref="status"]', { hasText: /^\s*Confirmed\s*$/ }) })
 			.first()
 			.getAttribute("data-appointment");
 		const moved = page.locator(`[data-appointment="${movedName}"]`);

@@ -99,7 +99,10 @@ describe("the technician portal", () => {
 		await snap(page, "jobs-1-day");
 
 		await card.getByRole("button", { name: "Start" }).click();
-		await card.locator('[data-ref="status"]').filter({ hasText: "In progress" }).waitFor();
+		await card
+			.locator('[data-ref="status"]')
+			.filter({ hasText: /^\s*In progress\s*$/ })
+			.waitFor();
 		await card.locator("textarea").fill("Customer asked for a shorter cut");
 		const noted = page.waitForResponse(
 			(r) => r.url().includes("frappoint.api.jobs.add_note") && r.ok(),
@@ -127,7 +130,10 @@ describe("the technician portal", () => {
 		// the connection drops; Complete is queued on the phone
 		await page.context().setOffline(true);
 		await card.getByRole("button", { name: "Complete" }).click();
-		await card.locator('[data-ref="status"]').filter({ hasText: "Waiting to send" }).waitFor();
+		await card
+			.locator('[data-ref="status"]')
+			.filter({ hasText: /^\s*Waiting to send\s*$/ })
+			.waitFor();
 		await page.getByText(/Offline: 1 waiting to be sent/).waitFor();
 		await snap(page, "jobs-2-offline");
 		assert.equal(
@@ -137,7 +143,10 @@ describe("the technician portal", () => {
 
 		// back online: the queue is sent and the job shows as completed
 		await page.context().setOffline(false);
-		await card.locator('[data-ref="status"]').filter({ hasText: "Completed" }).waitFor();
+		await card
+			.locator('[data-ref="status"]')
+			.filter({ hasText: /^\s*Completed\s*$/ })
+			.waitFor();
 		await snap(page, "jobs-3-completed");
 		const stored = (await admin("GET", resource("Service Appointment", job))).data;
 		assert.equal(stored.status, "Completed");

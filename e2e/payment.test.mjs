@@ -84,7 +84,10 @@ describe("payment at booking", () => {
 		await snap(page, "payment-2-gateway");
 		await page.getByRole("button", { name: /^Pay / }).click();
 		await page.waitForURL(new RegExp(`/appointments/${hold.name}\\?token=`));
-		await page.locator('[data-ref="status"]').filter({ hasText: "Confirmed" }).waitFor();
+		await page
+			.locator('[data-ref="status"]')
+			.filter({ hasText: /^\s*Confirmed\s*$/ })
+			.waitFor();
 		const card = await page.locator(".fp-appointment").textContent();
 		assert.match(card, /Paid\s*£\s?8\.00/);
 		assert.match(card, /what you paid is refunded in full/);

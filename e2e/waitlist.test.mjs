@@ -140,7 +140,10 @@ describe("the wait-list", () => {
 		await axe(page, "waitlist-offer");
 		await snap(page, "waitlist-2-offered");
 		await confirm.click();
-		await page.locator('[data-ref="status"]').filter({ hasText: "Confirmed" }).waitFor();
+		await page
+			.locator('[data-ref="status"]')
+			.filter({ hasText: /^\s*Confirmed\s*$/ })
+			.waitFor();
 		await snap(page, "waitlist-3-confirmed");
 		assert.deepEqual(page.errors, []);
 
