@@ -50,6 +50,16 @@ class TransactionLost(frappe.QueryDeadlockError):
 	deadlock's victim (`retry_contention`, the accounting runner)."""
 
 
+class StaleSnapshot(frappe.QueryDeadlockError):
+	"""A REPEATABLE READ transaction found, after its locks were granted, that its snapshot misses what
+	the lock's previous holder committed: it is rolled back and run again, like a deadlock's victim."""
+
+
+def refuse_stale_snapshot(what: str) -> None:
+	frappe.logger("frappoint").warning(f"stale snapshot at {what}; run again")
+	raise StaleSnapshot(what)
+
+
 @contextmanager
 def all_or_nothing(savepoint: str):
 	"""One multi-step change (a reschedule, an expiry in a sweep, an ERPNext step) inside a savepoint:

@@ -55,6 +55,8 @@ def checkout(name: str, details: dict, needs_contact: bool) -> tuple:
 		with all_or_nothing(erpnext.SAVEPOINT), erpnext.as_the_business():
 			request = _payment_request(doc)
 			url = checkout_url(request)
+	except frappe.QueryDeadlockError:
+		raise  # a lost lock race: the request is run again (`retry_contention`), not refused
 	except Exception:
 		# The set-up's fault, not the customer's: the log says which; the customer is told plainly.
 		log_once(name)

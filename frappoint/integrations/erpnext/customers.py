@@ -4,7 +4,7 @@ made from its Lead, Contact or e-mail, made once even when two steps race for th
 import frappe
 from frappe import _
 
-from frappoint.booking.locks import named_locks
+from frappoint.booking.locks import named_locks, refuse_stale_snapshot
 from frappoint.booking.records import settings
 from frappoint.integrations.companies import store
 from frappoint.integrations.erpnext.policy import AccountingSetupMissing
@@ -59,16 +59,21 @@ def _customer_of_contact(contact: str) -> str | None:
 	)
 
 
-def _customer_by_email(email: str | None) -> str | None:
+def _customer_by_email(email: str | None, current: bool = False) -> str | None:
+	"""The customer of a Contact with this e-mail; `current`: as last committed, whatever the
+	transaction's snapshot (a locking read)."""
 	if not email:
 		return None
-	contacts = frappe.get_all(
-		"Contact Email", filters={"email_id": email, "parenttype": "Contact"}, pluck="parent"
+	found = frappe.db.sql(
+		"""select link.link_name from `tabContact Email` email
+		join `tabDynamic Link` link on link.parent = email.parent and link.parenttype = 'Contact'
+			and link.link_doctype = 'Customer'
+		where email.email_id = %s and email.parenttype = 'Contact'
+		order by email.creation, link.idx limit 1"""
+		+ (" lock in share mode" if current else ""),
+		email,
 	)
-	for contact in contacts:
-		if customer := _customer_of_contact(contact):
-			return customer
-	return None
+	return found[0][0] if found else None
 
 
 def _new_customer(doc, contact: str | None = None) -> str:
@@ -91,6 +96,9 @@ def _new_customer(doc, contact: str | None = None) -> str:
 		customer.insert(ignore_permissions=True)
 	except frappe.DuplicateEntryError:
 		frappe.db.rollback(save_point="frappoint_new_customer")
+		if _customer_by_email(doc.customer_email, current=True):
+			# This person's customer was committed after our snapshot: decide again on a fresh one.
+			refuse_stale_snapshot(f"customer of {doc.name}")
 		customer = frappe.get_doc({**customer.as_dict(no_default_fields=True), "doctype": "Customer"}).insert(
 			ignore_permissions=True, set_name=f"{doc.customer_name} - {doc.name}"
 		)

@@ -22,6 +22,7 @@ def make_sales_invoice(doc):
 			"is_return": 0,
 			"name": ("not in", _fee_invoices(doc)),
 		},
+		for_update=True,  # as last committed, whatever this step's snapshot
 	)
 	if existing:
 		link(doc, "sales_invoice", existing)

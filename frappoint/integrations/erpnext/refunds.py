@@ -61,8 +61,11 @@ def invoice_cancellation_fee(doc, terms) -> str | None:
 
 def refund_payment(doc, amount) -> str | None:
 	"""Pay back `amount` to the customer, from the account their payment went to, once."""
+	# A locking read: the refund as last committed, whatever this step's snapshot.
 	if existing := doc.get("refund_entry") or frappe.db.get_value(
-		"Payment Entry", {"service_appointment": doc.name, "payment_type": "Pay", "docstatus": 1}
+		"Payment Entry",
+		{"service_appointment": doc.name, "payment_type": "Pay", "docstatus": 1},
+		for_update=True,
 	):
 		link(doc, "refund_entry", existing)
 		return None

@@ -11,7 +11,7 @@ from frappe import _
 
 from frappoint.booking import journal, outbox
 from frappoint.booking.ledger import lock_appointment_row
-from frappoint.booking.locks import all_or_nothing, repeatable_read
+from frappoint.booking.locks import all_or_nothing, refuse_stale_snapshot, repeatable_read
 from frappoint.integrations.companies import store
 from frappoint.integrations.erpnext.customers import lock_new_customer
 from frappoint.integrations.erpnext.policy import NEVER, invoice_policy
@@ -64,6 +64,8 @@ def _run_step(appointment: str, step: str) -> None:
 	row = lock_appointment_row(appointment)  # first, as every booking action does (see booking.ledger)
 	lock_new_customer(row)
 	doc = frappe.get_doc(APPOINTMENT, appointment)
+	if row and doc.modified != row.modified:  # the snapshot predates the row's last commit
+		refuse_stale_snapshot(appointment)
 	needed = STEP_FOR_STATUS.get(doc.status)
 	if needed is None:  # Open again (nothing bills an Open appointment)
 		store(doc, {"accounting_status": "Done"})
