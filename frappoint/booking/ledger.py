@@ -136,7 +136,7 @@ def lock_appointment_row(name: str):
 	read, so it takes no snapshot (a REPEATABLE READ transaction's first plain read after it does, and
 	sees what the lock's previous holder committed). Returns the columns a job decides its locks on."""
 	rows = frappe.db.sql(
-		f"""select name, customer, party, customer_email, customer_name, modified
+		f"""select name, customer, party, customer_email, customer_name, modified, journal_seq, journal_hash
 		from `tab{APPOINTMENT}` where name = %s for update""",
 		name,
 		as_dict=True,

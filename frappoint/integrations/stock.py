@@ -63,7 +63,10 @@ def issue_consumables(doc):
 	Runs inside the completion step, under the appointment's row lock, after its Sales Invoice."""
 	if doc.get("stock_entry"):  # issued before (and perhaps cancelled by staff since: a reversal stays)
 		return None
-	existing = frappe.db.get_value("Stock Entry", {"service_appointment": doc.name, "docstatus": 1})
+	# A locking read: the issue as last committed, whatever this step's snapshot.
+	existing = frappe.db.get_value(
+		"Stock Entry", {"service_appointment": doc.name, "docstatus": 1}, for_update=True
+	)
 	if existing:
 		store(doc, {"stock_entry": existing})
 		return None

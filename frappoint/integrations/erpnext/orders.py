@@ -15,8 +15,8 @@ def make_sales_order(doc, for_payment: bool = False):
 	picked), or make and submit one. A payment at booking needs an order to be made against, whatever
 	the policy (`for_payment`)."""
 	existing = doc.get("sales_order") or frappe.db.get_value(
-		"Sales Order", {"service_appointment": doc.name, "docstatus": 1}
-	)
+		"Sales Order", {"service_appointment": doc.name, "docstatus": 1}, for_update=True
+	)  # a locking read: as last committed, whatever the snapshot
 	if existing:
 		return _link_order(doc, existing)
 	if order_policy() == LINK_ORDER and not for_payment:

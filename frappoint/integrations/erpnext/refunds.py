@@ -22,7 +22,7 @@ def credit_invoice(doc) -> str | None:
 	if not doc.get("sales_invoice"):
 		return None
 	if existing := doc.get("credit_note") or frappe.db.get_value(
-		"Sales Invoice", {"return_against": doc.sales_invoice, "docstatus": 1}
+		"Sales Invoice", {"return_against": doc.sales_invoice, "docstatus": 1}, for_update=True
 	):
 		link(doc, "credit_note", existing)
 		return None

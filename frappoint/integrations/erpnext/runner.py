@@ -21,7 +21,7 @@ APPOINTMENT = "Service Appointment"
 SAVEPOINT = "frappoint_accounting"
 # Pending this long without its job having run: the job was lost (worker killed, queue flushed).
 RECONCILE_AFTER_MINUTES = 15
-DEADLOCK_ATTEMPTS = 3
+DEADLOCK_ATTEMPTS = 5
 STEP_FOR_STATUS = {"Confirmed": "order", "Completed": "invoice", "Cancelled": "cancel", "No Show": "no_show"}
 
 
@@ -64,7 +64,11 @@ def _run_step(appointment: str, step: str) -> None:
 	row = lock_appointment_row(appointment)  # first, as every booking action does (see booking.ledger)
 	lock_new_customer(row)
 	doc = frappe.get_doc(APPOINTMENT, appointment)
-	if row and doc.modified != row.modified:  # the snapshot predates the row's last commit
+	if row and (doc.modified, doc.journal_seq, doc.journal_hash) != (
+		row.modified,
+		row.journal_seq,
+		row.journal_hash,
+	):  # the snapshot predates the row's last commit (every step that makes a document journals it)
 		refuse_stale_snapshot(appointment)
 	needed = STEP_FOR_STATUS.get(doc.status)
 	if needed is None:  # Open again (nothing bills an Open appointment)
