@@ -321,6 +321,13 @@ def main():
 	print(f"money: {CUSTOMERS} deposits paid through {2 * CUSTOMERS} gateway callbacks at once; {len(cancelling)} cancellations "
 		f"({len(LATE)} late, {len(EARLY)} in time) and {len(completing)} completions at once, settled by 2 RQ workers with each step "
 		f"run again beside them: " + ", ".join(f"{n} {what} twice" for what, n in twice.items()) + f", {len(mismatches)} mismatches")  # fmt: skip
+	guards = subprocess.run(
+		["bench", "--site", args.site, "execute", "frappoint.booking.locks.guard_counts"],
+		cwd=args.bench, capture_output=True, text=True,
+	).stdout.strip().splitlines()  # fmt: skip
+	print(
+		f"money: steps run again by the guards (counted since the site was restored): {guards[-1] if guards else '?'}"
+	)
 	finish("money storm", failures)
 
 

@@ -56,8 +56,24 @@ class StaleSnapshot(frappe.QueryDeadlockError):
 
 
 def refuse_stale_snapshot(what: str) -> None:
-	frappe.logger("frappoint").warning(f"stale snapshot at {what}; run again")
+	count_guard("stale_snapshot")
 	raise StaleSnapshot(what)
+
+
+GUARDS = ("stale_snapshot", "transaction_lost")
+
+
+def count_guard(guard: str) -> None:
+	"""How often a guard above caught a change about to go on without its locks' view (the storms
+	print these): a count in the site's cache, never a reason for the change itself to fail."""
+	try:
+		frappe.cache.incrby(frappe.cache.make_key(f"frappoint:guard:{guard}"), 1)
+	except Exception:
+		pass
+
+
+def guard_counts() -> dict[str, int]:
+	return {g: int(frappe.cache.get(frappe.cache.make_key(f"frappoint:guard:{g}")) or 0) for g in GUARDS}
 
 
 @contextmanager
@@ -85,7 +101,7 @@ def all_or_nothing(savepoint: str):
 		frappe.db.release_savepoint(savepoint)
 	except Exception as e:
 		frappe.db.rollback()
-		frappe.logger("frappoint").warning(f"transaction lost inside {savepoint}; undone, to be run again")
+		count_guard("transaction_lost")
 		raise TransactionLost(savepoint) from e
 
 

@@ -80,6 +80,7 @@ class TestContention(FrappeTestCase):
 		"""Code inside `all_or_nothing` that loses the transaction and goes on (a framework hook that
 		catches a deadlock's error and logs it; a commit) must not leave what it did next."""
 		first, after = frappe.generate_hash(length=10), frappe.generate_hash(length=10)
+		counted = locks.guard_counts()["transaction_lost"]
 		frappe.db.savepoint("before_the_change")
 		with self.assertRaises(locks.TransactionLost) as lost:
 			with locks.all_or_nothing("frappoint_probe"):
@@ -89,6 +90,7 @@ class TestContention(FrappeTestCase):
 				frappe.get_doc({"doctype": "ToDo", "description": after}).insert(ignore_permissions=True)
 		self.assertIsInstance(lost.exception, frappe.QueryDeadlockError)  # every retry path runs it again
 		self.assertEqual(frappe.db.count("ToDo", {"description": ("in", [first, after])}), 0)
+		self.assertEqual(locks.guard_counts()["transaction_lost"], counted + 1)  # the storms print it
 
 	def test_a_failing_change_whose_transaction_was_lost_is_a_lost_race_not_its_own_error(self):
 		marker = frappe.generate_hash(length=10)
