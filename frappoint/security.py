@@ -22,6 +22,7 @@ import frappe.app
 from frappe import _
 from frappe.utils import cint, get_url
 
+from frappoint.booking import records
 from frappoint.booking.errors import MalformedRequest
 
 SETTINGS = "Service Appointment Settings"
@@ -38,7 +39,7 @@ def client_ip() -> str | None:
 		return None
 	peer = request.remote_addr
 	hops = [h.strip() for h in (request.headers.get("X-Forwarded-For") or "").split(",") if h.strip()]
-	trusted = trusted_proxies(frappe.get_cached_doc(SETTINGS).trusted_proxies or "")
+	trusted = trusted_proxies(records.settings().trusted_proxies or "")
 	while hops and peer and _within(peer, trusted):
 		peer = hops.pop()
 	return peer
@@ -75,7 +76,7 @@ def guest_rate_limit(fn):
 	@wraps(fn)
 	def limited(*args, **kwargs):
 		if frappe.session.user == "Guest" and getattr(frappe.local, "request", None) is not None:
-			limit = cint(frappe.get_cached_doc(SETTINGS).guest_requests_per_minute)
+			limit = cint(records.settings().guest_requests_per_minute)
 			key = frappe.cache.make_key(f"frappoint:rl:{fn.__module__}.{fn.__name__}:{client_ip()}")
 			count = frappe.cache.incrby(key, 1)
 			if count == 1:

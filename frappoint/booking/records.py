@@ -27,8 +27,27 @@ SETTINGS = "Service Appointment Settings"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+# The `modified` of the newest save of the Settings, written once it has committed (the controller).
+SETTINGS_SAVED_KEY = "frappoint:settings-saved"
+
+
 def settings():
-	return frappe.get_cached_doc(SETTINGS)
+	"""The Settings from Frappe's document cache, unless that copy is older than the newest save: a
+	request or job that read the old row while an admin saved could put it back into the cache after
+	the save cleared it, where it would stay until the next save (a storm met caps of the Settings
+	before). Then the row is read again (and cached again)."""
+	doc = frappe.get_cached_doc(SETTINGS)
+	saved = frappe.cache.get_value(SETTINGS_SAVED_KEY)
+	if saved and str(doc.modified) < saved:
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+		doc = frappe.get_cached_doc(SETTINGS)
+	return doc
+
+
+def note_settings_saved(doc) -> None:
+	"""After the Settings' save commits: what `settings` compares its cached copy with."""
+	saved = str(doc.modified)
+	frappe.db.after_commit.add(lambda: frappe.cache.set_value(SETTINGS_SAVED_KEY, saved))
 
 
 def booking_policy(service=None, source=None, customer: bool = False) -> BookingPolicy:

@@ -76,6 +76,9 @@ class ServiceAppointmentSettings(Document):
 		if self.has_value_changed("bill_in_erpnext"):
 			erpnext.validate_settings(self)
 
+	def on_update(self):
+		records.note_settings_saved(self)
+
 	def validate_trusted_proxies(self):
 		for line in (self.trusted_proxies or "").replace(",", "\n").splitlines():
 			try:

@@ -42,3 +42,23 @@ class TestServiceAppointmentSettings(FrappeTestCase):
 			stamp,
 		)
 		self.assertIsNone(frappe.get_meta(SETTINGS).get_field("journal_sequence"))
+
+	def test_an_old_copy_put_back_in_the_cache_after_a_save_is_not_used(self):
+		"""A request that read the row before an admin's save committed can cache it after the save
+		cleared the cache: the booking service must still use what was saved."""
+		import copy
+
+		from frappoint.booking import records
+
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+		before = copy.deepcopy(frappe.get_doc(SETTINGS))
+		settings = frappe.get_doc(SETTINGS)
+		settings.holds_per_ip = (before.holds_per_ip or 10) + 7
+		settings.save()
+		try:
+			frappe.db.after_commit.run()  # what the save's commit runs (a test never commits)
+			frappe.cache.set_value(frappe.get_document_cache_key(SETTINGS, SETTINGS), before)
+			self.assertEqual(records.settings().holds_per_ip, settings.holds_per_ip)
+		finally:
+			frappe.cache.delete_value(records.SETTINGS_SAVED_KEY)
+			frappe.clear_document_cache(SETTINGS, SETTINGS)
